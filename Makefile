@@ -1,0 +1,106 @@
+# newsmd - one non-recursive Makefile.  Everything is built below $(BUILD).
+#
+#   make            build build/newsmd
+#   make test       install missing Debian packages, build, run all tests
+#   make check      the whole test suite under ASan+UBSan (build/asan/)
+#   make demo       convert the bundled sample pages into demo/_posts/
+#   make bench      benchmarks (figures go to stdout)
+#   make deps       install missing Debian packages (apt-get)
+#   make fuzz       build the libFuzzer targets (clang)
+#   make leakcheck  unit tests under valgrind
+
+BUILD ?= build
+PREFIX ?= /usr/local
+PKGS := gumbo libcurl yaml-0.1 sqlite3 uchardet libpcre2-8 jansson libxml-2.0 libpsl
+
+CC ?= cc
+OPT ?= -O2 -g
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+SAN ?=
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS := $(WARN) $(OPT) $(SANFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lm
+
+LIB_SRC := $(wildcard common/*.c crawler/*.c extractor/*.c rules/*.c output/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+GEN_SRC := $(BUILD)/gen/pinyin_table.c
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/pinyin_table.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all test test-run check deps demo clean install bench fuzz leakcheck lint format eval
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/newsmd $(BUILD)/unit
+
+$(BUILD)/newsmd: $(CLI_OBJ) $(BUILD)/libnewsmd.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnewsmd.a $(LIBS)
+
+$(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libnewsmd.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libnewsmd.a $(LIBS)
+
+$(BUILD)/libnewsmd.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(filter-out -Werror,$(ALL_CFLAGS)) -c -o $@ $<
+
+# The pinyin table is generated from Debian's unicode-data (Unihan kMandarin).
+UNIHAN ?= /usr/share/unicode/Unihan_Readings.txt.bz2
+$(BUILD)/gen/pinyin_table.c: scripts/gen_pinyin.c
+	@mkdir -p $(BUILD)/gen
+	$(CC) -O1 -o $(BUILD)/gen/gen_pinyin scripts/gen_pinyin.c
+	bzcat $(UNIHAN) | $(BUILD)/gen/gen_pinyin > $@.tmp && mv $@.tmp $@
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+deps:
+	@scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: all
+	@scripts/run-tests.sh $(BUILD)
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" test-run
+
+leakcheck: deps
+	@$(MAKE) --no-print-directory all
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $(BUILD)/unit
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/newsmd $(DESTDIR)$(PREFIX)/bin/newsmd
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 -I. common crawler extractor rules output cli
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h)
+
+clean:
+	rm -rf build demo/_posts

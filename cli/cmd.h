@@ -1,0 +1,23 @@
+/*
+ * cmd.h - the subcommands.  Each takes the arguments after its name
+ * (argv[0] is the command name) and returns the process exit status.
+ * Only cli/ prints to the terminal or decides exit codes.
+ */
+#ifndef NM_CMD_H
+#define NM_CMD_H
+
+/* Exit statuses (SPEC §2). */
+#define EXIT_OK 0
+#define EXIT_SOME_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_LOCKED 75
+
+int cmd_extract(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+/* Prints "newsmd: MESSAGE" for an error record, as one line. */
+struct nm_err;
+void cli_error(const struct nm_err *e);
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * html.c - gumbo parse and conversion of its tree to a libxml2 document.
+ *
+ * The walk over gumbo's tree uses an explicit stack (no recursion on input
+ * depth).  Element names come from gumbo's normalised tag names, or the
+ * lower-cased source name for unknown tags.
+ */
+#include "extractor/html.h"
+#include "common/mem.h"
+#include "common/utf8.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <gumbo.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/dict.h>
+
+struct frame {
+	GumboNode *g;
+	xmlNodePtr x;
+	size_t next; /* next child index */
+};
+
+static xmlNodePtr new_element(struct html_doc *h, GumboElement *el)
+{
+	char name[128];
+	const char *tag = gumbo_normalized_tagname(el->tag);
+	if (el->tag == GUMBO_TAG_UNKNOWN || !tag || !*tag) {
+		GumboStringPiece p = el->original_tag;
+		gumbo_tag_from_original_text(&p);
+		size_t n = 0;
+		for (; n < p.length && n < sizeof name - 1; n++) {
+			unsigned char c = (unsigned char)p.data[n];
+			if (isspace(c) || c == '/' || c == '>')
+				break;
+			name[n] = (char)tolower(c);
+		}
+		name[n] = '\0';
+		tag = n ? name : "unknown";
+	}
+	xmlNodePtr x = xmlNewDocNode(h->doc, NULL, (const xmlChar *)tag, NULL);
+	for (unsigned i = 0; i < el->attributes.length; i++) {
+		GumboAttribute *a = el->attributes.data[i];
+		xmlNewProp(x, (const xmlChar *)a->name, (const xmlChar *)a->value);
+	}
+	/* Record the inner source span when the element came from real tags. */
+	if (el->original_tag.length && el->original_tag.data) {
+		size_t start = (size_t)(el->original_tag.data - h->src) + el->original_tag.length;
+		size_t end = el->original_end_tag.length && el->original_end_tag.data
+				     ? (size_t)(el->original_end_tag.data - h->src)
+				     : el->end_pos.offset;
+		if (start <= end && end <= h->len) {
+			if ((h->nspans & (h->nspans + 1)) == 0 || h->nspans == 0)
+				h->spans = xrealloc(h->spans, (h->nspans * 2 + 1) * sizeof *h->spans);
+			h->spans[h->nspans].start = start;
+			h->spans[h->nspans].end = end;
+			x->_private = (void *)(uintptr_t)(h->nspans + 1);
+			h->nspans++;
+		}
+	}
+	return x;
+}
+
+static void convert(struct html_doc *h, GumboNode *groot)
+{
+	struct frame *stack = xmalloc((HTML_MAX_DEPTH + 2) * sizeof *stack);
+	size_t sp = 0;
+	xmlNodePtr root = new_element(h, &groot->v.element);
+	xmlDocSetRootElement(h->doc, root);
+	stack[sp++] = (struct frame){groot, root, 0};
+
+	while (sp) {
+		struct frame *f = &stack[sp - 1];
+		GumboVector *kids = &f->g->v.element.children;
+		if (f->next >= kids->length) {
+			sp--;
+			continue;
+		}
+		GumboNode *c = kids->data[f->next++];
+		xmlNodePtr x = NULL;
+		switch (c->type) {
+		case GUMBO_NODE_ELEMENT:
+		case GUMBO_NODE_TEMPLATE:
+			if (sp >= HTML_MAX_DEPTH) {
+				h->truncated = true;
+				break;
+			}
+			x = new_element(h, &c->v.element);
+			xmlAddChild(f->x, x);
+			stack[sp++] = (struct frame){c, x, 0};
+			continue;
+		case GUMBO_NODE_TEXT:
+		case GUMBO_NODE_WHITESPACE:
+		case GUMBO_NODE_CDATA:
+			x = xmlNewDocTextLen(h->doc, (const xmlChar *)c->v.text.text,
+					     (int)strlen(c->v.text.text));
+			break;
+		case GUMBO_NODE_COMMENT:
+			x = xmlNewDocComment(h->doc, (const xmlChar *)c->v.text.text);
+			break;
+		case GUMBO_NODE_DOCUMENT:
+			break;
+		}
+		if (x && !xmlAddChild(f->x, x))
+			xmlFreeNode(x);
+	}
+	free(stack);
+}
+
+enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
+			struct nm_err *e)
+{
+	(void)e;
+	struct html_doc *h = xcalloc(1, sizeof *h);
+	struct buf clean = BUF_INIT;
+
+	utf8_sanitize(&clean, s, n);
+	h->len = clean.len;
+	h->src = buf_detach(&clean);
+
+	GumboOptions opt = kGumboDefaultOptions;
+	opt.max_errors = 0; /* we never read gumbo's error list */
+	GumboOutput *g = gumbo_parse_with_options(&opt, h->src, h->len);
+
+	h->doc = htmlNewDocNoDtD(NULL, NULL);
+	h->doc->dict = xmlDictCreate();
+	convert(h, g->root);
+	gumbo_destroy_output(&opt, g);
+	*out = h;
+	return NM_OK;
+}
+
+void html_free(struct html_doc *h)
+{
+	if (!h)
+		return;
+	xmlFreeDoc(h->doc);
+	free(h->src);
+	free(h->spans);
+	free(h);
+}
+
+bool html_inner_source(const struct html_doc *h, xmlNodePtr el, struct view *out)
+{
+	uintptr_t i = (uintptr_t)el->_private;
+	if (!i || i > h->nspans)
+		return false;
+	out->p = h->src + h->spans[i - 1].start;
+	out->n = h->spans[i - 1].end - h->spans[i - 1].start;
+	return true;
+}
+
+void html_text(xmlNodePtr node, struct buf *out)
+{
+	if (!node)
+		return;
+	if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+		if (node->content)
+			buf_puts(out, (const char *)node->content);
+		return;
+	}
+	/* Iterative pre-order walk bounded to node's subtree. */
+	xmlNodePtr n = node->children;
+	while (n) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content)
+				buf_puts(out, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && !n->next && n != node)
+			n = n->parent;
+		if (!n || n == node)
+			break;
+		n = n->next;
+	}
+}
+
+static void dump(xmlNodePtr node, struct buf *out)
+{
+	xmlBufferPtr xb = xmlBufferCreate();
+	htmlNodeDump(xb, node->doc, node);
+	buf_put(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+	xmlBufferFree(xb);
+}
+
+void html_inner_html(xmlNodePtr node, struct buf *out)
+{
+	for (xmlNodePtr c = node->children; c; c = c->next)
+		dump(c, out);
+}
+
+void html_outer_html(xmlNodePtr node, struct buf *out)
+{
+	dump(node, out);
+}
+
+xmlNodePtr html_body(const struct html_doc *h)
+{
+	xmlNodePtr root = xmlDocGetRootElement(h->doc);
+	if (!root)
+		return NULL;
+	for (xmlNodePtr c = root->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "body"))
+			return c;
+	return root;
+}

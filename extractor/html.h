@@ -1,0 +1,59 @@
+/*
+ * html.h - HTML bytes to the DOM every later stage uses.
+ *
+ * gumbo-parser does the HTML5 parse; its tree is converted once, without
+ * recursion, into a libxml2 HTML document (names interned in the doc's
+ * dictionary).  Selectors, XPath, cleaning and serialisation all work on
+ * that document.  For each element the byte span of its inner source text
+ * in the parsed input is kept, so `body: raw` can return the exact source.
+ */
+#ifndef NM_HTML_H
+#define NM_HTML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+
+/* Deeper element nesting than this is cut: the subtree below is dropped
+ * from the DOM.  Real pages stay below ~60; later stages use explicit
+ * stacks sized by this bound. */
+#define HTML_MAX_DEPTH 512
+
+struct html_span {
+	size_t start, end; /* inner source: [start, end) of html_doc.src */
+};
+
+struct html_doc {
+	xmlDocPtr doc;           /* owned */
+	char *src;               /* owned copy of the parsed UTF-8 text */
+	size_t len;
+	struct html_span *spans; /* owned; indexed via node->_private */
+	size_t nspans;
+	bool truncated;          /* nesting beyond HTML_MAX_DEPTH was cut */
+};
+
+/* Parses s[0..n) (UTF-8; invalid bytes are replaced first).  On success
+ * *out is a new document the caller frees with html_free(). */
+enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
+			struct nm_err *e);
+void html_free(struct html_doc *h);
+
+/* The inner source text of element el as it stood in the input.  False when
+ * unknown (element created later, or implied by the parser). */
+bool html_inner_source(const struct html_doc *h, xmlNodePtr el, struct view *out);
+
+/* Appends the text content of node (descendants' text, in order). */
+void html_text(xmlNodePtr node, struct buf *out);
+/* Appends the HTML serialisation of node's children (inner) or of node
+ * itself (outer). */
+void html_inner_html(xmlNodePtr node, struct buf *out);
+void html_outer_html(xmlNodePtr node, struct buf *out);
+
+/* The <body> element, or the root when the document has none. */
+xmlNodePtr html_body(const struct html_doc *h);
+
+#endif

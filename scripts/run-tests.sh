@@ -1,0 +1,32 @@
+#!/bin/sh
+# run-tests.sh BUILD - runs every test suite against BUILD/ and prints one
+# closing line "N passed, N failed[, N skipped]" summing them all.
+set -u
+BUILD=${1:-build}
+pass=0 fail=0 skip=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+add() { # parse "...: P passed, F failed[, S skipped]" from the last line of $log
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+	[ -n "$line" ] || { p=0; f=1; }
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + ${s:-0}))
+}
+
+echo "== unit tests"
+"$BUILD/unit" >"$log" 2>&1; rc=$?
+cat "$log"; add
+[ $rc -ne 0 ] && [ -z "$(grep -E 'passed, [0-9]+ failed' "$log")" ] && echo "unit runner crashed (exit $rc)"
+
+for suite in tests/cli/run.py; do
+	[ -f "$suite" ] || continue
+	echo "== $suite"
+	NEWSMD="$BUILD/newsmd" python3 "$suite" >"$log" 2>&1
+	cat "$log"; add
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,51 @@
+#include "tests/unit/unit.h"
+#include "extractor/html.h"
+#include "common/utf8.h"
+
+#include <string.h>
+
+TEST(html_parse_builds_dom_with_inner_source)
+{
+	const char *src = "<html><body><div id=a>x<p>hi <b>there</b></p></div></body></html>";
+	struct html_doc *h = NULL;
+	struct nm_err e;
+	err_clear(&e);
+	CHECK_INT(html_parse(src, strlen(src), &h, &e), NM_OK);
+	xmlNodePtr body = html_body(h);
+	CHECK_STR((const char *)body->name, "body");
+	xmlNodePtr div = body->children;
+	CHECK_STR((const char *)div->name, "div");
+	struct view v;
+	CHECK(html_inner_source(h, div, &v));
+	CHECK_INT(v.n, strlen("x<p>hi <b>there</b></p>"));
+	CHECK(memcmp(v.p, "x<p>hi <b>there</b></p>", v.n) == 0);
+	struct buf t = BUF_INIT;
+	html_text(div, &t);
+	CHECK_STR(buf_cstr(&t), "xhi there");
+	buf_free(&t);
+	html_free(h);
+}
+
+TEST(html_parse_cuts_nesting_beyond_bound)
+{
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < HTML_MAX_DEPTH + 50; i++)
+		buf_puts(&b, "<span>");
+	buf_puts(&b, "deep");
+	struct html_doc *h = NULL;
+	CHECK_INT(html_parse(b.ptr, b.len, &h, NULL), NM_OK);
+	CHECK(h->truncated);
+	html_free(h);
+	buf_free(&b);
+}
+
+TEST(utf8_sanitize_replaces_invalid_and_drops_nul)
+{
+	struct buf b = BUF_INIT;
+	utf8_sanitize(&b, "a\xff" "b\0c\xe4\xb8\xad", 8);
+	CHECK_STR(buf_cstr(&b), "a\xef\xbf\xbd" "bc\xe4\xb8\xad");
+	CHECK(utf8_valid(b.ptr, b.len));
+	CHECK(!utf8_valid("\xc0\x80", 2));
+	CHECK(!utf8_valid("\xed\xa0\x80", 3));
+	buf_free(&b);
+}
