@@ -12,6 +12,8 @@
 
 #include <libxml/tree.h>
 
+#include "common/date.h"
+
 /* A list of owned strings. */
 struct strv {
 	char **v;
@@ -20,14 +22,6 @@ struct strv {
 
 void strv_push(struct strv *s, const char *str); /* copies */
 void strv_free(struct strv *s);
-
-/* A point in time: UTC seconds plus the offset (seconds east of UTC) the
- * page stated or the rule's timezone gave, so it prints as the site wrote it. */
-struct when {
-	bool set;
-	int64_t t;
-	int off;
-};
 
 struct custom_field {
 	char *name;

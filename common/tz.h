@@ -1,0 +1,26 @@
+/*
+ * tz.h - IANA time zones read straight from the system's TZif files
+ * (/usr/share/zoneinfo), so converting a page's local time never touches
+ * the process's TZ variable and never depends on the host's zone.
+ */
+#ifndef NM_TZ_H
+#define NM_TZ_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct tz;
+
+/* Loads zone `name` ("Asia/Shanghai", "UTC", or a fixed "+08:00"/"-0500").
+ * Caller frees with tz_free.  Unknown names give NM_EDATE. */
+enum nm_code tz_load(const char *name, struct tz **out, struct nm_err *e);
+void tz_free(struct tz *z);
+/* Offset from UTC, in seconds east, in force at UTC instant t. */
+int tz_offset_at(const struct tz *z, int64_t t);
+/* The UTC instant of wall-clock time `local` (seconds since the epoch as if
+ * the wall clock were UTC).  For skipped/repeated wall times the earlier
+ * offset wins.  *off receives the offset used. */
+int64_t tz_from_local(const struct tz *z, int64_t local, int *off);
+
+#endif
