@@ -1,0 +1,63 @@
+/*
+ * yaml.h - YAML files as a small tree with positions, for the config and
+ * rule loaders.  libyaml does the parsing; this module resolves aliases
+ * (sharing the anchored node), refuses duplicate keys, and bounds what a
+ * hostile file can cost: file size, nesting depth and the size of the tree
+ * with every alias expanded (no billion-laughs blow-up).
+ */
+#ifndef NM_YAML_H
+#define NM_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+
+/* Rule and config files are hand-written; 1 MiB is far above any real one. */
+#define YAML_MAX_FILE (1024 * 1024)
+/* Deeper nesting than any schema uses; stops stack-like blow-ups early. */
+#define YAML_MAX_DEPTH 64
+/* Nodes in the tree counted with aliases expanded: bounds the work of every
+ * walk over the tree, whatever the anchors do. */
+#define YAML_MAX_NODES 200000
+
+enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
+
+struct ynode {
+	enum ytype type;
+	unsigned line, col; /* 1-based position in the file */
+	char *str;          /* scalar text (NUL-terminated; "" for empty) */
+	bool plain;         /* scalar was unquoted (so `yes`/`123` are not strings) */
+	struct ynode **items; /* seq: items; map: key, value, key, value, ... */
+	size_t n;           /* number of entries in items */
+	size_t weight;      /* nodes below and including this, aliases expanded */
+};
+
+struct ydoc {
+	struct ynode *root; /* NULL for an empty document */
+	char *name;         /* file name used in messages */
+	void *pool;         /* private: owns every node */
+};
+
+/* Parses text[0..n) named `name` (used in messages).  On error returns
+ * NM_ECONFIG with e->where = name and e->line/col set. */
+enum nm_code ydoc_parse(const char *text, size_t n, const char *name,
+			struct ydoc **out, struct nm_err *e);
+/* Reads and parses a file (bounded by YAML_MAX_FILE). */
+enum nm_code ydoc_load(const char *path, struct ydoc **out, struct nm_err *e);
+void ydoc_free(struct ydoc *d);
+
+/* Value for key in a map, or NULL (also when m is not a map). */
+struct ynode *ymap_get(const struct ynode *m, const char *key);
+/* Number of map entries. */
+static inline size_t ymap_len(const struct ynode *m) { return m->n / 2; }
+/* Sets the error position to node n of document d. */
+enum nm_code yerr(struct nm_err *e, const struct ydoc *d, const struct ynode *n,
+		  enum nm_code code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* "mapping", "list" or "scalar". */
+const char *ytype_name(enum ytype t);
+/* Reads a plain scalar as a boolean (true/false/yes/no/on/off). */
+int yscalar_bool(const struct ynode *n, bool *out);
+
+#endif
