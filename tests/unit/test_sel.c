@@ -1,0 +1,290 @@
+#include "tests/unit/unit.h"
+#include "extractor/html.h"
+#include "extractor/sel.h"
+#include "common/buf.h"
+#include "common/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The page most tests select from: every element has an id naming it. */
+static const char *page =
+	"<!DOCTYPE html><html id=html lang=en-GB><head id=head><title id=title>T</title></head>"
+	"<body id=body class='page Main'>"
+	"<div id=d1 class='a b' data-x='foo-bar baz' title='Hello World'>"
+	"<p id=p1 class=a>one <b id=b1>bold</b></p>"
+	"<p id=p2 class='b c'>two</p>"
+	"<span id=s1></span>"
+	"<p id=p3><!-- c --></p>"
+	"</div>"
+	"<div id=d2 lang=zh-CN><h2 id=h1>Head</h2><p id=p4 class='中文'>四</p>"
+	"<img id=i1 src='x.png' alt=''><a id=a1 href='/x.pdf'>pdf</a><a id=a2 name=n>no href</a></div>"
+	"<ul id=ul><li id=l1>1</li><li id=l2>2</li><li id=l3>3</li><li id=l4>4</li><li id=l5>5</li></ul>"
+	"<div id='10' class='x:y'></div>"
+	"<template id=t><p id=tp>in template</p></template>"
+	"</body></html>";
+
+static struct html_doc *doc_of(const char *src)
+{
+	struct html_doc *h = NULL;
+	if (html_parse(src, strlen(src), &h, NULL) != NM_OK)
+		return NULL;
+	return h;
+}
+
+/* Space-separated ids of the matches of selector in src ("!" + message on
+ * a compile error). Caller frees. */
+static char *ids_in(const char *src, const char *selector)
+{
+	struct nm_err e;
+	err_clear(&e);
+	struct sel *s = NULL;
+	if (sel_compile(selector, &s, &e) != NM_OK) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "!%s", e.msg);
+		return buf_detach(&b);
+	}
+	struct html_doc *h = doc_of(src);
+	xmlNodePtr *v = NULL;
+	size_t n = sel_select(s, (xmlNodePtr)h->doc, &v);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		xmlChar *id = xmlGetProp(v[i], BAD_CAST "id");
+		buf_printf(&b, "%s%s", i ? " " : "", id ? (const char *)id : (const char *)v[i]->name);
+		xmlFree(id);
+	}
+	free(v);
+	html_free(h);
+	sel_free(s);
+	return buf_detach(&b);
+}
+
+#define CHECK_SEL(selector, expected)                                  \
+	do {                                                           \
+		char *got_ = ids_in(page, selector);                   \
+		if (strcmp(got_, expected) != 0)                       \
+			unit_fail(__FILE__, __LINE__, "'%s' -> \"%s\", expected \"%s\"", \
+				  selector, got_, expected);           \
+		free(got_);                                            \
+	} while (0)
+
+/* The error message of a selector that must not compile. */
+static char *err_of(const char *selector, unsigned *col)
+{
+	struct nm_err e;
+	err_clear(&e);
+	struct sel *s = NULL;
+	enum nm_code rc = sel_compile(selector, &s, &e);
+	sel_free(s);
+	*col = e.col;
+	return rc == NM_ESELECTOR ? xstrdup(e.msg) : xstrdup("(compiled)");
+}
+
+#define CHECK_ERR(selector, column, expected)                              \
+	do {                                                               \
+		unsigned col_;                                             \
+		char *m_ = err_of(selector, &col_);                        \
+		if (!strstr(m_, expected) || col_ != (column))            \
+			unit_fail(__FILE__, __LINE__, "'%s' -> \"%s\" (col %u), expected \"%s\" at column %u", \
+				  selector, m_, col_, expected, (unsigned)(column)); \
+		free(m_);                                                  \
+	} while (0)
+
+TEST(sel_basic_forms)
+{
+	CHECK_SEL("p", "p1 p2 p3 p4");
+	CHECK_SEL("P", "p1 p2 p3 p4");
+	CHECK_SEL("#p2", "p2");
+	CHECK_SEL(".a", "d1 p1");
+	CHECK_SEL(".A", "");
+	CHECK_SEL("p.b.c", "p2");
+	CHECK_SEL("div p", "p1 p2 p3 p4");
+	CHECK_SEL("body > div > p.a", "p1");
+	CHECK_SEL("[href]", "a1");
+	CHECK_SEL("[HREF]", "a1");
+	CHECK_SEL("[class=a]", "p1");
+	CHECK_SEL("*", "html head title body d1 p1 b1 p2 s1 p3 d2 h1 p4 i1 a1 a2 ul l1 l2 l3 l4 l5 10 t");
+	CHECK_SEL("div *", "p1 b1 p2 s1 p3 h1 p4 i1 a1 a2");
+	CHECK_SEL("li, h2", "h1 l1 l2 l3 l4 l5");
+	CHECK_SEL("#nope", "");
+}
+
+TEST(sel_attribute_forms)
+{
+	CHECK_SEL("[data-x~=baz]", "d1");
+	CHECK_SEL("[data-x~=foo]", "");
+	CHECK_SEL("[data-x|=foo]", "d1");
+	CHECK_SEL("[lang|=zh]", "d2");
+	CHECK_SEL("[lang|=en]", "html");
+	CHECK_SEL("[href^='/x']", "a1");
+	CHECK_SEL("[href$=\".PDF\" i]", "a1");
+	CHECK_SEL("[href$=\".PDF\"]", "");
+	CHECK_SEL("[href$=\".PDF\" s]", "");
+	CHECK_SEL("[title*='lo W']", "d1");
+	CHECK_SEL("[title*='']", "");
+	CHECK_SEL("[alt='']", "i1");
+	CHECK_SEL("[alt]", "i1");
+	CHECK_SEL("[title='hello world' i]", "d1");
+	CHECK_SEL("[ title = \"Hello World\" ]", "d1");
+	CHECK_SEL("[data-x~='foo-bar baz']", "");
+	CHECK_SEL("[*|href]", "a1");
+	CHECK_SEL("[|href]", "a1");
+}
+
+TEST(sel_structural)
+{
+	CHECK_SEL("li:first-child", "l1");
+	CHECK_SEL("li:last-child", "l5");
+	CHECK_SEL("b:only-child", "b1"); /* text does not count */
+	CHECK_SEL("title:only-child", "title");
+	CHECK_SEL("li:nth-child(2n+1)", "l1 l3 l5");
+	CHECK_SEL("li:nth-child(odd)", "l1 l3 l5");
+	CHECK_SEL("li:nth-child(EVEN)", "l2 l4");
+	CHECK_SEL("li:nth-child(-n+2)", "l1 l2");
+	CHECK_SEL("li:nth-child( 3n - 1 )", "l2 l5");
+	CHECK_SEL("li:nth-child(n- 4)", "l1 l2 l3 l4 l5");
+	CHECK_SEL("li:nth-child(0n+3)", "l3");
+	CHECK_SEL("li:nth-child(3)", "l3");
+	CHECK_SEL("li:nth-last-child(2)", "l4");
+	CHECK_SEL("li:nth-last-child(-n+2)", "l4 l5");
+	CHECK_SEL("#d1 > :nth-of-type(2)", "p2");
+	CHECK_SEL("#d1 > p:nth-last-of-type(1)", "p3");
+	CHECK_SEL("#d1 > :first-of-type", "p1 s1");
+	CHECK_SEL("#d1 > :last-of-type", "s1 p3");
+	CHECK_SEL("#d1 > :only-of-type", "s1");
+	CHECK_SEL("p:empty, span:empty", "s1 p3");
+	CHECK_SEL(":root", "html");
+	CHECK_SEL("li:nth-child(2n of :not(#l1))", "l3 l5");
+	CHECK_SEL("li + li", "l2 l3 l4 l5");
+	CHECK_SEL("#l2 ~ li", "l3 l4 l5");
+	CHECK_SEL("h2 + p + img ~ a", "a1 a2");
+}
+
+TEST(sel_level4_and_contains)
+{
+	CHECK_SEL("p:not(.a)", "p2 p3 p4");
+	CHECK_SEL("p:not(.a, .c)", "p3 p4");
+	CHECK_SEL("p:not(div > p)", "");
+	CHECK_SEL(":is(h2, span)", "s1 h1");
+	CHECK_SEL(":where(#d2) > *", "h1 p4 i1 a1 a2");
+	CHECK_SEL("div:has(> h2)", "d2");
+	CHECK_SEL("div:has(b)", "d1");
+	CHECK_SEL("p:has(+ p)", "p1");
+	CHECK_SEL("p:has(~ span)", "p1 p2");
+	CHECK_SEL("h2:has(+ p.中文)", "h1");
+	CHECK_SEL("body > :has(li:nth-child(5))", "ul");
+	CHECK_SEL("p:contains('two')", "p2");
+	CHECK_SEL("p:contains(\"one bo\")", "p1");
+	CHECK_SEL("div:contains(bold)", "d1");
+	CHECK_SEL("p:contains(nothing)", "");
+	CHECK_SEL(":lang(zh) > *", "h1 p4 i1 a1 a2");
+	CHECK_SEL("li:lang(en)", "l1 l2 l3 l4 l5");
+	CHECK_SEL("a:link", "a1");
+	CHECK_SEL(":any-link", "a1");
+}
+
+TEST(sel_escapes_and_unicode)
+{
+	CHECK_SEL("#\\31 0", "10");
+	CHECK_SEL("#\\31\\30", "10");
+	CHECK_SEL(".x\\:y", "10");
+	CHECK_SEL(".中文", "p4");
+	CHECK_SEL(".\\4e2d\\6587", "p4");
+	CHECK_SEL("[class=\"\\4e2d\\6587\"]", "p4");
+	CHECK_SEL("\\70", "p1 p2 p3 p4");
+	CHECK_SEL("div/* comment */ > /**/p.a", "p1");
+}
+
+TEST(sel_template_contents_are_not_in_the_tree)
+{
+	CHECK_SEL("#tp", "");
+	CHECK_SEL("template p", "");
+	CHECK_SEL("template:empty", "t");
+}
+
+TEST(sel_errors_name_column_and_expectation)
+{
+	CHECK_ERR("div[class=", 11, "selector 'div[class=' column 11: expected attribute value or ']'");
+	CHECK_ERR("", 1, "expected a selector");
+	CHECK_ERR("div,", 5, "expected a selector");
+	CHECK_ERR("div >", 6, "expected a selector after '>'");
+	CHECK_ERR("div > > p", 7, "expected a selector after '>', found '>'");
+	CHECK_ERR("div[", 5, "expected attribute name");
+	CHECK_ERR("div[a", 6, "expected attribute operator or ']'");
+	CHECK_ERR("div[a=b", 8, "expected ']'");
+	CHECK_ERR("a:hover", 2, "user interaction");
+	CHECK_ERR("p::before", 2, "pseudo-element '::before'");
+	CHECK_ERR("li:eq(1)", 3, "jQuery extension");
+	CHECK_ERR("p:foo", 2, "unknown pseudo-class ':foo'");
+	CHECK_ERR("p:nth-child(x)", 13, "expected An+B");
+	CHECK_ERR("p:nth-child(2n 1)", 16, "expected '+' or '-'");
+	CHECK_ERR("p:nth-child(+ n)", 14, "expected An+B");
+	CHECK_ERR("#1a", 2, "expected an identifier after '#'");
+	CHECK_ERR("p)", 2, "unexpected ')'");
+	CHECK_ERR("p:not(a", 8, "expected ')'");
+	CHECK_ERR("p:has(a:has(b))", 8, ":has() cannot be nested");
+	CHECK_ERR("[a='x", 4, "unterminated string");
+	CHECK_ERR("中文 >", 5, "expected a selector after '>'");
+	CHECK_ERR("p.", 3, "expected a class name");
+	CHECK_ERR("[a]div", 4, "type selector must come first");
+	CHECK_ERR("svg|rect", 1, "namespace");
+	CHECK_ERR("p /* x", 3, "unterminated comment");
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < SEL_MAX_NESTING + 1; i++)
+		buf_puts(&b, ":not(");
+	buf_puts(&b, "a");
+	for (int i = 0; i < SEL_MAX_NESTING + 1; i++)
+		buf_puts(&b, ")");
+	unsigned col;
+	char *m = err_of(buf_cstr(&b), &col);
+	CHECK(strstr(m, "nesting deeper than") != NULL);
+	free(m);
+	buf_free(&b);
+}
+
+TEST(sel_scope_first_matches_and_index)
+{
+	struct html_doc *h = doc_of(page);
+	struct sel *s = NULL, *all = NULL;
+	CHECK_INT(sel_compile("p", &s, NULL), NM_OK);
+	CHECK_INT(sel_compile(":scope > p", &all, NULL), NM_OK);
+	xmlNodePtr d2 = NULL;
+	struct sel *sd = NULL;
+	CHECK_INT(sel_compile("#d2", &sd, NULL), NM_OK);
+	d2 = sel_first(sd, (xmlNodePtr)h->doc);
+	CHECK(d2 != NULL);
+	xmlNodePtr *v = NULL;
+	CHECK_INT(sel_select(s, d2, &v), 1);
+	free(v);
+	CHECK_INT(sel_select(all, d2, &v), 1);
+	CHECK(sel_matches(s, v[0]));
+	CHECK(!sel_matches(sd, v[0]));
+	size_t idx[1];
+	sel_doc_index(v, 1, idx);
+	CHECK_INT(idx[0], 12); /* html head title body d1 p1 b1 p2 s1 p3 d2 h1 p4 */
+	free(v);
+	CHECK(sel_first(s, d2) != NULL);
+	CHECK(!sel_matches(s, d2));
+	CHECK(!sel_matches(NULL, d2));
+	sel_free(s);
+	sel_free(all);
+	sel_free(sd);
+	sel_free(NULL);
+	html_free(h);
+}
+
+TEST(sel_compiled_selector_is_reusable_across_documents)
+{
+	struct sel *s = NULL;
+	CHECK_INT(sel_compile("li:nth-child(2)", &s, NULL), NM_OK);
+	for (int round = 0; round < 3; round++) {
+		struct html_doc *h = doc_of("<ul><li>a<li>b<li>c</ul><ol><li>x<li>y</ol>");
+		xmlNodePtr *v = NULL;
+		CHECK_INT(sel_select(s, (xmlNodePtr)h->doc, &v), 2);
+		free(v);
+		html_free(h);
+	}
+	CHECK_STR(sel_source(s), "li:nth-child(2)");
+	sel_free(s);
+}
