@@ -299,3 +299,129 @@ int yscalar_bool(const struct ynode *n, bool *out)
 	}
 	return -1;
 }
+
+unsigned ylevenshtein(const char *a, const char *b, unsigned cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return cap + 1;
+	unsigned row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned prev = row[0], best;
+		row[0] = (unsigned)i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cur = row[j];
+			unsigned sub = prev + (a[i - 1] != b[j - 1]);
+			unsigned v = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+			row[j] = sub < v ? sub : v;
+			prev = cur;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb] > cap ? cap + 1 : row[lb];
+}
+
+enum nm_code ymap_check_keys(const struct ydoc *d, const struct ynode *m,
+			     const char *const *allowed, const char *what,
+			     struct nm_err *e)
+{
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const char *k = m->items[i]->str;
+		const char *best = NULL;
+		unsigned bestd = 3;
+		bool ok = false;
+		for (const char *const *a = allowed; *a; a++) {
+			if (!strcmp(*a, k)) {
+				ok = true;
+				break;
+			}
+			unsigned dist = ylevenshtein(k, *a, 2);
+			if (dist < bestd)
+				bestd = dist, best = *a;
+		}
+		if (ok)
+			continue;
+		if (best)
+			return yerr(e, d, m->items[i], NM_ECONFIG,
+				    "unknown key '%s' in %s (did you mean '%s'?)", k, what, best);
+		return yerr(e, d, m->items[i], NM_ECONFIG, "unknown key '%s' in %s", k, what);
+	}
+	return NM_OK;
+}
+
+enum nm_code yexpect(const struct ydoc *d, const struct ynode *n, enum ytype t,
+		     const char *key, struct nm_err *e)
+{
+	if (n->type == t)
+		return NM_OK;
+	return yerr(e, d, n, NM_ECONFIG, "%s: expected a %s, found a %s", key,
+		    ytype_name(t), ytype_name(n->type));
+}
+
+enum nm_code ystr(const struct ydoc *d, const struct ynode *n, const char *key,
+		  char **out, struct nm_err *e)
+{
+	enum nm_code rc = yexpect(d, n, Y_SCALAR, key, e);
+	if (rc)
+		return rc;
+	free(*out);
+	*out = xstrdup(n->str);
+	return NM_OK;
+}
+
+enum nm_code yint(const struct ydoc *d, const struct ynode *n, const char *key,
+		  long min, long max, long *out, struct nm_err *e)
+{
+	enum nm_code rc = yexpect(d, n, Y_SCALAR, key, e);
+	if (rc)
+		return rc;
+	char *end;
+	long v = strtol(n->str, &end, 10);
+	if (!*n->str || *end || v < min || v > max)
+		return yerr(e, d, n, NM_ECONFIG, "%s: expected a whole number from %ld to %ld, found '%s'",
+			    key, min, max, n->str);
+	*out = v;
+	return NM_OK;
+}
+
+enum nm_code ybool(const struct ydoc *d, const struct ynode *n, const char *key,
+		   bool *out, struct nm_err *e)
+{
+	if (n->type != Y_SCALAR || yscalar_bool(n, out) < 0)
+		return yerr(e, d, n, NM_ECONFIG, "%s: expected true or false", key);
+	return NM_OK;
+}
+
+enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *key,
+		      char ***out, size_t *count, struct nm_err *e)
+{
+	size_t k = n->type == Y_SCALAR ? 1 : n->n;
+	if (n->type == Y_MAP)
+		return yerr(e, d, n, NM_ECONFIG, "%s: expected a string or a list of strings", key);
+	for (size_t i = 0; n->type == Y_SEQ && i < n->n; i++)
+		if (n->items[i]->type != Y_SCALAR)
+			return yerr(e, d, n->items[i], NM_ECONFIG, "%s: expected a string", key);
+	char **v = xcalloc(k + 1, sizeof *v);
+	for (size_t i = 0; i < k; i++)
+		v[i] = xstrdup(n->type == Y_SCALAR ? n->str : n->items[i]->str);
+	ystrv_free(*out);
+	*out = v;
+	if (count)
+		*count = k;
+	return NM_OK;
+}
+
+void ystrv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}

@@ -60,4 +60,30 @@ const char *ytype_name(enum ytype t);
 /* Reads a plain scalar as a boolean (true/false/yes/no/on/off). */
 int yscalar_bool(const struct ynode *n, bool *out);
 
+/* Typed readers for loaders: each checks the node's type and reports
+ * "FILE:LINE:COL: KEY: expected ..." on mismatch. */
+/* Checks every key of map m is in `allowed` (NULL-terminated); an unknown
+ * key is an error naming it, with "did you mean 'x'?" for a near miss. */
+enum nm_code ymap_check_keys(const struct ydoc *d, const struct ynode *m,
+			     const char *const *allowed, const char *what,
+			     struct nm_err *e);
+/* Requires a mapping. */
+enum nm_code yexpect(const struct ydoc *d, const struct ynode *n, enum ytype t,
+		     const char *key, struct nm_err *e);
+/* Scalar -> newly allocated string (caller frees). */
+enum nm_code ystr(const struct ydoc *d, const struct ynode *n, const char *key,
+		  char **out, struct nm_err *e);
+/* Plain integer scalar within [min, max]. */
+enum nm_code yint(const struct ydoc *d, const struct ynode *n, const char *key,
+		  long min, long max, long *out, struct nm_err *e);
+enum nm_code ybool(const struct ydoc *d, const struct ynode *n, const char *key,
+		   bool *out, struct nm_err *e);
+/* A scalar or a list of scalars -> NULL-terminated array of new strings
+ * (caller frees with ystrv_free); *count gets the length. */
+enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *key,
+		      char ***out, size_t *count, struct nm_err *e);
+void ystrv_free(char **v);
+/* Edit distance, capped: returns cap+1 when above cap. */
+unsigned ylevenshtein(const char *a, const char *b, unsigned cap);
+
 #endif

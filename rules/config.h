@@ -1,0 +1,97 @@
+/*
+ * config.h - newsmd.yml: where rules and state live, how posts are written,
+ * how the crawler behaves and which sources it reads (SPEC §3).
+ *
+ * The output section has the same shape in the config and in a rule's
+ * `output:` override; output_merge() lays a rule's settings over the
+ * config's.  Relative paths are resolved against the config file's folder.
+ */
+#ifndef NM_CONFIG_H
+#define NM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+
+struct ydoc;
+struct ynode;
+
+enum body_mode { BODY_MARKDOWN, BODY_HTML, BODY_RAW };
+enum post_format { FORMAT_JEKYLL, FORMAT_HUGO };
+
+/* One front matter key: its value is a template, or a list of templates. */
+struct fm_entry {
+	char *key;
+	char **tmpl;  /* NULL-terminated */
+	size_t n;
+	bool is_list; /* written as a YAML list even with one element */
+};
+
+struct output_cfg {
+	char *dir;
+	enum body_mode body;
+	enum post_format format;
+	char *filename;          /* template */
+	struct fm_entry *fm;
+	size_t nfm;
+	char **quote;            /* NULL-terminated keys always double-quoted */
+	char *footer;            /* template, may be NULL */
+	bool final_newline;
+	/* which members were given (for merging an override) */
+	bool has_dir, has_body, has_format, has_filename, has_fm, has_quote,
+		has_footer, has_final_newline;
+};
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+struct crawl_cfg {
+	char *user_agent;
+	long concurrency, per_host_concurrency, delay_ms, timeout_s, retries, max_bytes;
+	bool robots;
+};
+
+struct source_cfg {
+	char *name;
+	char **start;   /* NULL-terminated */
+	char *rule;     /* NULL = by URL */
+	long max_pages;
+	struct kv *set; /* pre-filled fields */
+	size_t nset;
+};
+
+struct config {
+	char *path;        /* the file read, or NULL for built-in defaults */
+	char *dir;         /* its folder ("." for defaults) */
+	char *rules_dir;   /* absolute or relative to cwd, resolved */
+	char *state;       /* SQLite file, resolved */
+	struct output_cfg output;
+	struct crawl_cfg crawl;
+	struct source_cfg *sources;
+	size_t nsources;
+	struct kv *pinyin; /* per-string pinyin overrides */
+	size_t npinyin;
+};
+
+/* Fills c with the defaults of SPEC §3. */
+void config_defaults(struct config *c);
+/* Loads path over the defaults.  Errors are NM_ECONFIG with file:line:col.
+ * missing_ok: a missing file yields the defaults (for the implicit
+ * ./newsmd.yml). */
+enum nm_code config_load(const char *path, bool missing_ok, struct config *c,
+			 struct nm_err *e);
+void config_free(struct config *c);
+
+/* Reads an `output:` mapping (config or rule override) into o, setting the
+ * has_* flags of what it gives. */
+enum nm_code output_parse(const struct ydoc *d, const struct ynode *n,
+			  struct output_cfg *o, struct nm_err *e);
+/* dst = base with over's given members laid on top (deep copies). */
+void output_merge(struct output_cfg *dst, const struct output_cfg *base,
+		  const struct output_cfg *over);
+void output_free(struct output_cfg *o);
+
+#endif

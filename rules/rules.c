@@ -1,0 +1,789 @@
+/*
+ * rules.c - rule files: strict loading into struct rule, and matching a URL
+ * to its rule.
+ */
+#include "rules/rules.h"
+#include "rules/yaml.h"
+#include "common/buf.h"
+#include "common/date.h"
+#include "common/mem.h"
+#include "common/re.h"
+#include "common/tz.h"
+#include "crawler/url.h"
+#include "extractor/sel.h"
+
+#include <dirent.h>
+#include <libpsl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const step_sources[] = {"css", "xpath", "meta", "jsonld", "json",
+					   "url", "const", "from_field", "auto", NULL};
+static const char *const step_keys[] = {"css", "xpath", "meta", "jsonld", "json", "url",
+					"const", "from_field", "auto", "attr", "html",
+					"pick", "regex", "post", "format", "formats",
+					"timezone", NULL};
+static const char *const builtin_fields[] = {"title", "date", "updated", "author",
+					     "source", "category", "tags", "lead_image",
+					     "excerpt", "body", NULL};
+
+struct ctx {
+	const struct ydoc *d;
+	struct nm_err *e;
+};
+
+static enum nm_code rerr(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum nm_code rerr(struct ctx *c, const struct ynode *n, const char *fmt, ...)
+{
+	char msg[NM_ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return yerr(c->e, c->d, n, NM_ERULE, "%s", msg);
+}
+
+/* Wraps a loader error (NM_ECONFIG from yaml.c helpers) as a rule error. */
+static enum nm_code wrap(struct ctx *c, enum nm_code rc)
+{
+	if (rc && c->e)
+		c->e->code = NM_ERULE;
+	return rc ? NM_ERULE : NM_OK;
+}
+
+static enum nm_code compile_re(struct ctx *c, const struct ynode *n, const char *what,
+			       struct re **out)
+{
+	if (n->type != Y_SCALAR)
+		return rerr(c, n, "%s: expected a regular expression", what);
+	struct nm_err re_e;
+	err_clear(&re_e);
+	if (re_compile(n->str, out, &re_e) != NM_OK)
+		return rerr(c, n, "%s: %s", what, re_e.msg);
+	return NM_OK;
+}
+
+static enum nm_code parse_post(struct ctx *c, const struct ynode *n, struct step *s)
+{
+	if (n->type != Y_SEQ)
+		return rerr(c, n, "post: expected a list of operations");
+	if (n->n > RULES_MAX_STEPS)
+		return rerr(c, n, "post: more than %d operations", RULES_MAX_STEPS);
+	s->post = xcalloc(n->n + 1, sizeof *s->post);
+	for (size_t i = 0; i < n->n; i++) {
+		struct ynode *op = n->items[i];
+		struct post_op *p = &s->post[s->npost];
+		if (op->type == Y_SCALAR) {
+			static const char *const simple[] = {"trim", "collapse_space", "nfkc",
+							     "absolutize", NULL};
+			static const enum post_kind kinds[] = {POST_TRIM, POST_COLLAPSE, POST_NFKC,
+							       POST_ABSOLUTIZE};
+			int k = -1;
+			for (int j = 0; simple[j]; j++)
+				if (!strcmp(op->str, simple[j]))
+					k = j;
+			if (k < 0)
+				return rerr(c, op,
+					    "post: unknown operation '%s' (expected trim, collapse_space, "
+					    "nfkc, absolutize, regex_replace, split, join or map)",
+					    op->str);
+			if (kinds[k] == POST_NFKC)
+				return rerr(c, op, "post: 'nfkc' is not supported yet");
+			p->kind = kinds[k];
+			s->npost++;
+			continue;
+		}
+		if (op->type != Y_MAP || ymap_len(op) != 1)
+			return rerr(c, op, "post: expected an operation name or a one-key mapping");
+		const char *k = op->items[0]->str;
+		struct ynode *arg = op->items[1];
+		if (!strcmp(k, "regex_replace")) {
+			if (arg->type != Y_SEQ || arg->n != 2 || arg->items[0]->type != Y_SCALAR ||
+			    arg->items[1]->type != Y_SCALAR)
+				return rerr(c, arg, "regex_replace: expected [PATTERN, REPLACEMENT]");
+			p->kind = POST_REGEX_REPLACE;
+			enum nm_code rc = compile_re(c, arg->items[0], "regex_replace", &p->re);
+			if (rc)
+				return rc;
+			p->a = xstrdup(arg->items[1]->str);
+		} else if (!strcmp(k, "split")) {
+			p->kind = POST_SPLIT;
+			enum nm_code rc = compile_re(c, arg, "split", &p->re);
+			if (rc)
+				return rc;
+		} else if (!strcmp(k, "join")) {
+			if (arg->type != Y_SCALAR)
+				return rerr(c, arg, "join: expected a separator string");
+			p->kind = POST_JOIN;
+			p->a = xstrdup(arg->str);
+		} else if (!strcmp(k, "map")) {
+			if (arg->type != Y_MAP)
+				return rerr(c, arg, "map: expected a mapping of value: replacement");
+			p->kind = POST_MAP;
+			size_t m = ymap_len(arg);
+			p->map_from = xcalloc(m + 1, sizeof *p->map_from);
+			p->map_to = xcalloc(m + 1, sizeof *p->map_to);
+			for (size_t j = 0; j < m; j++) {
+				if (arg->items[2 * j + 1]->type != Y_SCALAR)
+					return rerr(c, arg->items[2 * j + 1], "map: expected a string");
+				p->map_from[j] = xstrdup(arg->items[2 * j]->str);
+				p->map_to[j] = xstrdup(arg->items[2 * j + 1]->str);
+			}
+		} else {
+			return rerr(c, op->items[0], "post: unknown operation '%s'", k);
+		}
+		s->npost++;
+	}
+	return NM_OK;
+}
+
+static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step *s,
+			       bool is_date)
+{
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "a step must be a mapping like {css: 'h1'}");
+	if ((rc = ymap_check_keys(c->d, n, step_keys, "a step", c->e)))
+		return wrap(c, rc);
+	s->line = n->line;
+	s->col = n->col;
+	int found = -1;
+	const struct ynode *arg = NULL;
+	for (int i = 0; step_sources[i]; i++) {
+		struct ynode *v = ymap_get(n, step_sources[i]);
+		if (!v)
+			continue;
+		if (found >= 0)
+			return rerr(c, n, "a step has one source; found both '%s' and '%s'",
+				    step_sources[found], step_sources[i]);
+		found = i;
+		arg = v;
+	}
+	if (found < 0)
+		return rerr(c, n, "a step needs a source: css, xpath, meta, jsonld, json, url, "
+				  "const, from_field or auto");
+	s->src = (enum step_src)found;
+	if (s->src == STEP_AUTO) {
+		bool on = false;
+		if (ybool(c->d, arg, "auto", &on, NULL) || !on)
+			return rerr(c, arg, "auto: expected 'true'");
+		return rerr(c, arg, "the 'auto' step (generic extractor) is not available yet");
+	}
+	if (arg->type != Y_SCALAR)
+		return rerr(c, arg, "%s: expected a string", step_sources[found]);
+	s->arg = xstrdup(arg->str);
+	struct nm_err se;
+	err_clear(&se);
+	switch (s->src) {
+	case STEP_CSS:
+		if (sel_compile(s->arg, &s->sel, &se) != NM_OK)
+			return rerr(c, arg, "%s", se.msg);
+		break;
+	case STEP_URL:
+		if ((rc = compile_re(c, arg, "url", &s->url_re)))
+			return rc;
+		break;
+	case STEP_XPATH:
+	case STEP_JSONLD:
+	case STEP_JSON:
+		return rerr(c, arg, "step source '%s' is not supported yet", step_sources[found]);
+	default:
+		break;
+	}
+	struct ynode *v;
+	if ((v = ymap_get(n, "attr")) && (rc = wrap(c, ystr(c->d, v, "attr", &s->attr, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "html")) && (rc = wrap(c, ybool(c->d, v, "html", &s->html, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "pick"))) {
+		static const char *const picks[] = {"first", "last", "all", "only", NULL};
+		int k = -1;
+		for (int i = 0; v->type == Y_SCALAR && picks[i]; i++)
+			if (!strcmp(v->str, picks[i]))
+				k = i;
+		if (k < 0)
+			return rerr(c, v, "pick: expected first, last, all or only");
+		s->pick = (enum step_pick)k;
+		s->pick_set = true;
+	}
+	if ((v = ymap_get(n, "regex")) && (rc = compile_re(c, v, "regex", &s->regex)))
+		return rc;
+	if ((v = ymap_get(n, "post")) && (rc = parse_post(c, v, s)))
+		return rc;
+	struct ynode *f1 = ymap_get(n, "format"), *fs = ymap_get(n, "formats");
+	if ((f1 || fs || ymap_get(n, "timezone")) && !is_date)
+		return rerr(c, f1 ? f1 : fs ? fs : ymap_get(n, "timezone"),
+			    "format/formats/timezone apply to date fields only");
+	if (f1 && fs)
+		return rerr(c, fs, "give either 'format' or 'formats', not both");
+	if (f1 || fs) {
+		if ((rc = wrap(c, ystrlist(c->d, f1 ? f1 : fs, f1 ? "format" : "formats",
+					   &s->formats, NULL, c->e))))
+			return rc;
+		for (char **f = s->formats; *f; f++) {
+			char bad[8];
+			if (!date_format_valid(*f, bad, sizeof bad))
+				return rerr(c, f1 ? f1 : fs,
+					    "date format '%s': unknown directive '%s'", *f, bad);
+		}
+	}
+	if ((v = ymap_get(n, "timezone"))) {
+		if (v->type != Y_SCALAR)
+			return rerr(c, v, "timezone: expected an IANA zone name like Asia/Shanghai");
+		if (tz_load(v->str, &s->tz, &se) != NM_OK)
+			return rerr(c, v, "timezone: %s", se.msg);
+	}
+	return NM_OK;
+}
+
+static void step_clear(struct step *s)
+{
+	free(s->arg);
+	sel_free(s->sel);
+	re_free(s->url_re);
+	free(s->attr);
+	re_free(s->regex);
+	for (size_t i = 0; i < s->npost; i++) {
+		re_free(s->post[i].re);
+		free(s->post[i].a);
+		ystrv_free(s->post[i].map_from);
+		ystrv_free(s->post[i].map_to);
+	}
+	free(s->post);
+	ystrv_free(s->formats);
+	tz_free(s->tz);
+}
+
+static enum nm_code parse_steps(struct ctx *c, const struct ynode *n, struct field_rule *f,
+				bool is_date)
+{
+	if (n->type == Y_MAP) { /* shorthand: one step */
+		f->steps = xcalloc(1, sizeof *f->steps);
+		f->nsteps = 1;
+		return parse_step(c, n, &f->steps[0], is_date);
+	}
+	if (n->type != Y_SEQ || n->n == 0)
+		return rerr(c, n, "steps: expected a list of steps");
+	if (n->n > RULES_MAX_STEPS)
+		return rerr(c, n, "steps: more than %d steps", RULES_MAX_STEPS);
+	f->steps = xcalloc(n->n, sizeof *f->steps);
+	for (size_t i = 0; i < n->n; i++) {
+		f->nsteps++;
+		enum nm_code rc = parse_step(c, n->items[i], &f->steps[i], is_date);
+		if (rc)
+			return rc;
+	}
+	return NM_OK;
+}
+
+static bool is_step_map(const struct ynode *n)
+{
+	for (int i = 0; step_sources[i]; i++)
+		if (ymap_get(n, step_sources[i]))
+			return true;
+	return false;
+}
+
+static enum nm_code parse_field(struct ctx *c, const char *name, const struct ynode *n,
+				struct field_rule *f)
+{
+	static const char *const keys[] = {"steps", "type", "required", "default",
+					   "validate", NULL};
+	enum nm_code rc;
+	f->name = xstrdup(name);
+	f->type = !strcmp(name, "date") || !strcmp(name, "updated") ? FT_DATETIME
+		  : !strcmp(name, "author") || !strcmp(name, "tags") ? FT_LIST
+		  : !strcmp(name, "lead_image")                       ? FT_URL
+		  : !strcmp(name, "body")                             ? FT_HTML
+								      : FT_TEXT;
+	if (n->type == Y_SEQ || (n->type == Y_MAP && is_step_map(n)))
+		return parse_steps(c, n, f, f->type == FT_DATETIME);
+	if (n->type != Y_MAP)
+		return rerr(c, n, "field '%s': expected a mapping with 'steps', a list of steps, "
+				  "or one step", name);
+	if ((rc = ymap_check_keys(c->d, n, keys, "a field", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	if ((v = ymap_get(n, "type"))) {
+		static const char *const types[] = {"text", "list", "datetime", "url", "html", NULL};
+		int k = -1;
+		for (int i = 0; v->type == Y_SCALAR && types[i]; i++)
+			if (!strcmp(v->str, types[i]))
+				k = i;
+		if (k < 0)
+			return rerr(c, v, "type: expected text, list, datetime, url or html");
+		f->type = (enum field_type)k;
+	}
+	if ((v = ymap_get(n, "required")) &&
+	    (rc = wrap(c, ybool(c->d, v, "required", &f->required, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "default")) && (rc = wrap(c, ystr(c->d, v, "default", &f->def, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "validate")))
+		return rerr(c, v, "validate: not supported yet");
+	if (!(v = ymap_get(n, "steps"))) {
+		if (f->def)
+			return NM_OK;
+		return rerr(c, n, "field '%s': missing 'steps'", name);
+	}
+	return parse_steps(c, v, f, f->type == FT_DATETIME);
+}
+
+static struct field_rule *add_field(struct rule *r)
+{
+	r->fields = xrealloc(r->fields, (r->nfields + 1) * sizeof *r->fields);
+	struct field_rule *f = &r->fields[r->nfields++];
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+static enum nm_code parse_fields(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	if (n->type != Y_MAP)
+		return rerr(c, n, "fields: expected a mapping of field name to steps");
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const char *name = n->items[i]->str;
+		bool ok = *name != '\0';
+		for (const char *p = name; *p; p++)
+			if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+				ok = false;
+		if (!ok)
+			return rerr(c, n->items[i],
+				    "field name '%s': use lower-case letters, digits and _", name);
+		/* A near miss of a built-in name is probably a typo. */
+		bool builtin = false;
+		const char *near = NULL;
+		for (int j = 0; builtin_fields[j]; j++) {
+			if (!strcmp(name, builtin_fields[j]))
+				builtin = true;
+			else if (ylevenshtein(name, builtin_fields[j], 1) <= 1)
+				near = builtin_fields[j];
+		}
+		if (!builtin && near)
+			return rerr(c, n->items[i],
+				    "unknown field '%s' (did you mean '%s'? custom fields must not "
+				    "be one letter away from a built-in one)",
+				    name, near);
+		enum nm_code rc = parse_field(c, name, n->items[i + 1], add_field(r));
+		if (rc)
+			return rc;
+	}
+	return NM_OK;
+}
+
+static enum nm_code parse_sel_list(struct ctx *c, const struct ynode *n, const char *what,
+				   struct sel ***out)
+{
+	char **v = NULL;
+	size_t k = 0;
+	enum nm_code rc = wrap(c, ystrlist(c->d, n, what, &v, &k, c->e));
+	if (rc)
+		return rc;
+	*out = xcalloc(k + 1, sizeof **out);
+	for (size_t i = 0; i < k; i++) {
+		struct nm_err se;
+		err_clear(&se);
+		if (sel_compile(v[i], &(*out)[i], &se) != NM_OK) {
+			ystrv_free(v);
+			return rerr(c, n->type == Y_SEQ ? n->items[i] : n, "%s: %s", what, se.msg);
+		}
+	}
+	ystrv_free(v);
+	return NM_OK;
+}
+
+static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"steps", "clean", NULL};
+	static const char *const clean_keys[] = {"remove", "unwrap", "remove_paragraphs_matching",
+						 NULL};
+	enum nm_code rc;
+	if (rule_field(r, "body"))
+		return rerr(c, n, "body is given both under 'fields' and as 'body'");
+	if (n->type != Y_MAP)
+		return rerr(c, n, "body: expected a mapping with 'steps' and 'clean'");
+	if ((rc = ymap_check_keys(c->d, n, keys, "body", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	if ((v = ymap_get(n, "steps"))) {
+		struct field_rule *f = add_field(r);
+		f->name = xstrdup("body");
+		f->type = FT_HTML;
+		if ((rc = parse_steps(c, v, f, false)))
+			return rc;
+	}
+	if ((v = ymap_get(n, "clean"))) {
+		if (v->type != Y_MAP)
+			return rerr(c, v, "clean: expected a mapping");
+		if ((rc = ymap_check_keys(c->d, v, clean_keys, "body.clean", c->e)))
+			return wrap(c, rc);
+		struct ynode *w;
+		if ((w = ymap_get(v, "remove")) &&
+		    (rc = parse_sel_list(c, w, "clean.remove", &r->clean_remove)))
+			return rc;
+		if ((w = ymap_get(v, "unwrap")) &&
+		    (rc = parse_sel_list(c, w, "clean.unwrap", &r->clean_unwrap)))
+			return rc;
+		if ((w = ymap_get(v, "remove_paragraphs_matching")) &&
+		    (rc = wrap(c, ystrlist(c->d, w, "remove_paragraphs_matching",
+					   &r->clean_remove_paragraphs, NULL, c->e))))
+			return rc;
+	}
+	return NM_OK;
+}
+
+static enum nm_code parse_match(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"hosts", "host_suffixes", "url_include",
+					   "url_exclude", NULL};
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "match: expected a mapping");
+	if ((rc = ymap_check_keys(c->d, n, keys, "match", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	if ((v = ymap_get(n, "hosts")) &&
+	    (rc = wrap(c, ystrlist(c->d, v, "hosts", &r->hosts, NULL, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "host_suffixes"))) {
+		if ((rc = wrap(c, ystrlist(c->d, v, "host_suffixes", &r->host_suffixes, NULL, c->e))))
+			return rc;
+		const psl_ctx_t *psl = psl_builtin();
+		for (size_t i = 0; r->host_suffixes[i]; i++) {
+			const char *h = r->host_suffixes[i];
+			if (*h == '.')
+				memmove(r->host_suffixes[i], h + 1, strlen(h));
+			if (psl && psl_is_public_suffix(psl, r->host_suffixes[i]))
+				return rerr(c, v->type == Y_SEQ ? v->items[i] : v,
+					    "host_suffixes: '%s' is a public suffix; it would match "
+					    "every site under it",
+					    r->host_suffixes[i]);
+		}
+	}
+	for (char **h = r->hosts; h && *h; h++)
+		for (char *p = *h; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	for (char **h = r->host_suffixes; h && *h; h++)
+		for (char *p = *h; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	if ((v = ymap_get(n, "url_include")) && (rc = compile_re(c, v, "url_include", &r->url_include)))
+		return rc;
+	if ((v = ymap_get(n, "url_exclude")) && (rc = compile_re(c, v, "url_exclude", &r->url_exclude)))
+		return rc;
+	if (!r->hosts && !r->host_suffixes)
+		return rerr(c, n, "match: give 'hosts' or 'host_suffixes'");
+	return NM_OK;
+}
+
+static enum nm_code parse_preprocess(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"find", "regex", "replace", NULL};
+	enum nm_code rc;
+	if (n->type != Y_SEQ)
+		return rerr(c, n, "preprocess: expected a list of {find|regex, replace}");
+	r->pre = xcalloc(n->n + 1, sizeof *r->pre);
+	for (size_t i = 0; i < n->n; i++) {
+		struct ynode *op = n->items[i], *f, *x, *rep;
+		struct preprocess_op *p = &r->pre[r->npre++];
+		if (op->type != Y_MAP)
+			return rerr(c, op, "preprocess: expected {find|regex, replace}");
+		if ((rc = ymap_check_keys(c->d, op, keys, "a preprocess step", c->e)))
+			return wrap(c, rc);
+		f = ymap_get(op, "find");
+		x = ymap_get(op, "regex");
+		rep = ymap_get(op, "replace");
+		if (!!f == !!x)
+			return rerr(c, op, "preprocess: give exactly one of 'find' or 'regex'");
+		if (f && (rc = wrap(c, ystr(c->d, f, "find", &p->find, c->e))))
+			return rc;
+		if (f && !*p->find)
+			return rerr(c, f, "find: empty string");
+		if (x && (rc = compile_re(c, x, "regex", &p->re)))
+			return rc;
+		if (rep && (rc = wrap(c, ystr(c->d, rep, "replace", &p->replace, c->e))))
+			return rc;
+		if (!p->replace)
+			p->replace = xstrdup("");
+	}
+	return NM_OK;
+}
+
+static enum nm_code parse_fetch(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"charset", NULL};
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "fetch: expected a mapping");
+	if ((rc = ymap_check_keys(c->d, n, keys, "fetch", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	if ((v = ymap_get(n, "charset")) && (rc = wrap(c, ystr(c->d, v, "charset", &r->charset, c->e))))
+		return rc;
+	return NM_OK;
+}
+
+enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
+{
+	static const char *const keys[] = {"name", "match", "priority", "fetch", "preprocess",
+					   "fields", "body", "output", NULL};
+	struct ydoc *d = NULL;
+	enum nm_code rc = ydoc_load(path, &d, e);
+	if (rc) {
+		if (e)
+			e->code = NM_ERULE;
+		return NM_ERULE;
+	}
+	struct ctx c = {d, e};
+	struct rule *r = xcalloc(1, sizeof *r);
+	r->file = xstrdup(path);
+	struct ynode *root = d->root, *v;
+	if (!root || root->type != Y_MAP) {
+		rc = rerr(&c, root, "a rule file must be a mapping (name, match, fields, ...)");
+		goto out;
+	}
+	if ((rc = wrap(&c, ymap_check_keys(d, root, keys, "a rule", e))))
+		goto out;
+	if (!(v = ymap_get(root, "name"))) {
+		rc = rerr(&c, root, "missing key 'name'");
+		goto out;
+	}
+	if ((rc = wrap(&c, ystr(d, v, "name", &r->name, e))))
+		goto out;
+	if (!(v = ymap_get(root, "match"))) {
+		rc = rerr(&c, root, "missing key 'match'");
+		goto out;
+	}
+	if ((rc = parse_match(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "priority")) &&
+	    (rc = wrap(&c, yint(d, v, "priority", -1000, 1000, &r->priority, e))))
+		goto out;
+	if ((v = ymap_get(root, "fetch")) && (rc = parse_fetch(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "preprocess")) && (rc = parse_preprocess(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "fields")) && (rc = parse_fields(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "body")) && (rc = parse_body(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "output"))) {
+		if ((rc = wrap(&c, output_parse(d, v, &r->output, e))))
+			goto out;
+		struct ynode *s = ymap_get(v, "slug");
+		if (s) {
+			r->slug = xcalloc(1, sizeof *r->slug);
+			if ((rc = parse_step(&c, s, r->slug, false)))
+				goto out;
+		}
+	}
+out:
+	ydoc_free(d);
+	if (rc) {
+		rule_free(r);
+		return NM_ERULE;
+	}
+	*out = r;
+	return NM_OK;
+}
+
+static void sel_list_free(struct sel **v)
+{
+	for (struct sel **p = v; p && *p; p++)
+		sel_free(*p);
+	free(v);
+}
+
+void rule_free(struct rule *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->file);
+	ystrv_free(r->hosts);
+	ystrv_free(r->host_suffixes);
+	re_free(r->url_include);
+	re_free(r->url_exclude);
+	free(r->charset);
+	for (size_t i = 0; i < r->npre; i++) {
+		free(r->pre[i].find);
+		re_free(r->pre[i].re);
+		free(r->pre[i].replace);
+	}
+	free(r->pre);
+	for (size_t i = 0; i < r->nfields; i++) {
+		struct field_rule *f = &r->fields[i];
+		free(f->name);
+		for (size_t j = 0; j < f->nsteps; j++)
+			step_clear(&f->steps[j]);
+		free(f->steps);
+		free(f->def);
+		re_free(f->v.match);
+		re_free(f->v.reject);
+	}
+	free(r->fields);
+	sel_list_free(r->clean_remove);
+	sel_list_free(r->clean_unwrap);
+	ystrv_free(r->clean_remove_paragraphs);
+	output_free(&r->output);
+	if (r->slug) {
+		step_clear(r->slug);
+		free(r->slug);
+	}
+	free(r);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool yaml_name(const char *n)
+{
+	size_t l = strlen(n);
+	return n[0] != '.' && ((l > 4 && !strcmp(n + l - 4, ".yml")) ||
+			       (l > 5 && !strcmp(n + l - 5, ".yaml")));
+}
+
+/* Collects rule file paths from dir and its direct subfolders. */
+static enum nm_code collect(const char *dir, int depth, char ***paths, size_t *n,
+			    struct nm_err *e)
+{
+	DIR *dp = opendir(dir);
+	if (!dp) {
+		err_where(e, dir, 0, 0);
+		return err_set(e, NM_ERULE, "cannot read rules folder");
+	}
+	struct dirent *de;
+	enum nm_code rc = NM_OK;
+	while ((de = readdir(dp))) {
+		if (de->d_name[0] == '.')
+			continue;
+		struct buf p = BUF_INIT;
+		buf_printf(&p, "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (stat(buf_cstr(&p), &st) == 0 && S_ISDIR(st.st_mode) && depth == 0) {
+			rc = collect(buf_cstr(&p), 1, paths, n, e);
+		} else if (S_ISREG(st.st_mode) && yaml_name(de->d_name)) {
+			if (*n >= RULES_MAX_FILES) {
+				err_where(e, dir, 0, 0);
+				rc = err_set(e, NM_ERULE, "more than %d rule files; refused",
+					     RULES_MAX_FILES);
+			} else {
+				*paths = xrealloc(*paths, (*n + 1) * sizeof **paths);
+				(*paths)[(*n)++] = buf_detach(&p);
+			}
+		}
+		buf_free(&p);
+		if (rc)
+			break;
+	}
+	closedir(dp);
+	return rc;
+}
+
+enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
+			  struct nm_err *e)
+{
+	memset(rs, 0, sizeof *rs);
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (missing_ok)
+			return NM_OK;
+		err_where(e, dir, 0, 0);
+		return err_set(e, NM_ERULE, "rules folder not found");
+	}
+	char **paths = NULL;
+	size_t n = 0;
+	enum nm_code rc = collect(dir, 0, &paths, &n, e);
+	if (!rc)
+		qsort(paths, n, sizeof *paths, cmp_str);
+	rs->rules = xcalloc(n + 1, sizeof *rs->rules);
+	for (size_t i = 0; i < n; i++) {
+		if (!rc) {
+			rc = rule_load(paths[i], &rs->rules[rs->n], e);
+			if (!rc) {
+				for (size_t j = 0; j < rs->n; j++)
+					if (!strcmp(rs->rules[j]->name, rs->rules[rs->n]->name)) {
+						err_where(e, paths[i], 0, 0);
+						rc = err_set(e, NM_ERULE,
+							     "rule name '%s' already used by %s",
+							     rs->rules[j]->name, rs->rules[j]->file);
+						rule_free(rs->rules[rs->n]);
+						break;
+					}
+				if (!rc)
+					rs->n++;
+			}
+		}
+		free(paths[i]);
+	}
+	free(paths);
+	if (rc)
+		ruleset_free(rs);
+	return rc;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(rs->rules[i]);
+	free(rs->rules);
+	memset(rs, 0, sizeof *rs);
+}
+
+const struct rule *ruleset_match(const struct ruleset *rs, const char *url)
+{
+	struct buf host = BUF_INIT;
+	if (!url || url_host(url, &host) < 0) {
+		buf_free(&host);
+		return NULL;
+	}
+	const char *h = buf_cstr(&host);
+	size_t hl = host.len;
+	const struct rule *best = NULL;
+	size_t best_score = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = rs->rules[i];
+		size_t score = 0;
+		for (char **p = r->hosts; p && *p; p++)
+			if (!strcmp(*p, h))
+				score = 100000; /* an exact host beats any suffix */
+		for (char **p = r->host_suffixes; !score && p && *p; p++) {
+			size_t l = strlen(*p);
+			if (l <= hl && !strcmp(h + hl - l, *p) && (l == hl || h[hl - l - 1] == '.'))
+				score = score > l ? score : l;
+		}
+		if (!score)
+			continue;
+		size_t s0, s1;
+		if (r->url_include && re_search(r->url_include, url, strlen(url), &s0, &s1) != 1)
+			continue;
+		if (r->url_exclude && re_search(r->url_exclude, url, strlen(url), &s0, &s1) == 1)
+			continue;
+		if (!best || score > best_score ||
+		    (score == best_score && r->priority > best->priority))
+			best = r, best_score = score;
+	}
+	buf_free(&host);
+	return best;
+}
+
+const struct rule *ruleset_find(const struct ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rules[i]->name, name))
+			return rs->rules[i];
+	return NULL;
+}
+
+const struct field_rule *rule_field(const struct rule *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		if (!strcmp(r->fields[i].name, name))
+			return &r->fields[i];
+	return NULL;
+}

@@ -1,0 +1,132 @@
+/*
+ * rules.h - per-site rule files (SPEC §4): the compiled model and the
+ * loader.  Everything a rule names is compiled at load time (selectors,
+ * XPath, regexes, time zones, date formats), so extraction never parses a
+ * selector twice and a broken rule fails before any fetch, with
+ * FILE:LINE:COL.
+ */
+#ifndef NM_RULES_H
+#define NM_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+#include "rules/config.h"
+
+struct sel;
+struct xpath;
+struct re;
+struct tz;
+
+/* A rules folder with more files than this is a mistake (or an attack on a
+ * shared checkout); loading stays well under a second below it. */
+#define RULES_MAX_FILES 20000
+/* Steps per field and post-ops per step: generous for humans, bounded. */
+#define RULES_MAX_STEPS 32
+
+enum step_src {
+	STEP_CSS, STEP_XPATH, STEP_META, STEP_JSONLD, STEP_JSON, STEP_URL,
+	STEP_CONST, STEP_FROM_FIELD, STEP_AUTO,
+};
+
+enum step_pick { PICK_FIRST, PICK_LAST, PICK_ALL, PICK_ONLY };
+
+enum post_kind {
+	POST_TRIM, POST_COLLAPSE, POST_NFKC, POST_REGEX_REPLACE, POST_SPLIT,
+	POST_JOIN, POST_MAP, POST_ABSOLUTIZE,
+};
+
+struct post_op {
+	enum post_kind kind;
+	struct re *re;      /* regex_replace, split */
+	char *a;            /* regex_replace: replacement; join: separator */
+	char **map_from, **map_to; /* map (NULL-terminated, parallel) */
+};
+
+struct step {
+	enum step_src src;
+	char *arg;          /* selector / xpath / meta name / path / regex / value / field */
+	unsigned line, col; /* where the step is in its file */
+	struct sel *sel;    /* css */
+	struct xpath *xp;   /* xpath */
+	struct re *url_re;  /* url */
+	char *attr;         /* read this attribute instead of the text */
+	bool html;          /* read inner HTML instead of text */
+	enum step_pick pick;
+	bool pick_set;
+	struct re *regex;   /* keep group 1 of the first match */
+	struct post_op *post;
+	size_t npost;
+	char **formats;     /* dates: NULL-terminated strftime-style formats */
+	struct tz *tz;      /* dates: zone for wall times without offset */
+};
+
+enum field_type { FT_TEXT, FT_LIST, FT_DATETIME, FT_URL, FT_HTML };
+
+struct validate {
+	long min_len, max_len;  /* in characters; 0 = no bound */
+	struct re *match, *reject;
+	bool has_not_before, has_not_after;
+	long long not_before, not_after; /* UTC seconds */
+};
+
+struct field_rule {
+	char *name;
+	struct step *steps;
+	size_t nsteps;
+	enum field_type type;
+	bool required;
+	char *def;          /* default value, or NULL */
+	struct validate v;
+};
+
+struct preprocess_op {
+	char *find;         /* plain text, or NULL when regex */
+	struct re *re;
+	char *replace;
+};
+
+struct rule {
+	char *name;
+	char *file;
+	long priority;
+	char **hosts;          /* NULL-terminated, lower-case */
+	char **host_suffixes;  /* NULL-terminated, lower-case */
+	struct re *url_include, *url_exclude;
+	char *charset;         /* fetch.charset, NULL = auto */
+	struct preprocess_op *pre;
+	size_t npre;
+	struct field_rule *fields;
+	size_t nfields;
+	/* body.clean */
+	struct sel **clean_remove;   /* NULL-terminated or NULL */
+	struct sel **clean_unwrap;
+	char **clean_remove_paragraphs;
+	struct output_cfg output;    /* overrides (has_* flags tell which) */
+	struct step *slug;           /* output.slug, or NULL */
+};
+
+struct ruleset {
+	struct rule **rules;
+	size_t n;
+};
+
+/* Loads one rule file.  NM_ERULE with FILE:LINE:COL on any problem. */
+enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e);
+void rule_free(struct rule *r);
+/* Loads every *.yml / *.yaml file in dir and its direct subfolders, sorted
+ * by path.  A missing dir is an empty set when missing_ok. */
+enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
+			  struct nm_err *e);
+void ruleset_free(struct ruleset *rs);
+/* The rule for url: a host listed in `hosts`, else the longest matching
+ * host suffix; url_include/url_exclude filter; priority breaks ties.
+ * Borrowed from rs; NULL when none matches. */
+const struct rule *ruleset_match(const struct ruleset *rs, const char *url);
+/* The rule named name (file's `name:`), or NULL. */
+const struct rule *ruleset_find(const struct ruleset *rs, const char *name);
+/* The field named name, or NULL. */
+const struct field_rule *rule_field(const struct rule *r, const char *name);
+
+#endif
