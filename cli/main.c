@@ -19,7 +19,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-
+	{"select", cmd_select, "run one selector on a page"},
 };
 
 static void usage(FILE *f)
