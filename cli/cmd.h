@@ -15,6 +15,7 @@
 int cmd_extract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_select(int argc, char **argv);
+int cmd_markdown(int argc, char **argv);
 
 /* Prints "newsmd: MESSAGE" for an error record, as one line. */
 struct nm_err;

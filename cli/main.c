@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"select", cmd_select, "run one selector on a page"},
+	{"markdown", cmd_markdown, "convert a whole page or fragment to Markdown"},
 };
 
 static void usage(FILE *f)
