@@ -41,9 +41,8 @@ void tmpl_slug(const struct article *a, struct buf *out)
 {
 	size_t start = out->len;
 	if (a->slug && *a->slug) {
-		tmpl_ascii_slug(a->slug, out);
-		if (out->len > start)
-			return;
+		buf_puts(out, a->slug); /* the rule's own id: kept as the site wrote it */
+		return;
 	}
 	/* Titles without Latin letters (Chinese) would give a slug of stray
 	 * digits; require some letters. */

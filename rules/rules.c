@@ -295,6 +295,8 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 					   "validate", NULL};
 	enum nm_code rc;
 	f->name = xstrdup(name);
+	/* A post without a title or a body is no post. */
+	f->required = !strcmp(name, "title") || !strcmp(name, "body");
 	f->type = !strcmp(name, "date") || !strcmp(name, "updated") ? FT_DATETIME
 		  : !strcmp(name, "author") || !strcmp(name, "tags") ? FT_LIST
 		  : !strcmp(name, "lead_image")                       ? FT_URL
@@ -413,6 +415,7 @@ static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule
 		struct field_rule *f = add_field(r);
 		f->name = xstrdup("body");
 		f->type = FT_HTML;
+		f->required = true;
 		if ((rc = parse_steps(c, v, f, false)))
 			return rc;
 	}

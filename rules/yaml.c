@@ -302,29 +302,30 @@ int yscalar_bool(const struct ynode *n, bool *out)
 
 unsigned ylevenshtein(const char *a, const char *b, unsigned cap)
 {
+	/* Optimal string alignment distance: an adjacent transposition
+	 * ("titel" for "title") counts as one edit, as typos do. */
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 64 || lb > 64)
 		return cap + 1;
-	unsigned row[65];
+	unsigned d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned prev = row[0], best;
-		row[0] = (unsigned)i;
-		best = row[0];
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
 		for (size_t j = 1; j <= lb; j++) {
-			unsigned cur = row[j];
-			unsigned sub = prev + (a[i - 1] != b[j - 1]);
-			unsigned v = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-			row[j] = sub < v ? sub : v;
-			prev = cur;
-			if (row[j] < best)
-				best = row[j];
+			unsigned cost = a[i - 1] != b[j - 1];
+			unsigned v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
 		}
-		if (best > cap)
-			return cap + 1;
-	}
-	return row[lb] > cap ? cap + 1 : row[lb];
+	return d[la][lb] > cap ? cap + 1 : d[la][lb];
 }
 
 enum nm_code ymap_check_keys(const struct ydoc *d, const struct ynode *m,

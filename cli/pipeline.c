@@ -1,0 +1,182 @@
+/*
+ * pipeline.c - input -> article -> post.
+ */
+#include "cli/pipeline.h"
+#include "common/buf.h"
+#include "common/file.h"
+#include "common/mem.h"
+#include "crawler/charset.h"
+#include "crawler/url.h"
+#include "extractor/extract.h"
+#include "extractor/html.h"
+#include "output/md.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
+			   const char *rules_dir, struct nm_err *e)
+{
+	memset(p, 0, sizeof *p);
+	enum nm_code rc = config_load(config_path ? config_path : "newsmd.yml", !config_path,
+				      &p->cfg, e);
+	if (rc)
+		return rc;
+	const char *dir = rules_dir ? rules_dir : p->cfg.rules_dir;
+	/* The implicit ./rules may be absent; a folder the user named may not. */
+	bool missing_ok = !rules_dir && !p->cfg.path;
+	rc = ruleset_load(dir, missing_ok, &p->rules, e);
+	if (rc)
+		return rc;
+	p->fetch.user_agent = p->cfg.crawl.user_agent;
+	p->fetch.timeout_s = p->cfg.crawl.timeout_s;
+	p->fetch.max_bytes = (size_t)p->cfg.crawl.max_bytes;
+	return NM_OK;
+}
+
+void pipeline_close(struct pipeline *p)
+{
+	ruleset_free(&p->rules);
+	config_free(&p->cfg);
+}
+
+/* Reads the input's bytes; sets *url_out (owned) and content type. */
+static enum nm_code load_input(struct pipeline *p, const char *input, const char *url,
+			       struct buf *bytes, char **final_url, char **ctype,
+			       struct nm_err *e)
+{
+	if (url_looks_absolute(input)) {
+		struct fetch_result r;
+		p->fetch.connect_to = p->connect_to;
+		enum nm_code rc = fetch_url(input, &p->fetch, &r, e);
+		if (!rc) {
+			buf_put(bytes, buf_cstr(&r.body), r.body.len);
+			*final_url = xstrdup(r.final_url);
+			*ctype = r.content_type ? xstrdup(r.content_type) : NULL;
+		}
+		fetch_result_free(&r);
+		return rc;
+	}
+	enum nm_code rc = file_read(input, PIPELINE_MAX_FILE, bytes, e);
+	if (rc)
+		return rc;
+	if (url) {
+		*final_url = xstrdup(url);
+	} else {
+		/* A file without --url is known by its absolute file: URL. */
+		char abs[PATH_MAX];
+		struct buf u = BUF_INIT;
+		if (strcmp(input, "-") && realpath(input, abs))
+			buf_printf(&u, "file://%s", abs);
+		*final_url = u.len ? buf_detach(&u) : NULL;
+		buf_free(&u);
+	}
+	return NM_OK;
+}
+
+static void render_bodies(struct article *a)
+{
+	if (!a->body_node)
+		return;
+	struct buf b = BUF_INIT;
+	html_inner_html(a->body_node, &b);
+	free(a->body_html);
+	a->body_html = buf_detach(&b);
+	html_text(a->body_node, &b);
+	free(a->body_text);
+	a->body_text = buf_detach(&b);
+	struct md_opts mo = {a->final_url ? a->final_url : a->url, false};
+	struct nm_err ignore;
+	md_render(a->body_node, &mo, &b, &ignore);
+	free(a->body_markdown);
+	a->body_markdown = buf_detach(&b);
+	buf_free(&b);
+}
+
+enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char *url,
+			      struct article *a, struct nm_err *e)
+{
+	struct buf bytes = BUF_INIT, text = BUF_INIT, pre = BUF_INIT;
+	char *final_url = NULL, *ctype = NULL;
+	struct html_doc *h = NULL;
+	const char *where = url ? url : input;
+	enum nm_code rc = load_input(p, input, url, &bytes, &final_url, &ctype, e);
+	if (rc)
+		goto out;
+	free(a->url);
+	a->url = xstrdup(url ? url : final_url ? final_url : input);
+	free(a->final_url);
+	a->final_url = xstrdup(final_url ? final_url : a->url);
+
+	const struct rule *r = ruleset_match(&p->rules, a->url);
+	if (!r && strcmp(a->url, a->final_url))
+		r = ruleset_match(&p->rules, a->final_url);
+	if (!r) {
+		err_where(e, where, 0, 0);
+		rc = err_set(e, NM_ENORULE,
+			     "no rule matches this URL (give --url for saved pages; the generic "
+			     "extractor is not available yet)");
+		goto out;
+	}
+	char used[64];
+	if ((rc = charset_decode(bytes.ptr ? bytes.ptr : "", bytes.len, ctype, r->charset, &text,
+				 used, sizeof used, e)))
+		goto out;
+	if ((rc = extract_preprocess(r, buf_cstr(&text), text.len, &pre, e)))
+		goto out;
+	if ((rc = html_parse(buf_cstr(&pre), pre.len, &h, e)))
+		goto out;
+	if ((rc = extract_article(r, h, a, e)))
+		goto out;
+	render_bodies(a);
+out:
+	if (rc && e && !e->where[0])
+		err_where(e, where, 0, 0);
+	a->body_node = NULL; /* the document goes away now */
+	html_free(h);
+	buf_free(&bytes);
+	buf_free(&text);
+	buf_free(&pre);
+	free(final_url);
+	free(ctype);
+	return rc;
+}
+
+void pipeline_output_for(struct pipeline *p, const struct article *a,
+			 struct output_cfg *out)
+{
+	const struct rule *r = a->rule ? ruleset_find(&p->rules, a->rule) : NULL;
+	output_merge(out, &p->cfg.output, r ? &r->output : NULL);
+}
+
+enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
+			    const struct output_cfg *o, char **path,
+			    enum post_status *status, struct nm_err *e)
+{
+	struct buf post = BUF_INIT, name = BUF_INIT;
+	enum nm_code rc = post_render(a, o, p->cfg.pinyin, p->cfg.npinyin, &post, e);
+	if (rc)
+		goto out;
+	if (!strcmp(o->dir, "-")) {
+		fwrite(buf_cstr(&post), 1, post.len, stdout);
+		*status = POST_NEW;
+		*path = xstrdup("-");
+		goto out;
+	}
+	if ((rc = post_filename(a, o, p->cfg.pinyin, p->cfg.npinyin, &name, e)))
+		goto out;
+	if ((rc = post_write(o->dir, buf_cstr(&name), buf_cstr(&post), post.len, status, e)))
+		goto out;
+	struct buf full = BUF_INIT;
+	buf_printf(&full, "%s/%s", o->dir, buf_cstr(&name));
+	*path = buf_detach(&full);
+out:
+	if (rc && e && !e->where[0])
+		err_where(e, a->url, 0, 0);
+	buf_free(&post);
+	buf_free(&name);
+	return rc;
+}

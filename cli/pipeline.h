@@ -1,0 +1,55 @@
+/*
+ * pipeline.h - one input (URL or saved file) to an article, and an article
+ * to a post: the composition of crawler/ (fetch, charset), rules/,
+ * extractor/ and output/ that `extract`, `convert` and `crawl` share.
+ */
+#ifndef NM_PIPELINE_H
+#define NM_PIPELINE_H
+
+#include <stdbool.h>
+
+#include "common/err.h"
+#include "crawler/fetch.h"
+#include "extractor/article.h"
+#include "output/post.h"
+#include "rules/config.h"
+#include "rules/rules.h"
+
+/* Saved pages larger than this are refused (the crawler's max_bytes
+ * default). */
+#define PIPELINE_MAX_FILE (64 * 1024 * 1024)
+
+struct pipeline {
+	struct config cfg;
+	struct ruleset rules;
+	struct fetch_opts fetch;
+	const char *const *connect_to; /* NULL-terminated, borrowed */
+};
+
+/* Loads the config (config_path NULL = ./newsmd.yml if present) and the
+ * rules (rules_dir overrides the config's).  Errors: NM_ECONFIG / NM_ERULE
+ * with file:line:col. */
+enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
+			   const char *rules_dir, struct nm_err *e);
+void pipeline_close(struct pipeline *p);
+
+/* Reads input (an http(s) URL, a file path, or "-") and extracts its
+ * article into a (which the caller article_init'ed).  url: the URL to know
+ * the input by (--url), or NULL.  All body forms are rendered, so the
+ * article is complete on return and holds no pointer into the page. */
+enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char *url,
+			      struct article *a, struct nm_err *e);
+
+/* Renders a's post with output settings o and writes it into o->dir
+ * (or prints it to stdout when o->dir is "-").  *path receives the
+ * written file's path (caller frees), *status what happened. */
+enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
+			    const struct output_cfg *o, char **path,
+			    enum post_status *status, struct nm_err *e);
+
+/* The output settings for article a: the config's, with its rule's
+ * overrides laid on top.  Caller frees with output_free. */
+void pipeline_output_for(struct pipeline *p, const struct article *a,
+			 struct output_cfg *out);
+
+#endif

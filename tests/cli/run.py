@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the newsmd binary (stdlib only).
+
+Runs $NEWSMD (default build/newsmd) as a user would, on fixtures in
+tests/fixtures and on a loopback HTTP server (tests/server.py), and checks
+outputs, files on disk and exit codes.  Prints "cli: N passed, N failed".
+Usage: run.py [NAME-SUBSTRING]
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from server import Server  # noqa: E402
+
+NEWSMD = os.path.abspath(os.environ.get('NEWSMD', os.path.join(ROOT, 'build/newsmd')))
+SEED = os.path.join(ROOT, '..', 'shared', 'seed', '2022-04-13-NW202204132341710174.md')
+FIX = os.path.join(ROOT, 'tests', 'fixtures')
+FINEWS_URL = 'http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202204132341710174'
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Skip(Exception):
+    pass
+
+
+def run(*args, cwd=None, stdin=None, timeout=60):
+    p = subprocess.run([NEWSMD] + list(args), cwd=cwd or ROOT, input=stdin,
+                       capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def one_line_error(err, *needles):
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1, 'expected one error line, got %r' % err
+    assert lines[0].startswith('newsmd: '), lines[0]
+    for n in needles:
+        assert n in lines[0], '%r not in %r' % (n, lines[0])
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
+@test
+def reference_post_byte_for_byte(tmp):
+    if not os.path.exists(SEED):
+        raise Skip('../shared/seed not present')
+    rc, out, err = run('convert', '-c', 'examples/finews/newsmd.yml', '--url', FINEWS_URL,
+                       os.path.join(FIX, 'finews/NW202204132341710174.html'), '--out', tmp)
+    assert rc == 0, err
+    path = os.path.join(tmp, '2022-04-13-NW202204132341710174.md')
+    assert out.strip() == 'wrote ' + path, out
+    got = open(path, 'rb').read()
+    want = open(SEED, 'rb').read()
+    assert got == want, 'post differs from the reference:\n%s' % got.decode()[:600]
+    assert not [f for f in os.listdir(tmp) if f.startswith('.')], 'temp file left behind'
+
+
+@test
+def rerun_writes_nothing(tmp):
+    args = ('convert', '-c', 'examples/finews/newsmd.yml', '--url', FINEWS_URL,
+            os.path.join(FIX, 'finews/NW202204132341710174.html'), '--out', tmp)
+    rc, out, err = run(*args)
+    assert rc == 0, err
+    path = os.path.join(tmp, '2022-04-13-NW202204132341710174.md')
+    mtime = os.stat(path).st_mtime_ns
+    rc, out, err = run(*args)
+    assert rc == 0 and out.startswith('unchanged '), out + err
+    assert os.stat(path).st_mtime_ns == mtime
+
+
+@test
+def convert_over_http_with_connect_to(tmp):
+    with Server(os.path.join(FIX, 'finews')) as s:
+        url = 'http://finews.zning.xyz:80/NW202204132341710174.html?infoCode=NW202204132341710174'
+        rc, out, err = run('convert', '-c', 'examples/finews/newsmd.yml', '--out', tmp,
+                           '--connect-to', 'finews.zning.xyz:80:127.0.0.1:%d' % s.port, url)
+        assert rc == 0, err
+        assert s.hits('/NW202204132341710174.html') == 1
+    body = open(os.path.join(tmp, '2022-04-13-NW202204132341710174.md'), encoding='utf-8').read()
+    assert '科技日报记者符晓波' in body and body.endswith('[返回首页](//finews.withounder.com/)')
+
+
+@test
+def extract_json_has_the_fixed_keys(tmp):
+    rc, out, err = run('extract', '-c', 'examples/finews/newsmd.yml', '--url', FINEWS_URL,
+                       os.path.join(FIX, 'finews/NW202204132341710174.html'))
+    assert rc == 0, err
+    o = json.loads(out)
+    assert list(o) == ['url', 'final_url', 'rule', 'title', 'date', 'author', 'source',
+                       'category', 'tags', 'lead_image', 'excerpt', 'lang', 'body_html',
+                       'body_markdown', 'body_text', 'fields', 'error'], list(o)
+    assert o['rule'] == 'eastmoney'
+    assert o['title'] == '多措并举营造良好环境 厦门打造国际人才向往之地'
+    assert o['date'] == '2022-04-13T12:11:23+08:00'
+    assert o['source'] == '科技日报'
+    assert o['error'] is None
+    assert '分享到' not in o['body_text'] and '厦门市科技局相关负责人' in o['body_text']
+
+
+@test
+def missing_file_is_one_line_exit_1(tmp):
+    rc, out, err = run('convert', '-c', 'examples/finews/newsmd.yml', '--out', tmp, 'nope.html')
+    assert rc == 1
+    one_line_error(err, 'nope.html', 'cannot open')
+    assert os.listdir(tmp) == []
+
+
+@test
+def unreachable_url_is_one_line_exit_1(tmp):
+    with Server(FIX) as s:
+        port = s.port
+    url = 'http://127.0.0.1:%d/x.html' % port  # the server is gone: connection refused
+    rc, out, err = run('extract', '--format', 'text', url)
+    assert rc == 1
+    one_line_error(err, url)
+
+
+@test
+def http_error_status_names_url(tmp):
+    with Server(FIX) as s:
+        url = s.url('/status/503/a.html')
+        rc, out, err = run('extract', '--format', 'text', url)
+    assert rc == 1
+    one_line_error(err, url, 'HTTP 503')
+
+
+@test
+def redirect_to_file_scheme_refused(tmp):
+    with Server(FIX) as s:
+        url = s.url('/redirect-to?u=file:///etc/passwd')
+        rc, out, err = run('extract', '--format', 'text', url)
+    assert rc == 1
+    one_line_error(err, 'redirect')
+    assert 'root:' not in out
+
+
+@test
+def broken_config_yaml_has_line_and_column(tmp):
+    cfg = os.path.join(tmp, 'newsmd.yml')
+    write(cfg, 'output:\n  dir: [unclosed\n')
+    rc, out, err = run('convert', '-c', cfg, 'x.html')
+    assert rc == 2
+    one_line_error(err, cfg + ':3:1:', 'YAML syntax error')
+
+
+@test
+def unknown_config_key_suggests(tmp):
+    cfg = os.path.join(tmp, 'newsmd.yml')
+    write(cfg, 'output:\n  filname: x.md\n')
+    rc, out, err = run('convert', '-c', cfg, 'x.html')
+    assert rc == 2
+    one_line_error(err, cfg + ':2:3:', "unknown key 'filname'", "did you mean 'filename'?")
+
+
+@test
+def bad_rule_selector_exit_2_before_fetch(tmp):
+    rules = os.path.join(tmp, 'rules')
+    write(os.path.join(rules, 'x.yml'),
+          "name: x\nmatch: {hosts: [example.com]}\nfields:\n  title: {css: 'div[class='}\n")
+    rc, out, err = run('convert', '--rules', rules, 'http://127.0.0.1:9/never-fetched')
+    assert rc == 2
+    one_line_error(err, 'x.yml:4:', "selector 'div[class='")
+
+
+@test
+def no_rule_is_clear(tmp):
+    rules = os.path.join(tmp, 'rules')
+    os.makedirs(rules)
+    rc, out, err = run('convert', '--rules', rules, '--url', 'https://example.org/a',
+                       '--out', tmp, os.path.join(FIX, 'finews/NW202204132341710174.html'))
+    assert rc == 1
+    one_line_error(err, 'https://example.org/a', 'no rule')
+
+
+@test
+def required_field_missing_writes_nothing(tmp):
+    rules = os.path.join(tmp, 'rules')
+    write(os.path.join(rules, 'x.yml'),
+          "name: x\nmatch: {hosts: [example.com]}\nfields:\n  title: {css: 'h7'}\n"
+          "body: {steps: [{css: body}]}\n")
+    out_dir = os.path.join(tmp, 'out')
+    rc, out, err = run('convert', '--rules', rules, '--url', 'https://example.com/a',
+                       '--out', out_dir, os.path.join(FIX, 'finews/NW202204132341710174.html'))
+    assert rc == 1
+    one_line_error(err, "required field 'title'")
+    assert not os.path.exists(out_dir) or os.listdir(out_dir) == []
+
+
+@test
+def hostile_title_stays_inside_out_dir(tmp):
+    rules = os.path.join(tmp, 'rules')
+    write(os.path.join(rules, 'x.yml'),
+          "name: x\nmatch: {hosts: [example.com]}\nfields:\n  title: {css: h1}\n"
+          "body: {steps: [{css: article}]}\n")
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<h1>../../etc/evil: "quoted" #not-a-comment</h1><article><p>x</p></article>')
+    cfg = os.path.join(tmp, 'c.yml')
+    write(cfg, "output:\n  filename: '{title}.md'\n")
+    out_dir = os.path.join(tmp, 'out')
+    rc, out, err = run('convert', '-c', cfg, '--rules', rules, '--url', 'https://example.com/a',
+                       '--out', out_dir, page)
+    assert rc == 0, err
+    files = os.listdir(out_dir)
+    assert len(files) == 1 and '/' not in files[0] and not files[0].startswith('.'), files
+    text = open(os.path.join(out_dir, files[0]), encoding='utf-8').read()
+    assert 'title: "../../etc/evil: \\"quoted\\" #not-a-comment"' in text, text
+
+
+@test
+def help_and_unknown_command(tmp):
+    rc, out, err = run('--help')
+    assert rc == 0 and 'convert' in out and 'extract' in out
+    rc, out, err = run('convert', '--help')
+    assert rc == 0 and '--connect-to' in out
+    rc, out, err = run('frobnicate')
+    assert rc == 2
+    one_line_error(err, "unknown command 'frobnicate'")
+
+
+def main():
+    only = sys.argv[1] if len(sys.argv) > 1 else None
+    passed = failed = skipped = 0
+    for fn in TESTS:
+        if only and only not in fn.__name__:
+            continue
+        tmp = tempfile.mkdtemp(prefix='newsmd-cli-')
+        try:
+            fn(tmp)
+            passed += 1
+        except Skip as s:
+            print('  skip %s: %s' % (fn.__name__, s))
+            skipped += 1
+        except Exception:
+            print('not ok %s' % fn.__name__)
+            traceback.print_exc(limit=3, file=sys.stdout)
+            failed += 1
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print('cli: %d passed, %d failed, %d skipped' % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
