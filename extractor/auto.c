@@ -1,0 +1,1294 @@
+/*
+ * auto.c - the generic extractor: content scoring, sibling gathering and
+ * pruning of page furniture.
+ *
+ * The method follows the one Arc90's Readability made standard, with text
+ * measured so that CJK pages score like Latin ones:
+ *
+ *  1. One iterative walk over <body> tallies every element's text, link
+ *     text and commas.  Runs of inline text (split at nested blocks and at
+ *     <br><br>) are paragraphs; each paragraph of AUTO_PARA_MIN units or
+ *     more scores 1 + commas + length/100 (capped), damped by its own link
+ *     density, and hands that score to its ancestors (parent in full,
+ *     grandparent half, then 1/(3*level)).  Hidden subtrees, navigation and
+ *     elements whose class/id says "sidebar", "comment", "footer"... are not
+ *     counted.
+ *  2. Each scored element's final score adds a tag and class/id bonus and
+ *     is scaled by (1 - link density).  The best one, moved up to a common
+ *     ancestor when close runners-up share it, is the content; siblings
+ *     that score well or are plain paragraphs join it.
+ *  3. A post-order pass over the content drops furniture (forms, share
+ *     bars, link lists, image-only galleries, empty blocks, the headline)
+ *     by the same measures.  Decisions are made without touching the page,
+ *     so a short result can be retried with the class filters off; only the
+ *     chosen attempt is applied.
+ *  4. What is left must read as an article: enough text, not mostly links,
+ *     not a list of headline links.  Otherwise "no article".
+ *
+ * A "unit" of text is one Latin character (a white space run counts one)
+ * or half a CJK character: Chinese carries about two letters' worth of
+ * information per character, so thresholds set for English hold for both.
+ */
+#include "extractor/auto.h"
+#include "common/buf.h"
+#include "common/mem.h"
+#include "common/utf8.h"
+#include "extractor/meta.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Weight of one CJK character in text units (see the file comment). */
+#define AUTO_CJK_UNITS 2
+/* A paragraph shorter than this is not scored (Readability's 25 chars). */
+#define AUTO_PARA_MIN 25
+/* Ancestors a paragraph's score reaches. */
+#define AUTO_SCORE_LEVELS 5
+/* Runners-up looked at when the best candidate may be one part of a
+ * split article. */
+#define AUTO_TOP_N 5
+/* Candidates looked at for the block holding the headline. */
+#define AUTO_POOL 12
+/* A block holding the headline is taken over a better-scoring one outside
+ * it when it has at least these shares of that one's score and text. */
+#define AUTO_NEAR_SCORE 0.3
+#define AUTO_NEAR_SIZE 0.25
+/* Runners-up within this share of the best score that sit under one
+ * ancestor make that ancestor the content... */
+#define AUTO_ALT_RATIO 0.75
+/* ...when at least this many of them do. */
+#define AUTO_ALT_MIN 3
+/* A result shorter than this is retried with the class/id filters off. */
+#define AUTO_RETRY_UNITS 500
+/* Less text than this is not an article: about 15 English words or 40
+ * Chinese characters (the shortest news briefs are longer). */
+#define AUTO_MIN_UNITS 80
+/* Content whose text is more than this share link text is a link list. */
+#define AUTO_MAX_LINK_DENSITY 0.5
+/* This many headline links (<a> in h2-h4, or a block that is one link)
+ * with little text each make the content a list of teasers. */
+#define AUTO_LIST_ITEMS 5
+#define AUTO_LIST_UNITS_PER_ITEM 250
+/* Link text shorter than this is a "more" or "link" label, not a
+ * headline. */
+#define AUTO_HEADLINE_MIN 20
+/* Share bars are removed only when this short (Readability's 500). */
+#define AUTO_SHARE_MAX_UNITS 500
+/* Link text of in-page anchors ("#section") weighs this much. */
+#define AUTO_HASH_LINK_WEIGHT 0.3
+/* Cap of the removal list per attempt; a page needing more removals than
+ * that is pruned only up to it (the rest stays, nothing breaks). */
+#define AUTO_MAX_REMOVALS 65536
+/* The headline repeated in the content sits among its first elements. */
+#define AUTO_TITLE_LOOK 40
+
+/* ---- element classes ---- */
+
+static bool name_in(const xmlChar *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp((const char *)name, *list))
+			return true;
+	return false;
+}
+
+static const char *const block_tags[] = {
+	"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+	"dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+	"h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav",
+	"ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+	"caption", "summary", "noscript", NULL};
+
+/* Elements whose inline text is one paragraph whose score goes to the
+ * parent, like Readability's <p>, <pre>, <td> and h2-h6. */
+static const char *const para_tags[] = {"p", "pre", "td", "th", "li", "dd", "dt", "h2", "h3",
+					"h4", "h5", "h6", "caption", "figcaption", NULL};
+
+/* Never content: neither scored nor kept. */
+static const char *const skip_tags[] = {
+	"script", "style", "noscript", "template", "svg", "select", "option", "textarea",
+	"button", "iframe", "object", "embed", "canvas", "head", "title", "input", "nav", "aside",
+	"footer", "link", "meta", "frameset", "frame", "audio", "dialog", "map", NULL};
+
+/* Readability's hint words, matched inside class and id values. */
+static const char *const unlikely_words[] = {
+	"-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community", "cover-wrap",
+	"disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
+	"replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor",
+	"supplemental", "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote",
+	"copyright", "recommend", NULL};
+static const char *const maybe_words[] = {"and", "article", "body", "column", "content",
+					  "main", "mathjax", "shadow", NULL};
+static const char *const positive_words[] = {"article", "body", "content", "entry", "hentry",
+					     "h-entry", "main", "page", "pagination", "post",
+					     "text", "blog", "story", "detail", NULL};
+static const char *const negative_words[] = {
+	"-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "footer", "gdpr",
+	"masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
+	"shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget",
+	"copyright", "recommend", NULL};
+static const char *const nav_roles[] = {"menu", "menubar", "complementary", "navigation",
+					"alert", "alertdialog", "dialog", NULL};
+
+static const char *attr(xmlNodePtr n, const char *name)
+{
+	for (xmlAttrPtr a = n->properties; a; a = a->next)
+		if (!strcasecmp((const char *)a->name, name))
+			return a->children && a->children->content
+				       ? (const char *)a->children->content
+				       : "";
+	return NULL;
+}
+
+static bool is_tag(xmlNodePtr n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+/* The element's "class id" string, lower-cased, in out; false when the
+ * element has neither. */
+static bool hint_string(xmlNodePtr n, struct buf *out)
+{
+	const char *c = attr(n, "class"), *i = attr(n, "id");
+	if ((!c || !*c) && (!i || !*i))
+		return false;
+	buf_clear(out);
+	if (c)
+		buf_puts(out, c);
+	buf_putc(out, ' ');
+	if (i)
+		buf_puts(out, i);
+	for (size_t k = 0; k < out->len; k++)
+		out->ptr[k] = (char)tolower((unsigned char)out->ptr[k]);
+	return true;
+}
+
+static bool has_any(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strstr(s, *words))
+			return true;
+	return false;
+}
+
+/* "hid" as a whole class word (Readability's ^hid$ | hid etc.). */
+static bool has_hid_word(const char *s)
+{
+	for (const char *p = strstr(s, "hid"); p; p = strstr(p + 1, "hid"))
+		if ((p == s || p[-1] == ' ') && (p[3] == ' ' || !p[3]))
+			return true;
+	return false;
+}
+
+/* +25 for a positive class and id each, -25 for a negative one. */
+static int class_weight(xmlNodePtr n, struct buf *tmp)
+{
+	int w = 0;
+	const char *vals[2] = {attr(n, "class"), attr(n, "id")};
+	for (int k = 0; k < 2; k++) {
+		if (!vals[k] || !*vals[k])
+			continue;
+		buf_clear(tmp);
+		buf_puts(tmp, vals[k]);
+		for (size_t i = 0; i < tmp->len; i++)
+			tmp->ptr[i] = (char)tolower((unsigned char)tmp->ptr[i]);
+		const char *s = buf_cstr(tmp);
+		if (has_any(s, negative_words) || has_hid_word(s))
+			w -= 25;
+		if (has_any(s, positive_words))
+			w += 25;
+	}
+	return w;
+}
+
+static bool is_hidden(xmlNodePtr n, bool visibility)
+{
+	if (attr(n, "hidden"))
+		return true;
+	const char *ah = attr(n, "aria-hidden");
+	if (ah && !strcmp(ah, "true")) {
+		const char *c = attr(n, "class");
+		return !(c && strstr(c, "fallback-image"));
+	}
+	const char *st = attr(n, "style");
+	if (st) {
+		char compact[256];
+		size_t k = 0;
+		for (const char *p = st; *p && k + 1 < sizeof compact; p++)
+			if (!isspace((unsigned char)*p))
+				compact[k++] = (char)tolower((unsigned char)*p);
+		compact[k] = '\0';
+		if (strstr(compact, "display:none") ||
+		    (visibility && strstr(compact, "visibility:hidden")))
+			return true;
+	}
+	return false;
+}
+
+struct opts {
+	bool strip_unlikely, weigh_classes, prune;
+	/* visibility:hidden counts as hidden; off in the last attempt, for
+	 * pages that reveal their text by script (WeChat does). */
+	bool visibility;
+};
+
+/* Subtrees the scoring walk does not enter. */
+static bool skipped(xmlNodePtr n, const struct opts *o, struct buf *tmp)
+{
+	bool strip_unlikely = o->strip_unlikely;
+	if (name_in(n->name, skip_tags) || is_hidden(n, o->visibility))
+		return true;
+	const char *role = attr(n, "role");
+	if (role && name_in(BAD_CAST role, nav_roles))
+		return true;
+	if (strip_unlikely && !is_tag(n, "body") && !is_tag(n, "a") && !is_tag(n, "html") &&
+	    hint_string(n, tmp)) {
+		const char *s = buf_cstr(tmp);
+		if (has_any(s, unlikely_words) && !has_any(s, maybe_words))
+			return true;
+	}
+	return false;
+}
+
+/* ---- text measure ---- */
+
+struct tally {
+	double units; /* text units */
+	double link;  /* of which inside <a> (in-page anchors weighed down) */
+	unsigned commas;
+};
+
+static bool is_comma(uint32_t c)
+{
+	return c == ',' || c == 0xff0c || c == 0x3001 || c == 0x060c || c == 0xfe50 ||
+	       c == 0xfe10 || c == 0xfe11 || c == 0x2e41 || c == 0x2e34 || c == 0x2e32;
+}
+
+static bool is_space_cp(uint32_t c)
+{
+	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0xa0 || c == 0x3000 ||
+	       (c >= 0x2000 && c <= 0x200b) || c == 0xfeff;
+}
+
+static void tally_text(const char *s, double link_weight, struct tally *t)
+{
+	size_t n = strlen(s), i = 0;
+	bool space = true; /* leading white space does not count */
+	double u = 0;
+	while (i < n) {
+		uint32_t c;
+		size_t l = (unsigned char)s[i] < 0x80 ? 1 : utf8_decode(s + i, n - i, &c);
+		if (l == 1)
+			c = (unsigned char)s[i];
+		i += l;
+		if (is_space_cp(c)) {
+			if (!space)
+				u += 1;
+			space = true;
+			continue;
+		}
+		space = false;
+		if (is_comma(c))
+			t->commas++;
+		u += c >= 0x2e80 && utf8_is_cjk(c) ? AUTO_CJK_UNITS : 1;
+	}
+	t->units += u;
+	t->link += u * link_weight;
+}
+
+static void tally_add(struct tally *a, const struct tally *b)
+{
+	a->units += b->units;
+	a->link += b->link;
+	a->commas += b->commas;
+}
+
+static double link_density(const struct tally *t)
+{
+	return t->units > 0 ? t->link / t->units : 0;
+}
+
+static double link_weight_of(xmlNodePtr a)
+{
+	const char *href = attr(a, "href");
+	return href && href[0] == '#' ? AUTO_HASH_LINK_WEIGHT : 1.0;
+}
+
+/* ---- scoring walk ---- */
+
+/* True when a is a proper ancestor of n. */
+static bool is_ancestor(xmlNodePtr a, xmlNodePtr n)
+{
+	for (n = n ? n->parent : NULL; n; n = n->parent)
+		if (n == a)
+			return true;
+	return false;
+}
+
+struct cand {
+	xmlNodePtr n;
+	double score; /* final: (paragraph scores + bonus) * (1 - link density) */
+	struct tally t;
+	double start; /* text units before it in the page (counted text only) */
+};
+
+struct frame {
+	xmlNodePtr n;
+	struct tally sub; /* the whole subtree */
+	struct tally run; /* inline text since the last paragraph break */
+	double score;
+	double link_weight; /* > 0 inside <a> */
+	double start;       /* text units before the element */
+	int owner;          /* frame index owning this frame's inline text */
+	bool block, broke, scored;
+};
+
+struct scoring {
+	struct cand *c;
+	size_t n, cap;
+	/* The headline, and the text units before and after it. */
+	xmlNodePtr anchor;
+	double anchor_start, anchor_end;
+	bool anchor_seen;
+	double pos; /* units counted so far, in document order */
+	/* node -> candidate index + 1, open addressing */
+	struct {
+		xmlNodePtr n;
+		size_t i;
+	} *map;
+	size_t mapcap;
+};
+
+static size_t ptr_hash(xmlNodePtr n, size_t cap)
+{
+	uintptr_t x = (uintptr_t)n;
+	x ^= x >> 17;
+	x *= (uintptr_t)0x9e3779b97f4a7c15ull;
+	return (size_t)(x >> 7) & (cap - 1);
+}
+
+static void map_build(struct scoring *s)
+{
+	s->mapcap = 16;
+	while (s->mapcap < s->n * 2 + 1)
+		s->mapcap *= 2;
+	s->map = xcalloc(s->mapcap, sizeof *s->map);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t h = ptr_hash(s->c[i].n, s->mapcap);
+		while (s->map[h].n)
+			h = (h + 1) & (s->mapcap - 1);
+		s->map[h].n = s->c[i].n;
+		s->map[h].i = i + 1;
+	}
+}
+
+static const struct cand *cand_of(const struct scoring *s, xmlNodePtr n)
+{
+	if (!s->map)
+		return NULL;
+	for (size_t h = ptr_hash(n, s->mapcap); s->map[h].n; h = (h + 1) & (s->mapcap - 1))
+		if (s->map[h].n == n)
+			return &s->c[s->map[h].i - 1];
+	return NULL;
+}
+
+static void scoring_free(struct scoring *s)
+{
+	free(s->c);
+	free(s->map);
+	memset(s, 0, sizeof *s);
+}
+
+static int tag_bonus(xmlNodePtr n)
+{
+	static const char *const plus3[] = {"pre", "td", "blockquote", NULL};
+	static const char *const minus3[] = {"address", "ol", "ul", "dl", "dd", "dt", "li", "form",
+					     NULL};
+	static const char *const minus5[] = {"h1", "h2", "h3", "h4", "h5", "h6", "th", NULL};
+	if (is_tag(n, "div"))
+		return 5;
+	if (name_in(n->name, plus3))
+		return 3;
+	if (name_in(n->name, minus3))
+		return -3;
+	if (name_in(n->name, minus5))
+		return -5;
+	return 0;
+}
+
+/* True when el is a <div> whose only content is the element child. */
+static bool only_child_wrapper(xmlNodePtr el, xmlNodePtr child)
+{
+	if (!is_tag(el, "div"))
+		return false;
+	for (xmlNodePtr c = el->children; c; c = c->next) {
+		if (c == child || c->type == XML_COMMENT_NODE)
+			continue;
+		if (c->type != XML_TEXT_NODE)
+			return false;
+		for (const char *t = (const char *)c->content; t && *t; t++)
+			if (!isspace((unsigned char)*t))
+				return false;
+	}
+	return true;
+}
+
+/* Scores the run of inline text owned by frame b as one paragraph.
+ * whole: the element ends (else a nested block or <br><br> broke it). */
+static void flush_run(struct frame *st, int b, bool whole)
+{
+	struct frame *f = &st[b];
+	struct tally r = f->run;
+	memset(&f->run, 0, sizeof f->run);
+	if (r.units < AUTO_PARA_MIN)
+		return;
+	double sc = 1 + r.commas + fmin(floor(r.units / 100), 3);
+	sc *= 1 - fmin(link_density(&r), 1);
+	/* A paragraph element (or a block holding only inline text) passes
+	 * its score up; text between nested blocks belongs to the block. */
+	bool para = whole && (name_in(f->n->name, para_tags) || !f->broke);
+	int target = para ? b - 1 : b;
+	/* A <div> around a single <p> is the paragraph's wrapper, not its
+	 * container (Readability replaces it by the <p>). */
+	if (para && target > 0 && only_child_wrapper(st[target].n, f->n) && link_density(&r) < 0.25)
+		target--;
+	for (int lv = 0; lv < AUTO_SCORE_LEVELS && target - lv >= 0; lv++) {
+		double div = lv == 0 ? 1 : lv == 1 ? 2 : lv * 3;
+		st[target - lv].score += sc / div;
+		st[target - lv].scored = true;
+	}
+}
+
+/* <br> following another <br> (white space between allowed). */
+static bool double_br(xmlNodePtr br)
+{
+	for (xmlNodePtr p = br->prev; p; p = p->prev) {
+		if (p->type == XML_TEXT_NODE) {
+			const char *t = (const char *)p->content;
+			while (t && *t && isspace((unsigned char)*t))
+				t++;
+			if (t && *t)
+				return false;
+			continue;
+		}
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
+		return is_tag(p, "br");
+	}
+	return false;
+}
+
+static void push_cand(struct scoring *s, const struct frame *f, bool weigh)
+{
+	struct buf tmp = BUF_INIT;
+	double base = tag_bonus(f->n) + (weigh ? class_weight(f->n, &tmp) : 0);
+	buf_free(&tmp);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->c = xrealloc(s->c, s->cap * sizeof *s->c);
+	}
+	s->c[s->n++] = (struct cand){f->n, (f->score + base) * (1 - fmin(link_density(&f->sub), 1)),
+				     f->sub, f->start};
+}
+
+static void score_walk(xmlNodePtr root, const struct opts *o, struct scoring *s)
+{
+	struct frame *st = xmalloc((HTML_MAX_DEPTH + 2) * sizeof *st);
+	struct buf tmp = BUF_INIT;
+	int sp = 0;
+	st[sp++] = (struct frame){.n = root, .owner = 0, .block = true};
+	xmlNodePtr cur = root->children;
+	while (sp > 0) {
+		if (!cur) {
+			/* Close the top frame. */
+			struct frame *f = &st[sp - 1];
+			if (f->block)
+				flush_run(st, sp - 1, true);
+			if (f->scored)
+				push_cand(s, f, o->weigh_classes);
+			if (f->n == s->anchor)
+				s->anchor_end = s->pos;
+			if (sp > 1)
+				tally_add(&st[sp - 2].sub, &f->sub);
+			cur = f->n->next;
+			sp--;
+			if (sp == 0)
+				break;
+			continue;
+		}
+		struct frame *top = &st[sp - 1];
+		if (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) {
+			struct tally t = {0, 0, 0};
+			if (cur->content)
+				tally_text((const char *)cur->content, top->link_weight, &t);
+			tally_add(&top->sub, &t);
+			tally_add(&st[top->owner].run, &t);
+			s->pos += t.units;
+			cur = cur->next;
+			continue;
+		}
+		if (cur->type != XML_ELEMENT_NODE) {
+			cur = cur->next;
+			continue;
+		}
+		if (is_tag(cur, "br")) {
+			if (double_br(cur)) {
+				st[top->owner].broke = true;
+				flush_run(st, top->owner, false);
+			}
+			cur = cur->next;
+			continue;
+		}
+		bool skip = skipped(cur, o, &tmp) || sp >= HTML_MAX_DEPTH;
+		if (s->anchor && !s->anchor_seen &&
+		    (cur == s->anchor || (skip && is_ancestor(cur, s->anchor)))) {
+			s->anchor_seen = true;
+			s->anchor_start = s->anchor_end = s->pos;
+		}
+		if (skip) {
+			cur = cur->next;
+			continue;
+		}
+		bool block = name_in(cur->name, block_tags);
+		if (block) {
+			/* A nested block ends the owner's current paragraph. */
+			st[top->owner].broke = true;
+			flush_run(st, top->owner, false);
+		}
+		struct frame *f = &st[sp];
+		*f = (struct frame){.n = cur, .block = block, .owner = block ? sp : top->owner,
+				    .start = s->pos};
+		f->link_weight = is_tag(cur, "a") ? link_weight_of(cur) : top->link_weight;
+		sp++;
+		cur = cur->children;
+	}
+	buf_free(&tmp);
+	free(st);
+}
+
+/* ---- measuring and pruning the content ---- */
+
+static const char *const video_hosts[] = {"youtube", "youtu.be", "vimeo", "dailymotion",
+					  "player.bilibili", "v.qq.com", "twitch.tv",
+					  "archive.org", "upload.wikimedia.org", NULL};
+
+struct pstat {
+	struct tally t;
+	double heading; /* units inside h1-h6 */
+	double list;    /* units inside ul/ol */
+	unsigned p, img, li, input, embed, headlinks, blocklinks;
+	bool video;
+};
+
+struct pframe {
+	xmlNodePtr n;
+	struct pstat s;
+	double link_weight;
+	bool block_child; /* holds a block (Readability's test for div-to-p) */
+	bool in_figure;
+};
+
+struct plan {
+	xmlNodePtr top;
+	xmlNodePtr parts[64]; /* content roots in document order (top + siblings) */
+	size_t nparts;
+	xmlNodePtr *remove; /* post-order: children before parents */
+	size_t nremove, capremove;
+	struct pstat total;
+	bool found;
+};
+
+static void plan_free(struct plan *p)
+{
+	free(p->remove);
+	memset(p, 0, sizeof *p);
+}
+
+static void plan_remove(struct plan *p, xmlNodePtr n)
+{
+	if (p->nremove >= AUTO_MAX_REMOVALS)
+		return;
+	if (p->nremove == p->capremove) {
+		p->capremove = p->capremove ? p->capremove * 2 : 64;
+		p->remove = xrealloc(p->remove, p->capremove * sizeof *p->remove);
+	}
+	p->remove[p->nremove++] = n;
+}
+
+static void pstat_add(struct pstat *a, const struct pstat *b)
+{
+	tally_add(&a->t, &b->t);
+	a->heading += b->heading;
+	a->list += b->list;
+	a->p += b->p;
+	a->img += b->img;
+	a->li += b->li;
+	a->input += b->input;
+	a->embed += b->embed;
+	a->headlinks += b->headlinks;
+	a->blocklinks += b->blocklinks;
+	a->video |= b->video;
+}
+
+static bool is_heading(xmlNodePtr n)
+{
+	return n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2];
+}
+
+static bool word_share(const char *s)
+{
+	/* (\b|_)(share|sharedaddy)(\b|_) */
+	for (const char *p = strstr(s, "share"); p; p = strstr(p + 1, "share")) {
+		bool left = p == s || !isalnum((unsigned char)p[-1]);
+		const char *e = p + 5;
+		if (!strncmp(e, "daddy", 5))
+			e += 5;
+		bool right = !*e || !isalnum((unsigned char)*e);
+		if (left && right)
+			return true;
+	}
+	return false;
+}
+
+static bool embed_is_video(xmlNodePtr n)
+{
+	for (xmlAttrPtr a = n->properties; a; a = a->next)
+		if (a->children && a->children->content &&
+		    has_any((const char *)a->children->content, video_hosts))
+			return true;
+	return false;
+}
+
+/* Readability's _cleanConditionally verdict for a finished element. */
+static bool furniture(xmlNodePtr n, const struct pframe *f, const struct scoring *sc,
+		      const struct opts *o, struct buf *tmp)
+{
+	const struct pstat *s = &f->s;
+	int weight = o->weigh_classes ? class_weight(n, tmp) : 0;
+	const struct cand *c = cand_of(sc, n);
+	if (weight + (c ? c->score : 0) < 0)
+		return true;
+	if (s->t.commas >= 10)
+		return false;
+	if (s->video)
+		return false;
+	bool list = is_tag(n, "ul") || is_tag(n, "ol") ||
+		    (s->t.units > 0 && s->list / s->t.units > 0.9);
+	double len = s->t.units, ld = link_density(&s->t);
+	double hd = len > 0 ? s->heading / len : 0;
+	int li = (int)s->li - 100;
+	if (s->img > 1 && (double)s->p / s->img < 0.5 && !f->in_figure)
+		return true;
+	if (!list && li > (int)s->p)
+		return true;
+	if (s->input > s->p / 3)
+		return true;
+	if (!list && hd < 0.9 && len < 25 && (s->img == 0 || s->img > 2) && !f->in_figure)
+		return true;
+	if (!list && weight < 25 && ld > 0.2)
+		return true;
+	if (weight >= 25 && ld > 0.5)
+		return true;
+	if ((s->embed == 1 && len < 75) || s->embed > 1)
+		return true;
+	return false;
+}
+
+/* A table with header cells, a caption or a summary holds data. */
+static bool data_table(xmlNodePtr t)
+{
+	const char *role = attr(t, "role");
+	if (role && !strcmp(role, "presentation"))
+		return false;
+	if (attr(t, "summary") && *attr(t, "summary"))
+		return true;
+	/* Look at the first rows only: enough to see th / caption / thead. */
+	unsigned seen = 0;
+	for (xmlNodePtr n = t->children; n && seen < 64;) {
+		if (n->type == XML_ELEMENT_NODE) {
+			seen++;
+			if (is_tag(n, "caption") || is_tag(n, "thead") || is_tag(n, "th") ||
+			    is_tag(n, "tfoot") || is_tag(n, "colgroup"))
+				return true;
+			if (is_tag(n, "table"))
+				return false;
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && n != t && !n->next)
+			n = n->parent;
+		if (!n || n == t)
+			break;
+		n = n->next;
+	}
+	return false;
+}
+
+/* Walks the subtree at root, deciding what goes; adds the survivors'
+ * tallies to p->total.  Returns false when root itself goes. */
+static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct opts *o,
+		       struct plan *p)
+{
+	struct pframe *st = xmalloc((HTML_MAX_DEPTH + 2) * sizeof *st);
+	struct buf tmp = BUF_INIT;
+	bool kept = true;
+	int sp = 0;
+	bool fig = false;
+	for (xmlNodePtr a = root->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+		fig |= is_tag(a, "figure");
+	st[sp++] = (struct pframe){.n = root, .in_figure = fig || is_tag(root, "figure")};
+	xmlNodePtr cur = root->children;
+	while (sp > 0) {
+		if (!cur) {
+			struct pframe *f = &st[sp - 1];
+			xmlNodePtr n = f->n;
+			bool go = false;
+			bool para = is_tag(n, "p") || (is_tag(n, "div") && !f->block_child);
+			if (is_tag(n, "p") || para)
+				f->s.p++;
+			if (is_heading(n)) {
+				f->s.heading = f->s.t.units;
+				if ( (n->name[1] == '1' || n->name[1] == '2') &&
+				    o->weigh_classes && class_weight(n, &tmp) < 0)
+					go = true;
+				if (f->s.t.link > 0.9 * f->s.t.units &&
+				    f->s.t.units >= AUTO_HEADLINE_MIN && n->name[1] >= '2' &&
+				    n->name[1] <= '4')
+					f->s.headlinks++;
+			}
+			if (is_tag(n, "ul") || is_tag(n, "ol"))
+				f->s.list = f->s.t.units;
+			if ((para || is_tag(n, "li")) && f->s.t.units >= AUTO_HEADLINE_MIN &&
+			    f->s.t.link > 0.9 * f->s.t.units)
+				f->s.blocklinks++;
+			if (!go && o->prune && hint_string(n, &tmp) && word_share(buf_cstr(&tmp)) &&
+			    f->s.t.units < AUTO_SHARE_MAX_UNITS)
+				go = true;
+			if (!go && o->prune &&
+			    (is_tag(n, "form") || is_tag(n, "fieldset") || is_tag(n, "ul") ||
+			     (is_tag(n, "table") && !data_table(n)) || (is_tag(n, "div") && !para)))
+				go = furniture(n, f, sc, o, &tmp);
+			/* Blocks with nothing to show. */
+			if (!go && f->s.t.units == 0 && f->s.img == 0 && f->s.embed == 0 &&
+			    (is_tag(n, "div") || is_tag(n, "section") || is_tag(n, "header") ||
+			     is_tag(n, "p") || is_heading(n)))
+				go = true;
+			if (go) {
+				plan_remove(p, n);
+				if (sp == 1)
+					kept = false;
+			} else if (sp > 1) {
+				pstat_add(&st[sp - 2].s, &f->s);
+			} else {
+				pstat_add(&p->total, &f->s);
+			}
+			cur = n->next;
+			sp--;
+			if (sp == 0)
+				break;
+			continue;
+		}
+		struct pframe *top = &st[sp - 1];
+		if (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) {
+			if (cur->content)
+				tally_text((const char *)cur->content, top->link_weight, &top->s.t);
+			cur = cur->next;
+			continue;
+		}
+		if (cur->type != XML_ELEMENT_NODE) {
+			cur = cur->next;
+			continue;
+		}
+		static const char *const img_tags[] = {"img", "picture", NULL};
+		static const char *const embed_tags[] = {"object", "embed", "iframe", "video", NULL};
+		if (name_in(cur->name, img_tags)) {
+			top->s.img++;
+			top->block_child = true; /* Readability counts IMG as a block */
+		} else if (name_in(cur->name, embed_tags)) {
+			if (embed_is_video(cur) || is_tag(cur, "video"))
+				top->s.video = true;
+			else
+				top->s.embed++;
+		} else if (is_tag(cur, "input")) {
+			top->s.input++;
+		} else if (is_tag(cur, "li")) {
+			top->s.li++;
+		}
+		if (skipped(cur, o, &tmp) || sp >= HTML_MAX_DEPTH) {
+			if (!is_tag(cur, "br") && !is_tag(cur, "img"))
+				plan_remove(p, cur);
+			cur = cur->next;
+			continue;
+		}
+		if (name_in(cur->name, block_tags) || is_tag(cur, "img"))
+			top->block_child = true;
+		st[sp] = (struct pframe){.n = cur,
+					 .in_figure = top->in_figure || is_tag(cur, "figure"),
+					 .link_weight = is_tag(cur, "a") ? link_weight_of(cur)
+									 : top->link_weight};
+		sp++;
+		cur = cur->children;
+	}
+	buf_free(&tmp);
+	free(st);
+	return kept;
+}
+
+/* ---- choosing the content ---- */
+
+static void tally_subtree(xmlNodePtr root, const struct opts *o, struct tally *t)
+{
+	struct buf tmp = BUF_INIT;
+	double lw[HTML_MAX_DEPTH + 2];
+	int d = 0;
+	lw[0] = is_tag(root, "a") ? link_weight_of(root) : 0;
+	xmlNodePtr n = root->children;
+	while (n) {
+		bool down = false;
+		if (n->type == XML_TEXT_NODE && n->content) {
+			tally_text((const char *)n->content, lw[d], t);
+		} else if (n->type == XML_ELEMENT_NODE && n->children && d < HTML_MAX_DEPTH &&
+			   !skipped(n, o, &tmp)) {
+			lw[d + 1] = is_tag(n, "a") ? link_weight_of(n) : lw[d];
+			down = true;
+		}
+		if (down) {
+			d++;
+			n = n->children;
+			continue;
+		}
+		while (n && n != root && !n->next) {
+			n = n->parent;
+			d--;
+		}
+		if (!n || n == root)
+			break;
+		n = n->next;
+	}
+	buf_free(&tmp);
+}
+
+static bool ends_sentence(xmlNodePtr n)
+{
+	struct buf t = BUF_INIT;
+	html_text(n, &t);
+	const char *s = buf_cstr(&t);
+	bool yes = false;
+	for (const char *p = strchr(s, '.'); p && !yes; p = strchr(p + 1, '.'))
+		yes = !p[1] || p[1] == ' ';
+	if (!yes)
+		yes = strstr(s, "\xe3\x80\x82") != NULL; /* 。 */
+	buf_free(&t);
+	return yes;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	double x = ((const struct cand *)a)->score, y = ((const struct cand *)b)->score;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+#ifdef AUTO_TRACE
+#include <stdio.h>
+/* Text units between the end of the headline and the start of c; 0 when
+ * c holds the headline, -1 when c comes before it or the headline is
+ * unknown. */
+static double after_headline(const struct scoring *s, const struct cand *c)
+{
+	if (!s->anchor_seen)
+		return -1;
+	if (c->n == s->anchor || is_ancestor(c->n, s->anchor))
+		return 0;
+	return c->start >= s->anchor_end ? c->start - s->anchor_end : -1;
+}
+#endif
+
+static bool holds_headline(const struct scoring *s, xmlNodePtr n)
+{
+	return s->anchor_seen && (n == s->anchor || is_ancestor(n, s->anchor));
+}
+
+/* When the best block lies outside the headline's container (a "related
+ * stories" feed or the next article under a short one), a strong block
+ * holding the headline is the article.  Returns it, or NULL. */
+static const struct cand *near_headline(const struct scoring *s, const struct cand *best,
+					size_t nb)
+{
+	if (!s->anchor_seen || holds_headline(s, best[0].n))
+		return NULL;
+	for (size_t i = 1; i < nb; i++) {
+		const struct cand *c = &best[i];
+		if (!holds_headline(s, c->n) || is_ancestor(c->n, best[0].n))
+			continue;
+		if (c->score >= AUTO_NEAR_SCORE * best[0].score &&
+		    c->t.units >= AUTO_NEAR_SIZE * best[0].t.units)
+			return c;
+	}
+	return NULL;
+}
+
+/* Picks top candidate and siblings for one attempt. */
+static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *o,
+		   struct plan *p)
+{
+	struct cand best[AUTO_POOL];
+	size_t nb = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->c[i].n == body)
+			continue;
+		if (nb < AUTO_POOL) {
+			best[nb++] = s->c[i];
+			qsort(best, nb, sizeof *best, cand_cmp);
+		} else if (s->c[i].score > best[nb - 1].score) {
+			best[nb - 1] = s->c[i];
+			qsort(best, nb, sizeof *best, cand_cmp);
+		}
+	}
+	if (!nb || best[0].score <= 0) {
+		p->top = body;
+		p->parts[p->nparts++] = body;
+		return;
+	}
+	xmlNodePtr top = best[0].n;
+	double top_score = best[0].score;
+#ifdef AUTO_TRACE
+	if (getenv("AUTO_DEBUG"))
+		for (size_t i = 0; i < nb; i++)
+			fprintf(stderr, "cand %zu: %s class=%s id=%s score=%.1f units=%.0f ld=%.2f D=%.0f\n", i,
+				best[i].n->name, attr(best[i].n, "class"), attr(best[i].n, "id"),
+				best[i].score, best[i].t.units, link_density(&best[i].t), after_headline(s, &best[i]));
+#endif
+	const struct cand *near = near_headline(s, best, nb);
+	xmlNodePtr far = NULL;
+	if (near) {
+		far = top;
+		top = near->n;
+		top_score = near->score;
+		nb = 1; /* the runners-up were measured against the far block */
+	}
+	if (nb > AUTO_TOP_N)
+		nb = AUTO_TOP_N;
+
+	/* Runners-up close to the best that share an ancestor with it mean the
+	 * article was split in parts: take the ancestor. */
+	size_t nalt = 0;
+	xmlNodePtr alts[AUTO_TOP_N];
+	for (size_t i = 1; i < nb; i++)
+		if (best[i].score / top_score >= AUTO_ALT_RATIO)
+			alts[nalt++] = best[i].n;
+	if (nalt >= AUTO_ALT_MIN) {
+		for (xmlNodePtr a = top->parent; a && a != body && a->type == XML_ELEMENT_NODE;
+		     a = a->parent) {
+			size_t in = 0;
+			for (size_t i = 0; i < nalt; i++)
+				in += is_ancestor(a, alts[i]);
+			if (in >= AUTO_ALT_MIN) {
+				top = a;
+				break;
+			}
+		}
+	}
+	const struct cand *tc = cand_of(s, top);
+	top_score = tc ? tc->score : top_score;
+
+	/* Climb while the parent scores better (its children are the parts). */
+	double last = top_score, threshold = top_score / 3;
+	for (xmlNodePtr a = top->parent; a && a != body && a->type == XML_ELEMENT_NODE;
+	     a = a->parent) {
+		const struct cand *pc = cand_of(s, a);
+		if (!pc)
+			continue;
+		if (pc->score < threshold || (far && is_ancestor(a, far)))
+			break;
+		if (pc->score > last) {
+			top = a;
+			top_score = pc->score;
+			break;
+		}
+		last = pc->score;
+	}
+	/* An only child adds nothing: its parent may hold captions etc. */
+	while (top->parent && top->parent != body && top->parent->type == XML_ELEMENT_NODE) {
+		size_t kids = 0;
+		for (xmlNodePtr c = top->parent->children; c; c = c->next)
+			kids += c->type == XML_ELEMENT_NODE;
+		if (kids != 1)
+			break;
+		top = top->parent;
+		const struct cand *pc = cand_of(s, top);
+		if (pc)
+			top_score = pc->score;
+	}
+	p->top = top;
+
+	/* Siblings that belong to the article. */
+	double sib_threshold = fmax(10, top_score * 0.2);
+	const char *top_class = attr(top, "class");
+	xmlNodePtr parent = top->parent;
+	if (!parent || parent->type != XML_ELEMENT_NODE) {
+		p->parts[p->nparts++] = top;
+		return;
+	}
+	for (xmlNodePtr sib = parent->children; sib; sib = sib->next) {
+		if (sib->type != XML_ELEMENT_NODE)
+			continue;
+		if (p->nparts >= sizeof p->parts / sizeof p->parts[0])
+			break;
+		if (sib == top) {
+			p->parts[p->nparts++] = sib;
+			continue;
+		}
+		struct buf tmp = BUF_INIT;
+		bool skip = skipped(sib, o, &tmp);
+		buf_free(&tmp);
+		if (skip)
+			continue;
+		double bonus = 0;
+		const char *cl = attr(sib, "class");
+		if (top_class && *top_class && cl && !strcmp(cl, top_class))
+			bonus = top_score * 0.2;
+		const struct cand *c = cand_of(s, sib);
+		bool add = c && c->score + bonus >= sib_threshold;
+		if (!add && (is_tag(sib, "p") || (is_tag(sib, "div") && !c))) {
+			struct tally t = {0, 0, 0};
+			tally_subtree(sib, o, &t);
+			double ld = link_density(&t);
+			if (is_tag(sib, "p") && t.units > 80 && ld < 0.25)
+				add = true;
+			else if (is_tag(sib, "p") && t.units < 80 && t.units > 0 && ld == 0 &&
+				 ends_sentence(sib))
+				add = true;
+		}
+		if (add)
+			p->parts[p->nparts++] = sib;
+	}
+}
+
+/* One attempt: score, choose, plan the pruning. */
+static void attempt(xmlNodePtr body, xmlNodePtr anchor, const struct opts *o, struct plan *p)
+{
+	struct scoring s;
+	memset(&s, 0, sizeof s);
+	s.anchor = anchor;
+	score_walk(body, o, &s);
+	map_build(&s);
+	choose(body, &s, o, p);
+	size_t kept = 0;
+	for (size_t i = 0; i < p->nparts; i++) {
+		if (prune_part(p->parts[i], &s, o, p))
+			p->parts[kept++] = p->parts[i];
+	}
+	p->nparts = kept;
+	p->found = kept > 0;
+	scoring_free(&s);
+}
+
+static const char *not_article(const struct plan *p)
+{
+	const struct pstat *t = &p->total;
+	if (!p->found || t->t.units < AUTO_MIN_UNITS)
+		return "no article: too little text";
+	if (link_density(&t->t) > AUTO_MAX_LINK_DENSITY)
+		return "no article: the best block is mostly links";
+	unsigned items = t->headlinks > t->blocklinks ? t->headlinks : t->blocklinks;
+	if (items >= AUTO_LIST_ITEMS &&
+	    (t->t.units - t->t.link) / items < AUTO_LIST_UNITS_PER_ITEM)
+		return "no article: the best block is a list of links";
+	return NULL;
+}
+
+static xmlNodePtr apply(struct plan *p)
+{
+	xmlNodePtr content = p->parts[0];
+	if (p->nparts > 1 || (p->nparts == 1 && p->parts[0] != p->top)) {
+		xmlNodePtr first = p->parts[0];
+		content = xmlNewDocNode(first->doc, NULL, BAD_CAST "div", NULL);
+		xmlAddPrevSibling(first, content);
+		for (size_t i = 0; i < p->nparts; i++) {
+			xmlUnlinkNode(p->parts[i]);
+			xmlAddChild(content, p->parts[i]);
+		}
+	}
+	for (size_t i = 0; i < p->nremove; i++) {
+		xmlNodePtr n = p->remove[i];
+		/* A part kept above is never in the list; anything else goes. */
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+	return content;
+}
+
+/* Removes the first h1/h2 near the top of the content that repeats the
+ * title: the title is a field of its own. */
+static void drop_title_heading(xmlNodePtr content, const char *title)
+{
+	if (!title || !content)
+		return;
+	unsigned seen = 0;
+	xmlNodePtr n = content->children;
+	while (n && seen < AUTO_TITLE_LOOK) {
+		if (n->type == XML_ELEMENT_NODE) {
+			seen++;
+			if (is_tag(n, "h1") || is_tag(n, "h2")) {
+				struct buf t = BUF_INIT;
+				html_text(n, &t);
+				bool same = meta_title_same(buf_cstr(&t), title);
+				buf_free(&t);
+				if (same) {
+					xmlUnlinkNode(n);
+					xmlFreeNode(n);
+					return;
+				}
+			} else if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && n != content && !n->next)
+			n = n->parent;
+		if (!n || n == content)
+			break;
+		n = n->next;
+	}
+}
+
+xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct nm_err *e)
+{
+	xmlNodePtr body = html_body(h);
+	if (!body) {
+		err_set(e, NM_EPARSE, "no article: the page is empty");
+		return NULL;
+	}
+	static const struct opts tries[] = {{true, true, true, true},
+					    {false, true, true, true},
+					    {false, false, true, true},
+					    {false, false, false, true},
+					    {true, true, true, false}};
+	struct plan best;
+	memset(&best, 0, sizeof best);
+	size_t ntries = sizeof tries / sizeof tries[0];
+	xmlNodePtr anchor = meta_headline(h, title);
+	for (size_t i = 0; i < ntries; i++) {
+		/* Ignoring visibility is the last resort, for pages where
+		 * nothing visible is an article. */
+		if (!tries[i].visibility && !not_article(&best))
+			break;
+		struct plan p;
+		memset(&p, 0, sizeof p);
+		attempt(body, anchor, &tries[i], &p);
+		bool better = p.found && (!best.found || p.total.t.units > best.total.t.units);
+		if (better) {
+			plan_free(&best);
+			best = p;
+		} else {
+			plan_free(&p);
+		}
+		if (best.found && best.total.t.units >= AUTO_RETRY_UNITS)
+			break;
+	}
+	const char *why = not_article(&best);
+	if (why) {
+		err_set(e, NM_EPARSE, "%s", why);
+		plan_free(&best);
+		return NULL;
+	}
+	xmlNodePtr content = apply(&best);
+	plan_free(&best);
+	drop_title_heading(content, title);
+	return content;
+}
+
+xmlNodePtr auto_body(const struct html_doc *h, struct nm_err *e)
+{
+	struct article a;
+	article_init(&a);
+	meta_extract(h, NULL, &a, NULL);
+	xmlNodePtr n = auto_body_titled(h, a.title, e);
+	article_free(&a);
+	return n;
+}
+
+/* ---- the whole extraction ---- */
+
+/* Plain text of the content with a blank line between blocks (used until
+ * the cleaning module offers its own). */
+static void block_text(xmlNodePtr root, struct buf *out)
+{
+	xmlNodePtr n = root->children;
+	bool pend = false;
+	while (n) {
+		if (n->type == XML_TEXT_NODE && n->content) {
+			const char *s = (const char *)n->content;
+			size_t len = strlen(s), i = 0;
+			while (i < len) {
+				uint32_t c;
+				size_t l = utf8_decode(s + i, len - i, &c);
+				if (is_space_cp(c)) {
+					if (out->len && out->ptr[out->len - 1] != '\n' &&
+					    out->ptr[out->len - 1] != ' ')
+						buf_putc(out, ' ');
+				} else {
+					if (pend && out->len) {
+						while (out->len && out->ptr[out->len - 1] == ' ')
+							out->len--;
+						buf_puts(out, "\n\n");
+					}
+					pend = false;
+					buf_put(out, s + i, l);
+				}
+				i += l;
+			}
+		} else if (n->type == XML_ELEMENT_NODE) {
+			if (is_tag(n, "br"))
+				buf_putc(out, '\n');
+			if (name_in(n->name, block_tags))
+				pend = true;
+			if (n->children && !name_in(n->name, skip_tags)) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && n != root && !n->next) {
+			n = n->parent;
+			if (n && n->type == XML_ELEMENT_NODE && name_in(n->name, block_tags))
+				pend = true;
+		}
+		if (!n || n == root)
+			break;
+		n = n->next;
+	}
+	while (out->len && isspace((unsigned char)out->ptr[out->len - 1]))
+		out->len--;
+	if (out->ptr)
+		out->ptr[out->len] = '\0';
+}
+
+enum nm_code auto_extract(const struct html_doc *h, const char *url, struct article *a,
+			  struct nm_err *e)
+{
+	if (!a->rule)
+		a->rule = xstrdup("auto");
+	meta_extract(h, url, a, NULL);
+	xmlNodePtr body = auto_body_titled(h, a->title, e);
+	if (!body)
+		return NM_EPARSE;
+	/* Dates and bylines printed just above the content, for pages whose
+	 * headline was not found. */
+	meta_extract_near(h, url, body, a, NULL);
+	a->body_node = body;
+	struct buf b = BUF_INIT;
+	html_inner_html(body, &b);
+	free(a->body_html);
+	a->body_html = buf_detach(&b);
+	block_text(body, &b);
+	free(a->body_text);
+	a->body_text = buf_detach(&b);
+	return NM_OK;
+}
