@@ -1,0 +1,1214 @@
+/*
+ * clean.c - body cleaning, whitelisted HTML and plain text.
+ *
+ * clean_body() is one iterative walk over the chosen subtree with an
+ * explicit stack.  Going down (pre-visit) it removes what is never content
+ * (scripts, styles, comments, form controls, ...), resolves lazy images and
+ * absolutizes URLs; coming back up (post-visit) it knows how much visible
+ * text and media survived below each element, so it can remove boilerplate
+ * and hidden blocks only when they are small, and drop blocks left empty.
+ * Nodes are unlinked only after the walk has saved its next position.
+ * Rule selectors are matched once, before anything changes.
+ */
+#include "extractor/clean.h"
+#include "common/mem.h"
+#include "common/utf8.h"
+#include "crawler/url.h"
+#include "extractor/sel.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Initial explicit-stack size; the stack grows, so depth is only bounded by
+ * the parser's own limit (HTML_MAX_DEPTH). */
+#define CLEAN_STACK_INIT 64
+
+/* Images no larger than this (width or height, in CSS pixels) are
+ * tracking pixels, never content. */
+#define CLEAN_PIXEL_MAX 1
+
+/* A block named or tagged like boilerplate (share, related, aside, ...)
+ * holding more visible characters than this is kept unless mostly links:
+ * share bars, ad slots and bylines are far shorter (Readability uses the
+ * same 500 for "share" blocks). */
+#define CLEAN_BOILER_MAX_CHARS 500
+/* "Mostly links": link text above NUM/DEN of the block's text. */
+#define CLEAN_LINK_DENSITY_NUM 1
+#define CLEAN_LINK_DENSITY_DEN 2
+
+/* A srcset with more candidates than this is cut: real ones list a handful
+ * of widths. */
+#define CLEAN_SRCSET_MAX 64
+
+static bool is_tag(xmlNodePtr n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->name && !strcmp((const char *)n->name, name);
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+static bool tag_in(xmlNodePtr n, const char *const *list)
+{
+	return n->type == XML_ELEMENT_NODE && n->name && in_list((const char *)n->name, list);
+}
+
+/* The value of attribute name, borrowed until the attribute changes; NULL
+ * when absent. */
+static const char *attr(xmlNodePtr n, const char *name)
+{
+	xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
+	if (!a)
+		return NULL;
+	if (a->children && a->children->type == XML_TEXT_NODE && !a->children->next &&
+	    a->children->content)
+		return (const char *)a->children->content;
+	return "";
+}
+
+static void drop(xmlNodePtr n)
+{
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+/* Moves c (unlinked) in front of el.  Done by hand because
+ * xmlAddPrevSibling merges adjacent text nodes and frees c. */
+static void put_before(xmlNodePtr el, xmlNodePtr c)
+{
+	c->parent = el->parent;
+	c->prev = el->prev;
+	c->next = el;
+	if (el->prev)
+		el->prev->next = c;
+	else if (el->parent)
+		el->parent->children = c;
+	el->prev = c;
+}
+
+/* Replaces el by its children; returns the first of them (or what followed
+ * el when it had none). */
+static xmlNodePtr unwrap(xmlNodePtr el)
+{
+	xmlNodePtr first = el->children, after = el->next;
+	for (xmlNodePtr c = first, nx; c; c = nx) {
+		nx = c->next;
+		xmlUnlinkNode(c);
+		put_before(el, c);
+	}
+	drop(el);
+	return first ? first : after;
+}
+
+/* ---- text measures -------------------------------------------------- */
+
+/* Spaces that carry no text: ASCII and Unicode blanks, no-break and
+ * ideographic spaces, zero-width characters. */
+static bool is_space_cp(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xA0 ||
+	       c == 0x3000 || (c >= 0x2000 && c <= 0x200D) || c == 0x202F || c == 0x205F ||
+	       c == 0xFEFF;
+}
+
+/* Visible (non-space) code points in s. */
+static size_t visible_len(const char *s)
+{
+	size_t n = 0, len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			n += !(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f');
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		i += utf8_decode(s + i, len - i, &cp);
+		n += !is_space_cp(cp);
+	}
+	return n;
+}
+
+static bool is_text(xmlNodePtr n)
+{
+	return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
+}
+
+/* Elements never rendered as text, whatever they contain. */
+static const char *const never_text[] = {
+	"script", "style", "template", "noscript", "head", "title", "meta", "link", "base",
+	"object", "embed", "applet", "param", "svg", "canvas", "map", "frame", "frameset",
+	"noframes", "input", "button", "select", "textarea", "option", "optgroup", "datalist",
+	"output", "keygen", "dialog", NULL};
+
+/* Visible characters below root, skipping never_text elements. */
+static size_t subtree_visible(xmlNodePtr root)
+{
+	size_t total = 0;
+	xmlNodePtr n = root->children;
+	while (n) {
+		if (is_text(n) && n->content)
+			total += visible_len((const char *)n->content);
+		else if (n->type == XML_ELEMENT_NODE && n->children && !tag_in(n, never_text)) {
+			n = n->children;
+			continue;
+		}
+		while (n != root && !n->next)
+			n = n->parent;
+		if (n == root)
+			break;
+		n = n->next;
+	}
+	return total;
+}
+
+/* ---- URLs ------------------------------------------------------------ */
+
+/* Length of the scheme of u ("http" in "http:..."), 0 when u has none. */
+static size_t scheme_len(const char *u)
+{
+	size_t i = 0;
+	if (!isalpha((unsigned char)u[0]))
+		return 0;
+	while (isalnum((unsigned char)u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.')
+		i++;
+	return u[i] == ':' ? i : 0;
+}
+
+static bool scheme_is(const char *u, size_t n, const char *s)
+{
+	return strlen(s) == n && !strncasecmp(u, s, n);
+}
+
+/* Writes the cleaned, absolute form of URL value v into out.  Tabs and
+ * newlines are removed and surrounding blanks trimmed (as browsers do);
+ * http(s) and scheme-less URLs are resolved against base (kept relative
+ * when base is NULL); mailto:, tel: and ftp: stay as written; anything
+ * else (javascript:, data:, vbscript:, file:, ...) and unresolvable URLs
+ * give false. */
+static bool fix_url(const char *base, const char *v, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf t = BUF_INIT;
+	bool ok = false;
+	const char *end = v + strlen(v);
+	while (*v && (unsigned char)*v <= ' ')
+		v++;
+	while (end > v && (unsigned char)end[-1] <= ' ')
+		end--;
+	if (end - v > URL_MAX_LEN)
+		goto out;
+	/* Blanks and non-ASCII bytes inside are percent-encoded: browsers
+	 * do so, and libcurl refuses them in absolute URLs. */
+	for (; v < end; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c <= ' ' || c >= 0x7F) {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_put(&t, e, 3);
+		} else {
+			buf_putc(&t, (char)c);
+		}
+	}
+	if (!t.len || t.len > URL_MAX_LEN)
+		goto out;
+	size_t sl = scheme_len(t.ptr);
+	if (sl && (scheme_is(t.ptr, sl, "mailto") || scheme_is(t.ptr, sl, "tel") ||
+		   scheme_is(t.ptr, sl, "ftp"))) {
+		ok = buf_put(out, t.ptr, t.len) == 0;
+	} else if (sl && !scheme_is(t.ptr, sl, "http") && !scheme_is(t.ptr, sl, "https")) {
+		ok = false;
+	} else if (!sl && (!base || !*base)) {
+		ok = buf_put(out, t.ptr, t.len) == 0;
+	} else if (t.ptr[0] == '#') {
+		/* libcurl 7.88 drops the base's file name and query when
+		 * resolving a bare fragment; RFC 3986 keeps them. */
+		struct buf b = BUF_INIT;
+		ok = url_resolve(NULL, base, &b) == 0;
+		if (ok) {
+			const char *hash = strchr(buf_cstr(&b), '#');
+			size_t bl = hash ? (size_t)(hash - b.ptr) : b.len;
+			ok = buf_put(out, b.ptr, bl) == 0 && buf_put(out, t.ptr, t.len) == 0;
+		}
+		buf_free(&b);
+	} else {
+		ok = url_resolve(base, t.ptr, out) == 0;
+	}
+out:
+	buf_free(&t);
+	return ok;
+}
+
+/* Rewrites attribute name of el through fix_url, or removes it. */
+static bool fix_url_attr(xmlNodePtr el, const char *name, const char *base)
+{
+	const char *v = attr(el, name);
+	if (!v)
+		return false;
+	struct buf u = BUF_INIT;
+	bool ok = fix_url(base, v, &u);
+	if (ok)
+		xmlSetProp(el, (const xmlChar *)name, (const xmlChar *)buf_cstr(&u));
+	else
+		xmlUnsetProp(el, (const xmlChar *)name);
+	buf_free(&u);
+	return ok;
+}
+
+/* The document's <base href>, resolved against the page URL, into out. */
+static bool doc_base(xmlNodePtr root, const char *page, struct buf *out)
+{
+	xmlNodePtr html = root->doc ? xmlDocGetRootElement(root->doc) : NULL;
+	for (xmlNodePtr h = html ? html->children : NULL; h; h = h->next) {
+		if (!is_tag(h, "head"))
+			continue;
+		for (xmlNodePtr b = h->children; b; b = b->next) {
+			const char *href = is_tag(b, "base") ? attr(b, "href") : NULL;
+			if (!href || !*href)
+				continue;
+			struct buf u = BUF_INIT;
+			bool ok = fix_url(page, href, &u) && url_is_http(buf_cstr(&u));
+			if (ok)
+				buf_puts(out, buf_cstr(&u));
+			buf_free(&u);
+			return ok;
+		}
+	}
+	return false;
+}
+
+/* ---- images ------------------------------------------------------------ */
+
+static const char *const lazy_builtin[] = {
+	"data-src", "data-original", "data-lazy-src", "data-original-src", "data-actualsrc",
+	"data-lazyload", "data-lazy", "data-echo", "data-ks-lazyload", "data-hi-res-src", NULL};
+static const char *const srcset_attrs[] = {"srcset", "data-srcset", "data-lazy-srcset", NULL};
+
+/* A source that shows nothing by itself. */
+static bool src_unusable(const char *v)
+{
+	while (v && *v && (unsigned char)*v <= ' ')
+		v++;
+	return !v || !*v || !strncasecmp(v, "data:", 5) || !strncasecmp(v, "about:", 6) ||
+	       !strncasecmp(v, "javascript:", 11);
+}
+
+/* A source that is probably the stand-in of a lazy loader. */
+static bool src_placeholder(const char *v)
+{
+	static const char *const marks[] = {"blank.", "spacer.", "placeholder", "lazy", "loading",
+					    "grey.gif", "gray.gif", "pixel.gif", "1x1", "transparent.",
+					    NULL};
+	for (const char *const *m = marks; *m; m++)
+		if (strcasestr(v, *m))
+			return true;
+	return false;
+}
+
+/* Picks the largest candidate of a srcset into out. */
+static bool srcset_best(const char *s, struct buf *out)
+{
+	double best = -1;
+	size_t bs = 0, bn = 0;
+	const char *p = s;
+	for (int k = 0; *p && k < CLEAN_SRCSET_MAX; k++) {
+		while (*p && (isspace((unsigned char)*p) || *p == ','))
+			p++;
+		const char *u = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		size_t un = (size_t)(p - u);
+		while (un && u[un - 1] == ',')
+			un--;
+		bool ended = p > u && p[-1] == ','; /* "a.jpg," has no descriptor */
+		double score = 1;
+		if (!ended) {
+			while (*p && isspace((unsigned char)*p))
+				p++;
+			const char *d = p;
+			while (*p && *p != ',')
+				p++;
+			char *e;
+			double v = strtod(d, &e);
+			if (e != d && v > 0)
+				score = *e == 'w' ? v * 1e6 : v; /* widths beat densities */
+		}
+		if (un && !src_unusable(u) && score > best)
+			best = score, bs = (size_t)(u - s), bn = un;
+	}
+	if (best < 0)
+		return false;
+	buf_put(out, s + bs, bn);
+	return true;
+}
+
+/* Next element sibling, skipping text and comments. */
+static xmlNodePtr next_element(xmlNodePtr n)
+{
+	for (n = n->next; n && n->type != XML_ELEMENT_NODE; n = n->next)
+		;
+	return n;
+}
+
+static xmlNodePtr prev_element(xmlNodePtr n)
+{
+	for (n = n->prev; n && n->type != XML_ELEMENT_NODE; n = n->prev)
+		;
+	return n;
+}
+
+/* The <noscript> right after img (or after its only-child wrapper such as
+ * <a> or <picture>), holding the image for script-less browsers. */
+static const char *noscript_src(xmlNodePtr img)
+{
+	xmlNodePtr at = img;
+	for (int up = 0; up < 2; up++) {
+		xmlNodePtr ns = next_element(at);
+		if (is_tag(ns, "noscript")) {
+			for (xmlNodePtr c = ns->children; c; c = c->next) {
+				const char *v = is_tag(c, "img") ? attr(c, "src") : NULL;
+				if (v && !src_unusable(v))
+					return v;
+			}
+			return NULL;
+		}
+		if (ns || prev_element(at) || !at->parent || at->parent->type != XML_ELEMENT_NODE)
+			return NULL;
+		at = at->parent;
+	}
+	return NULL;
+}
+
+static long px_value(const char *v)
+{
+	if (!v)
+		return -1;
+	while (isspace((unsigned char)*v))
+		v++;
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	char *e;
+	long n = strtol(v, &e, 10);
+	while (isspace((unsigned char)*e))
+		e++;
+	return (*e == '\0' || !strncasecmp(e, "px", 2)) ? n : -1; /* "50%" is not tiny */
+}
+
+/* Lower-cased style attribute with all blanks removed, into out. */
+static void style_compact(xmlNodePtr el, struct buf *out)
+{
+	const char *s = attr(el, "style");
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			buf_putc(out, tolower((unsigned char)*s));
+}
+
+/* The pixel size a compact style gives to prop ("width"), or -1. */
+static long style_px(const char *st, const char *prop)
+{
+	size_t pl = strlen(prop);
+	for (const char *p = st; (p = strstr(p, prop)) != NULL; p += pl) {
+		if (p > st && (isalpha((unsigned char)p[-1]) || p[-1] == '-'))
+			continue; /* max-width, line-height */
+		if (p[pl] != ':')
+			continue;
+		const char *v = p + pl + 1;
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		char *e;
+		long n = strtol(v, &e, 10);
+		return (*e == '\0' || *e == ';' || !strncmp(e, "px", 2) || *e == '!') ? n : -1;
+	}
+	return -1;
+}
+
+static bool is_tiny(xmlNodePtr el)
+{
+	long w = px_value(attr(el, "width")), h = px_value(attr(el, "height"));
+	if ((w >= 0 && w <= CLEAN_PIXEL_MAX) || (h >= 0 && h <= CLEAN_PIXEL_MAX))
+		return true;
+	struct buf st = BUF_INIT;
+	style_compact(el, &st);
+	w = style_px(buf_cstr(&st), "width");
+	h = style_px(buf_cstr(&st), "height");
+	buf_free(&st);
+	return (w >= 0 && w <= CLEAN_PIXEL_MAX) || (h >= 0 && h <= CLEAN_PIXEL_MAX);
+}
+
+static bool is_tracker(const char *src)
+{
+	static const char *const hosts[] = {
+		"scorecardresearch.com", "google-analytics.com", "doubleclick.net",
+		"facebook.com/tr", "hm.baidu.com", "cnzz.com", "/pixel.gif", "/1x1.",
+		"spacer.gif", "/beacon", NULL};
+	for (const char *const *h = hosts; *h; h++)
+		if (strcasestr(src, *h))
+			return true;
+	return false;
+}
+
+/* Resolves an <img>'s real source.  Returns false when the image must go
+ * (no usable source, or a tracking pixel). */
+static bool fix_img(xmlNodePtr el, const struct clean_opts *o, const char *base)
+{
+	struct buf pick = BUF_INIT, abs = BUF_INIT;
+	const char *v;
+	bool keep = false;
+
+	for (const char *const *l = o->lazy_attrs; l && *l && !pick.len; l++)
+		if ((v = attr(el, *l)) && !src_unusable(v))
+			buf_puts(&pick, v);
+	for (const char *const *l = lazy_builtin; *l && !pick.len; l++)
+		if ((v = attr(el, *l)) && !src_unusable(v))
+			buf_puts(&pick, v);
+	const char *src = attr(el, "src");
+	if (!pick.len && src && !src_unusable(src) && !src_placeholder(src))
+		buf_puts(&pick, src);
+	for (const char *const *l = srcset_attrs; *l && !pick.len; l++)
+		if ((v = attr(el, *l)))
+			srcset_best(v, &pick);
+	if (!pick.len && is_tag(el->parent, "picture"))
+		for (xmlNodePtr s = el->parent->children; s && !pick.len; s = s->next)
+			if (is_tag(s, "source") && (v = attr(s, "srcset")))
+				srcset_best(v, &pick);
+	if (!pick.len && (v = noscript_src(el)))
+		buf_puts(&pick, v);
+	if (!pick.len && src && !src_unusable(src))
+		buf_puts(&pick, src); /* a placeholder-looking name, but all we have */
+
+	if (pick.len && fix_url(base, buf_cstr(&pick), &abs) && !is_tracker(buf_cstr(&abs)) &&
+	    !is_tiny(el)) {
+		xmlSetProp(el, (const xmlChar *)"src", (const xmlChar *)buf_cstr(&abs));
+		keep = true;
+	}
+	for (const char *const *l = o->lazy_attrs; l && *l; l++)
+		xmlUnsetProp(el, (const xmlChar *)*l);
+	for (const char *const *l = lazy_builtin; *l; l++)
+		xmlUnsetProp(el, (const xmlChar *)*l);
+	for (const char *const *l = srcset_attrs; *l; l++)
+		xmlUnsetProp(el, (const xmlChar *)*l);
+	buf_free(&pick);
+	buf_free(&abs);
+	return keep;
+}
+
+/* ---- classification ------------------------------------------------- */
+
+/* Class or id substrings that mark boilerplate... */
+static const char *const boiler_sub[] = {
+	"share", "social", "comment", "advert", "sponsor", "related", "recommend",
+	"breadcrumb", "jiathis", "bdshare", "addthis", "newsletter", "subscribe", "popup",
+	"disqus", "promo", "toolbar", "pagination", "copyright", NULL};
+/* ...unless one of these is also there... */
+static const char *const boiler_veto[] = {"commentary", NULL};
+/* ...and whole words (letters between non-letters) that do. */
+static const char *const boiler_word[] = {"ad", "ads", "adv", "gg", "banner", "tags",
+					  "print", "pager", "nav", "menu", "sidebar",
+					  "footer", "sns", NULL};
+/* Class tokens of CSS frameworks' "hide this". */
+static const char *const hidden_class[] = {
+	"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "sr-only",
+	"screen-reader-text", "invisible", "display-none", NULL};
+/* Tags that are boilerplate inside an article body. */
+static const char *const boiler_tag[] = {"nav", "aside", "footer", "menu", NULL};
+
+/* Table parts are never removed for their class: the table would break. */
+static const char *const table_part[] = {"tr", "td", "th", "tbody", "thead", "tfoot",
+					 "caption", "colgroup", "col", NULL};
+
+static bool words_match(const char *s, const char *const *words)
+{
+	char w[32];
+	while (*s) {
+		while (*s && !isalpha((unsigned char)*s))
+			s++;
+		size_t n = 0;
+		while (isalpha((unsigned char)*s)) {
+			if (n < sizeof w - 1)
+				w[n++] = (char)tolower((unsigned char)*s);
+			s++;
+		}
+		w[n] = '\0';
+		if (n && in_list(w, words))
+			return true;
+	}
+	return false;
+}
+
+static bool boiler_name(const char *v)
+{
+	if (!v || !*v)
+		return false;
+	for (const char *const *x = boiler_veto; *x; x++)
+		if (strcasestr(v, *x))
+			return false;
+	for (const char *const *x = boiler_sub; *x; x++)
+		if (strcasestr(v, *x))
+			return true;
+	return words_match(v, boiler_word);
+}
+
+/* Links and inline formatting are never removed for their class: in
+ * running text a class="popup" link is a footnote, not a popup (as in
+ * Readability, which also spares <a>). */
+static const char *const inline_text[] = {"a", "b", "i", "em", "strong", "u", "s", "small",
+					  "abbr", "cite", "q", "code", "sup", "sub", "mark",
+					  "font", "label", "time", NULL};
+
+static bool boiler_attrs(xmlNodePtr el)
+{
+	return !tag_in(el, table_part) && !tag_in(el, inline_text) &&
+	       (boiler_name(attr(el, "class")) || boiler_name(attr(el, "id")));
+}
+
+static bool hidden(xmlNodePtr el)
+{
+	const char *v;
+	if (xmlHasProp(el, (const xmlChar *)"hidden"))
+		return true;
+	if ((v = attr(el, "aria-hidden")) && !strcasecmp(v, "true"))
+		return true;
+	if ((v = attr(el, "class"))) {
+		char tok[32];
+		while (*v) {
+			while (isspace((unsigned char)*v))
+				v++;
+			size_t n = 0;
+			while (*v && !isspace((unsigned char)*v)) {
+				if (n < sizeof tok - 1)
+					tok[n++] = (char)tolower((unsigned char)*v);
+				v++;
+			}
+			tok[n] = '\0';
+			if (n && in_list(tok, hidden_class))
+				return true;
+		}
+	}
+	if (!attr(el, "style"))
+		return false;
+	struct buf st = BUF_INIT;
+	style_compact(el, &st);
+	bool h = strstr(buf_cstr(&st), "display:none") || strstr(buf_cstr(&st), "visibility:hidden");
+	buf_free(&st);
+	return h;
+}
+
+/* Blocks removed when nothing visible is left in them. */
+static const char *const empty_block[] = {
+	"p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
+	"figure", "figcaption", "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6",
+	"ul", "ol", "li", "dl", "dt", "dd", "pre", "address", "details", "summary",
+	"fieldset", "legend", "form", "picture", NULL};
+/* Inline elements unwrapped when empty: their whitespace still separates
+ * the words around them. */
+static const char *const empty_inline[] = {
+	"span", "font", "a", "b", "strong", "i", "em", "u", "s", "small", "big", "label",
+	"mark", "cite", "q", "sup", "sub", "del", "ins", "abbr", "time", "code", "strike",
+	"tt", NULL};
+/* What counts as content without text. */
+static const char *const media[] = {"img", "video", "audio", "iframe", "table", "hr", NULL};
+
+/* ---- the walk -------------------------------------------------------- */
+
+struct frame {
+	xmlNodePtr el;
+	size_t text;  /* visible characters that survived below el */
+	size_t raw;   /* visible characters below el before cleaning */
+	size_t link;  /* of text, the characters inside links */
+	bool media;   /* an image, table, ... survived below el */
+	bool in_code; /* el is or lies inside <pre>/<code>: class names there
+		       * come from syntax highlighters ("hljs-comment") */
+};
+
+struct walk {
+	const struct clean_opts *o;
+	const char *base;
+	xmlNodePtr root;
+	size_t total; /* visible characters below root before cleaning */
+	xmlNodePtr *unwrap;   /* sorted; rule unwrap matches */
+	size_t nunwrap;
+	struct frame *st;
+	size_t sp, cap;
+};
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (xmlNodePtr const *)a, y = (uintptr_t) * (xmlNodePtr const *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void push(struct walk *w, xmlNodePtr el)
+{
+	if (w->sp == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : CLEAN_STACK_INIT;
+		w->st = xrealloc(w->st, w->cap * sizeof *w->st);
+	}
+	bool code = (w->sp && w->st[w->sp - 1].in_code) || is_tag(el, "pre") || is_tag(el, "code");
+	w->st[w->sp++] = (struct frame){el, 0, 0, 0, false, code};
+}
+
+/* Measured on the text before cleaning, like the total: a wrapper whose
+ * sidebar was just removed from inside it still holds the article. */
+static bool big(const struct walk *w, const struct frame *f)
+{
+	return f->raw * CLEAN_BIG_SHARE > w->total;
+}
+
+static void drop_event_attrs(xmlNodePtr el)
+{
+	for (xmlAttrPtr a = el->properties, nx; a; a = nx) {
+		nx = a->next;
+		if (a->name && (a->name[0] == 'o' || a->name[0] == 'O') &&
+		    (a->name[1] == 'n' || a->name[1] == 'N'))
+			xmlRemoveProp(a);
+	}
+}
+
+/* n is an image, a <picture>, or a wrapper whose only element is one. */
+static bool holds_img(xmlNodePtr n)
+{
+	if (!n)
+		return false;
+	if (is_tag(n, "img") || is_tag(n, "picture"))
+		return true;
+	xmlNodePtr c = n->children;
+	if (c && c->type != XML_ELEMENT_NODE)
+		c = next_element(c);
+	return c && !next_element(c) && (is_tag(c, "img") || is_tag(c, "picture"));
+}
+
+/* Boilerplate by name or tag is removed only when it is small, or mostly
+ * links (a list of related headlines can be long): documentation pages
+ * give sections ids made from their headings ("a-shared-changeset"). */
+static bool small_or_links(const struct frame *f)
+{
+	return f->raw < CLEAN_BOILER_MAX_CHARS ||
+	       f->link * CLEAN_LINK_DENSITY_DEN > f->text * CLEAN_LINK_DENSITY_NUM;
+}
+
+enum pre_act { PRE_DESCEND, PRE_GONE };
+
+/* Going down.  Returns PRE_GONE when el was removed or replaced (then
+ * *next says where the walk goes on). */
+static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
+{
+	if (is_tag(el, "noscript")) {
+		/* Script-less fallback: images only are worth showing; when the
+		 * image before it was the lazy stand-in, it has taken the source
+		 * already (fix_img) and this copy would duplicate it. */
+		bool imgs = false, other = false;
+		for (xmlNodePtr c = el->children; c; c = c->next) {
+			if (is_tag(c, "img"))
+				imgs = true;
+			else if (c->type == XML_ELEMENT_NODE ||
+				 (is_text(c) && c->content && visible_len((const char *)c->content)))
+				other = true;
+		}
+		if (imgs && !other && !holds_img(prev_element(el))) {
+			*next = unwrap(el);
+			return PRE_GONE;
+		}
+		drop(el);
+		return PRE_GONE;
+	}
+	if (tag_in(el, never_text)) {
+		drop(el);
+		return PRE_GONE;
+	}
+	drop_event_attrs(el);
+	if (is_tag(el, "img")) {
+		if (!fix_img(el, w->o, w->base)) {
+			drop(el);
+			return PRE_GONE;
+		}
+		return PRE_DESCEND;
+	}
+	if (is_tag(el, "iframe")) {
+		const char *src = attr(el, "src");
+		if (!src || !fix_url_attr(el, "src", w->base) || !url_is_http(attr(el, "src")) ||
+		    is_tiny(el)) {
+			drop(el);
+			return PRE_GONE;
+		}
+		return PRE_DESCEND;
+	}
+	static const char *const url_attrs[] = {"href", "src", "poster", "cite", NULL};
+	for (const char *const *a = url_attrs; *a; a++)
+		fix_url_attr(el, *a, w->base);
+	return PRE_DESCEND;
+}
+
+static bool para_matches(xmlNodePtr p, const char *const *subs)
+{
+	struct buf t = BUF_INIT;
+	/* The text of p after cleaning (iteratively, like html_text). */
+	for (xmlNodePtr n = p->children; n;) {
+		if (is_text(n) && n->content)
+			buf_puts(&t, (const char *)n->content);
+		else if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n != p && !n->next)
+			n = n->parent;
+		if (n == p)
+			break;
+		n = n->next;
+	}
+	bool hit = false;
+	for (; *subs && !hit; subs++)
+		hit = **subs && strstr(buf_cstr(&t), *subs);
+	buf_free(&t);
+	return hit;
+}
+
+/* Coming back up: the frame of el has been popped; its parent's frame is
+ * on top.  Decides whether el stays. */
+static void post_visit(struct walk *w, struct frame *f)
+{
+	xmlNodePtr el = f->el;
+	struct frame *parent = &w->st[w->sp - 1];
+	bool keep_counts = true;
+
+	if (w->nunwrap && bsearch(&el, w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp)) {
+		unwrap(el);
+	} else if (is_tag(el, "form")) {
+		if (big(w, f))
+			unwrap(el);
+		else
+			drop(el), keep_counts = false;
+	} else if (!big(w, f) && !f->in_code && (hidden(el) || ((tag_in(el, boiler_tag) ||
+									 boiler_attrs(el)) &&
+									small_or_links(f)))) {
+		drop(el), keep_counts = false;
+	} else if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
+		   para_matches(el, w->o->remove_paragraphs_matching)) {
+		drop(el), keep_counts = false;
+	} else if (!f->text && !f->media && tag_in(el, empty_block)) {
+		drop(el), keep_counts = false;
+	} else if (!f->text && !f->media && tag_in(el, empty_inline)) {
+		unwrap(el);
+	} else if (tag_in(el, media)) {
+		f->media = true;
+	}
+	parent->raw += f->raw;
+	if (keep_counts) {
+		if (is_tag(el, "a"))
+			f->link = f->text;
+		parent->link += f->link;
+		parent->text += f->text;
+		parent->media |= f->media;
+	}
+}
+
+/* Rule selectors: `remove` matches are unlinked at once (a match inside
+ * another match is then simply detached from a detached tree) and freed
+ * together; `unwrap` matches are remembered for the walk. */
+static void apply_rule_selectors(struct walk *w)
+{
+	const struct clean_opts *o = w->o;
+	xmlNodePtr *gone = NULL;
+	size_t ngone = 0;
+	for (struct sel *const *s = o->remove; s && *s; s++) {
+		xmlNodePtr *m = NULL;
+		size_t n = sel_select(*s, w->root, &m);
+		gone = xrealloc(gone, (ngone + n + 1) * sizeof *gone);
+		for (size_t i = 0; i < n; i++) {
+			xmlUnlinkNode(m[i]);
+			gone[ngone++] = m[i];
+		}
+		free(m);
+	}
+	/* Unwrap matches are searched in what is left, so none lies inside
+	 * a removed subtree. */
+	for (struct sel *const *s = o->unwrap; s && *s; s++) {
+		xmlNodePtr *m = NULL;
+		size_t n = sel_select(*s, w->root, &m);
+		w->unwrap = xrealloc(w->unwrap, (w->nunwrap + n + 1) * sizeof *w->unwrap);
+		memcpy(w->unwrap + w->nunwrap, m, n * sizeof *m);
+		w->nunwrap += n;
+		free(m);
+	}
+	if (w->nunwrap)
+		qsort(w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp);
+	for (size_t i = 0; i < ngone; i++)
+		xmlFreeNode(gone[i]);
+	free(gone);
+}
+
+void clean_body(xmlNodePtr root, const struct clean_opts *o)
+{
+	static const struct clean_opts none = {0};
+	if (!root || root->type != XML_ELEMENT_NODE)
+		return;
+	struct buf base = BUF_INIT;
+	struct walk w = {.o = o ? o : &none, .root = root};
+	if (doc_base(root, w.o->base_url, &base))
+		w.base = buf_cstr(&base);
+	else
+		w.base = w.o->base_url;
+	/* An unwrap match that the walk later removes with an ancestor is
+	 * only ever compared against live elements, never dereferenced: no
+	 * element is created during the walk. */
+	apply_rule_selectors(&w);
+	w.total = subtree_visible(root);
+
+	push(&w, root);
+	xmlNodePtr cur = root->children;
+	for (;;) {
+		while (cur) {
+			xmlNodePtr next = cur->next;
+			if (is_text(cur)) {
+				if (cur->content) {
+					size_t v = visible_len((const char *)cur->content);
+					w.st[w.sp - 1].text += v;
+					w.st[w.sp - 1].raw += v;
+				}
+			} else if (cur->type == XML_ELEMENT_NODE) {
+				if (pre_visit(&w, cur, &next) == PRE_DESCEND) {
+					push(&w, cur);
+					next = cur->children;
+				}
+			} else {
+				drop(cur); /* comments, processing instructions */
+			}
+			cur = next;
+		}
+		struct frame f = w.st[--w.sp];
+		if (f.el == root)
+			break;
+		cur = f.el->next;
+		post_visit(&w, &f);
+	}
+	free(w.st);
+	free(w.unwrap);
+	buf_free(&base);
+}
+
+/* ---- clean_html -------------------------------------------------------- */
+
+struct keep_rule {
+	const char *tag;
+	const char *attrs; /* space-separated */
+};
+
+static const struct keep_rule keep_rules[] = {
+	{"a", "href title"}, {"abbr", "title"}, {"article", ""}, {"audio", "src controls"},
+	{"b", ""}, {"blockquote", "cite"}, {"br", ""}, {"caption", ""}, {"cite", ""},
+	{"code", ""}, {"dd", ""}, {"del", "cite datetime"}, {"details", ""}, {"dfn", ""},
+	{"div", ""}, {"dl", ""}, {"dt", ""}, {"em", ""}, {"figcaption", ""}, {"figure", ""},
+	{"h1", ""}, {"h2", ""}, {"h3", ""}, {"h4", ""}, {"h5", ""}, {"h6", ""}, {"hr", ""},
+	{"i", ""}, {"iframe", "src width height allowfullscreen"},
+	{"img", "src alt title width height"}, {"ins", "cite datetime"}, {"kbd", ""},
+	{"li", "value"}, {"mark", ""}, {"ol", "start reversed type"}, {"p", ""}, {"pre", ""},
+	{"q", "cite"}, {"rp", ""}, {"rt", ""}, {"ruby", ""}, {"s", ""}, {"samp", ""},
+	{"section", ""}, {"small", ""}, {"source", "src type"}, {"strong", ""}, {"sub", ""},
+	{"summary", ""}, {"sup", ""}, {"table", ""}, {"tbody", ""},
+	{"td", "colspan rowspan"}, {"tfoot", ""}, {"th", "colspan rowspan scope"},
+	{"thead", ""}, {"time", "datetime"}, {"tr", ""}, {"u", ""}, {"ul", ""}, {"var", ""},
+	{"video", "src poster controls width height"},
+};
+
+static const char *const void_tags[] = {"br", "hr", "img", "source", NULL};
+static const char *const bool_attrs[] = {"controls", "reversed", "allowfullscreen", NULL};
+static const char *const url_attr_names[] = {"href", "src", "poster", "cite", NULL};
+static const char *const num_attrs[] = {"width", "height", "colspan", "rowspan", "start",
+					"value", NULL};
+
+static const struct keep_rule *keep_rule(xmlNodePtr n)
+{
+	if (n->type != XML_ELEMENT_NODE || !n->name)
+		return NULL;
+	for (size_t i = 0; i < sizeof keep_rules / sizeof keep_rules[0]; i++)
+		if (!strcmp(keep_rules[i].tag, (const char *)n->name))
+			return &keep_rules[i];
+	return NULL;
+}
+
+/* A URL safe to publish: http(s), mailto, tel, ftp, or scheme-less. */
+static bool url_safe(const char *u, bool link)
+{
+	while (*u && (unsigned char)*u <= ' ')
+		u++;
+	size_t sl = scheme_len(u);
+	if (!*u)
+		return false;
+	if (!sl)
+		return !strpbrk(u, "\t\n\r"); /* "java\tscript:" hides a scheme */
+	return scheme_is(u, sl, "http") || scheme_is(u, sl, "https") ||
+	       (link && (scheme_is(u, sl, "mailto") || scheme_is(u, sl, "tel") ||
+			 scheme_is(u, sl, "ftp")));
+}
+
+static bool attr_ok(const char *tag, const char *name, const char *v)
+{
+	if (in_list(name, url_attr_names))
+		return url_safe(v, !strcmp(tag, "a"));
+	if (in_list(name, num_attrs)) {
+		size_t i = 0;
+		while (isdigit((unsigned char)v[i]))
+			i++;
+		return i > 0 && i < 8 && (v[i] == '\0' || (v[i] == '%' && !v[i + 1]));
+	}
+	if (!strcmp(name, "scope"))
+		return !strcmp(v, "row") || !strcmp(v, "col") || !strcmp(v, "rowgroup") ||
+		       !strcmp(v, "colgroup");
+	if (!strcmp(name, "type") && !strcmp(tag, "ol"))
+		return strlen(v) == 1 && strchr("1aAiI", v[0]);
+	return true;
+}
+
+enum html_act { H_DROP, H_UNWRAP, H_KEEP };
+
+static enum html_act html_action(xmlNodePtr n)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return H_DROP;
+	if (tag_in(n, never_text))
+		return H_DROP;
+	const struct keep_rule *r = keep_rule(n);
+	if (!r)
+		return H_UNWRAP;
+	const char *tag = r->tag, *v;
+	if (!strcmp(tag, "img") || !strcmp(tag, "iframe") || !strcmp(tag, "source")) {
+		v = attr(n, "src");
+		if (!v || !url_safe(v, false))
+			return H_DROP;
+		if (!strcmp(tag, "iframe") && !url_is_http(v))
+			return H_DROP;
+		if (!strcmp(tag, "source") && !is_tag(n->parent, "video") && !is_tag(n->parent, "audio"))
+			return H_DROP;
+	}
+	if (!strcmp(tag, "a") && (!(v = attr(n, "href")) || !url_safe(v, true)))
+		return H_UNWRAP;
+	return H_KEEP;
+}
+
+static void put_escaped(struct buf *out, const char *s, bool in_attr)
+{
+	const char *run = s;
+	for (; *s; s++) {
+		const char *rep = NULL;
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = in_attr ? "&quot;" : NULL; break;
+		default: break;
+		}
+		if (!rep)
+			continue;
+		buf_put(out, run, (size_t)(s - run));
+		buf_puts(out, rep);
+		run = s + 1;
+	}
+	buf_puts(out, run);
+}
+
+static void open_tag(xmlNodePtr n, const struct keep_rule *r, struct buf *out)
+{
+	buf_printf(out, "<%s", r->tag);
+	const char *p = r->attrs;
+	char name[32];
+	while (*p) {
+		size_t l = strcspn(p, " ");
+		memcpy(name, p, l);
+		name[l] = '\0';
+		p += l;
+		while (*p == ' ')
+			p++;
+		const char *v = attr(n, name);
+		if (!v || !attr_ok(r->tag, name, v))
+			continue;
+		if (in_list(name, bool_attrs)) {
+			buf_printf(out, " %s", name);
+			continue;
+		}
+		buf_printf(out, " %s=\"", name);
+		put_escaped(out, v, true);
+		buf_putc(out, '"');
+	}
+	buf_putc(out, '>');
+}
+
+void clean_html(xmlNodePtr root, struct buf *out)
+{
+	if (!root)
+		return;
+	xmlNodePtr n = root->children;
+	while (n) {
+		bool down = false;
+		if (is_text(n) && n->content) {
+			put_escaped(out, (const char *)n->content, false);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			enum html_act a = html_action(n);
+			if (a == H_KEEP) {
+				open_tag(n, keep_rule(n), out);
+				bool is_void = tag_in(n, void_tags);
+				if (!is_void && n->children)
+					down = true;
+				else if (!is_void)
+					buf_printf(out, "</%s>", (const char *)n->name);
+			} else if (a == H_UNWRAP && n->children) {
+				down = true;
+			}
+		}
+		if (down) {
+			n = n->children;
+			continue;
+		}
+		while (n != root && !n->next) {
+			n = n->parent;
+			if (n != root && html_action(n) == H_KEEP)
+				buf_printf(out, "</%s>", (const char *)n->name);
+		}
+		if (n == root)
+			break;
+		n = n->next;
+	}
+}
+
+/* ---- clean_text -------------------------------------------------------- */
+
+/* Blocks separated from what surrounds them by a blank line... */
+static const char *const para_tags[] = {
+	"p", "div", "section", "article", "main", "header", "footer", "nav", "aside",
+	"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
+	"figure", "address", "hr", "form", "fieldset", "details", "center", "body", NULL};
+/* ...and by a line break. */
+static const char *const line_tags[] = {"li", "tr", "dt", "dd", "figcaption", "caption",
+					"summary", "legend", NULL};
+
+struct text_state {
+	struct buf *out;
+	size_t start;     /* out->len when clean_text began */
+	int newlines;     /* line breaks owed before the next character */
+	int space;        /* 0 none, 1 a blank owed, 2 a blank that held a line break */
+	uint32_t last;    /* last code point written */
+	int pre;          /* depth of <pre> elements */
+};
+
+static void text_break(struct text_state *t, int n)
+{
+	if (n > t->newlines)
+		t->newlines = n;
+}
+
+static void text_char(struct text_state *t, const char *s, size_t len, uint32_t cp)
+{
+	bool at_start = t->out->len == t->start;
+	if (t->newlines && !at_start) {
+		for (int i = 0; i < t->newlines; i++)
+			buf_putc(t->out, '\n');
+		t->space = 0;
+	} else if (t->space && !at_start && t->last != '\n' &&
+		   !(t->space == 2 && utf8_is_cjk(t->last) && utf8_is_cjk(cp))) {
+		buf_putc(t->out, ' ');
+	}
+	t->newlines = 0;
+	t->space = 0;
+	buf_put(t->out, s, len);
+	t->last = cp;
+}
+
+static void text_run(struct text_state *t, const char *s)
+{
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t l = utf8_decode(s + i, len - i, &cp);
+		if (t->pre) {
+			/* Inside <pre> blanks are text and each line break
+			 * counts (owed, so none ends the output). */
+			if (cp == '\n')
+				t->newlines++;
+			else if (cp != '\r')
+				text_char(t, s + i, l, cp);
+		} else if (cp >= 0x200B && cp <= 0x200D) {
+			/* zero-width: nothing */
+		} else if (cp == 0xFEFF) {
+			/* BOM / zero-width no-break space: nothing */
+		} else if (is_space_cp(cp)) {
+			int kind = (cp == '\n' || cp == '\r') ? 2 : 1;
+			if (kind > t->space)
+				t->space = kind;
+		} else {
+			text_char(t, s + i, l, cp);
+		}
+		i += l;
+	}
+}
+
+static void text_enter(struct text_state *t, xmlNodePtr n)
+{
+	if (is_tag(n, "br")) {
+		if (t->out->len > t->start) {
+			if (t->newlines < 2)
+				t->newlines++;
+		}
+		t->space = 0;
+	} else if (tag_in(n, para_tags)) {
+		text_break(t, 2);
+	} else if (tag_in(n, line_tags)) {
+		text_break(t, 1);
+	} else if (is_tag(n, "td") || is_tag(n, "th")) {
+		if (!t->space)
+			t->space = 1;
+	}
+	if (is_tag(n, "pre"))
+		t->pre++;
+}
+
+static void text_leave(struct text_state *t, xmlNodePtr n)
+{
+	if (tag_in(n, para_tags))
+		text_break(t, 2);
+	else if (tag_in(n, line_tags))
+		text_break(t, 1);
+	if (is_tag(n, "pre"))
+		t->pre--;
+}
+
+void clean_text(xmlNodePtr root, struct buf *out)
+{
+	if (!root)
+		return;
+	struct text_state t = {out, out->len, 0, 0, 0, 0};
+	if (is_text(root)) {
+		if (root->content)
+			text_run(&t, (const char *)root->content);
+		return;
+	}
+	xmlNodePtr n = root->children;
+	while (n) {
+		bool down = false;
+		if (is_text(n) && n->content) {
+			text_run(&t, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE && !tag_in(n, never_text)) {
+			text_enter(&t, n);
+			if (n->children)
+				down = true;
+			else
+				text_leave(&t, n);
+		}
+		if (down) {
+			n = n->children;
+			continue;
+		}
+		while (n != root && !n->next) {
+			n = n->parent;
+			if (n != root)
+				text_leave(&t, n);
+		}
+		if (n == root)
+			break;
+		n = n->next;
+	}
+}
