@@ -776,6 +776,7 @@ static void post_visit(struct walk *w, struct frame *f)
 	xmlNodePtr el = f->el;
 	struct frame *parent = &w->st[w->sp - 1];
 	bool keep_counts = true;
+	bool link = is_tag(el, "a"); /* read now: el may be freed below */
 
 	if (w->nunwrap && bsearch(&el, w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp)) {
 		unwrap(el);
@@ -800,7 +801,7 @@ static void post_visit(struct walk *w, struct frame *f)
 	}
 	parent->raw += f->raw;
 	if (keep_counts) {
-		if (is_tag(el, "a"))
+		if (link)
 			f->link = f->text;
 		parent->link += f->link;
 		parent->text += f->text;
