@@ -127,6 +127,8 @@ enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 	h->doc = htmlNewDocNoDtD(NULL, NULL);
 	h->doc->dict = xmlDictCreate();
 	convert(h, g->root);
+	if (g->document->v.document.doc_type_quirks_mode == GUMBO_DOCTYPE_QUIRKS)
+		h->doc->properties |= HTML_DOC_QUIRKS;
 	gumbo_destroy_output(&opt, g);
 	*out = h;
 	return NM_OK;

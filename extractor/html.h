@@ -23,6 +23,11 @@
  * stacks sized by this bound. */
 #define HTML_MAX_DEPTH 512
 
+/* Bit set in doc->properties when the page is in quirks mode (no doctype,
+ * or a legacy one): browsers then match class and id selectors ASCII
+ * case-insensitively, and so does sel.h.  libxml2 uses only the low bits. */
+#define HTML_DOC_QUIRKS (1 << 24)
+
 struct html_span {
 	size_t start, end; /* inner source: [start, end) of html_doc.src */
 };

@@ -17,6 +17,7 @@
  * Nothing is allocated per element.
  */
 #include "extractor/sel.h"
+#include "extractor/html.h"
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/utf8.h"
@@ -1127,7 +1128,13 @@ struct nth_slot {
 struct mctx {
 	xmlNodePtr scope;       /* :scope element, NULL = :root */
 	struct nth_slot *memo;  /* SEL_NTH_SLOTS entries, or NULL */
+	bool quirks;            /* quirks-mode page: ids and classes ignore ASCII case */
 };
+
+static bool doc_quirks(xmlNodePtr n)
+{
+	return n && n->doc && (n->doc->properties & HTML_DOC_QUIRKS);
+}
 
 enum mres { M_OK, M_RESTART_SIB, M_RESTART_DESC, M_GLOBAL };
 
@@ -1489,11 +1496,11 @@ static bool match_simple(const struct mctx *cx, const struct simple *s, xmlNodeP
 	switch (s->kind) {
 	case K_ID: {
 		const char *v = get_attr(el, "id");
-		return v && !strcmp(v, s->name);
+		return v && (cx->quirks ? !strcasecmp(v, s->name) : !strcmp(v, s->name));
 	}
 	case K_CLASS: {
 		const char *v = get_attr(el, "class");
-		return v && has_word(v, s->name, strlen(s->name), false);
+		return v && has_word(v, s->name, strlen(s->name), cx->quirks);
 	}
 	case K_ATTR: return match_attr(s, el);
 	case K_NTH: return match_nth(cx, s, el);
@@ -1568,7 +1575,7 @@ bool sel_matches(const struct sel *s, xmlNodePtr el)
 {
 	if (!s || !el || !is_el(el))
 		return false;
-	struct mctx cx = {NULL, NULL};
+	struct mctx cx = {NULL, NULL, doc_quirks(el)};
 	return match_list(&cx, s, el);
 }
 
@@ -1581,7 +1588,7 @@ static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool
 		return 0;
 	struct nth_slot memo[SEL_NTH_SLOTS];
 	memset(memo, 0, sizeof memo);
-	struct mctx cx = {is_doc(scope) ? NULL : scope, memo};
+	struct mctx cx = {is_doc(scope) ? NULL : scope, memo, doc_quirks(scope)};
 	xmlNodePtr n;
 	if (is_doc(scope)) {
 		n = xmlDocGetRootElement((xmlDocPtr)scope);

@@ -288,3 +288,14 @@ TEST(sel_compiled_selector_is_reusable_across_documents)
 	CHECK_STR(sel_source(s), "li:nth-child(2)");
 	sel_free(s);
 }
+
+TEST(sel_quirks_mode_ids_and_classes_ignore_case)
+{
+	/* no doctype: quirks mode, as in a browser */
+	char *got = ids_in("<div id=A class='Content'></div><p id=b class=x>", ".content, #a");
+	CHECK_STR(got, "A");
+	free(got);
+	got = ids_in("<!DOCTYPE html><div id=A class='Content'></div>", ".content, #a");
+	CHECK_STR(got, "");
+	free(got);
+}
