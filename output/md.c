@@ -325,7 +325,7 @@ struct md {
 
 	struct table *tab; /* the pipe table being collected, or NULL */
 
-	struct buf line, tmp, url; /* scratch */
+	struct buf line, tmp, url, src; /* scratch */
 	struct tagcache cache[MD_TAG_CACHE];
 };
 
@@ -401,8 +401,10 @@ static uint8_t cont_kind(const struct cont *c)
  * after the last block written in parent p? */
 static bool need_blank(const struct cont *p, uint8_t k, const struct cont *c, bool bare)
 {
-	if (p->last == B_NONE || p->type == C_LIST)
+	if (p->last == B_NONE)
 		return false;
+	if (p->type == C_LIST) /* items follow each other; other content is apart */
+		return p->last != B_ITEM || k != B_ITEM;
 	/* "- text" followed by a nested list stays tight; a list may interrupt
 	 * a paragraph only when its first item is not empty and, when
 	 * ordered, starts at 1. */
@@ -639,9 +641,11 @@ static size_t line_start(struct md *m, const char *s, size_t n, size_t i)
 	return 1;
 }
 
-/* Writes the special character s[i] (not white space), escaped when
- * Markdown could read it as syntax here. */
-static void special_char(struct md *m, const char *s, size_t n, size_t i)
+/* Writes the special character s[i] (not white space) to d, escaped when
+ * Markdown could read it as syntax here.  prev: the class of the character
+ * written before it; bracket: inside link text or an image description. */
+static void esc_char(struct buf *d, enum cls prev, bool bracket, const char *s, size_t n,
+		     size_t i)
 {
 	char c = s[i];
 	bool esc = true;
@@ -652,21 +656,19 @@ static void special_char(struct md *m, const char *s, size_t n, size_t i)
 	case '*':
 	case '~':
 	case '_': {
-		enum cls a = (m->nmarks && m->marks[m->nmarks - 1].pos == m->text.len)
-				     ? CL_UNKNOWN
-				     : class_before(m->text.ptr, m->text.len, m->lstart);
+		/* a delimiter that can neither open nor close stays as it is */
 		enum cls b = i + 1 < n ? class_at(s, n, i + 1) : CL_UNKNOWN;
-		esc = !(a == CL_SPACE && b == CL_SPACE) &&
-		      !(c == '_' && a == CL_OTHER && b == CL_OTHER);
+		esc = !(prev == CL_SPACE && b == CL_SPACE) &&
+		      !(c == '_' && prev == CL_OTHER && b == CL_OTHER);
 		break;
 	}
 	case ']':
-		esc = m->link != 0;
+		esc = bracket;
 		break;
 	case '<': {
-		unsigned char d = i + 1 < n ? (unsigned char)s[i + 1] : 'a';
-		esc = (d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || d == '/' ||
-		      d == '!' || d == '?';
+		unsigned char x = i + 1 < n ? (unsigned char)s[i + 1] : 'a';
+		esc = (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || x == '/' ||
+		      x == '!' || x == '?';
 		break;
 	}
 	case '&':
@@ -676,8 +678,16 @@ static void special_char(struct md *m, const char *s, size_t n, size_t i)
 		break;
 	}
 	if (esc)
-		put(m, "\\", 1);
-	put(m, s + i, 1);
+		buf_putc(d, '\\');
+	buf_putc(d, c);
+}
+
+static void special_char(struct md *m, const char *s, size_t n, size_t i)
+{
+	enum cls prev = (m->nmarks && m->marks[m->nmarks - 1].pos == m->text.len)
+				? CL_UNKNOWN
+				: class_before(m->text.ptr, m->text.len, m->lstart);
+	esc_char(&m->text, prev, m->link != 0, s, n, i);
 }
 
 /* Appends text (as found in a text node): white space collapsed, Markdown
@@ -1002,7 +1012,7 @@ static bool get_url(struct md *m, const char *v)
 static void put_dest(struct buf *b, const char *u, size_t n)
 {
 	int depth = 0;
-	bool angle = n == 0;
+	bool angle = false;
 	for (size_t i = 0; i < n && !angle; i++) {
 		unsigned char c = (unsigned char)u[i];
 		if (c <= ' ' || c == '<' || c == '>' || c == 0x7f)
@@ -1027,56 +1037,125 @@ static void put_dest(struct buf *b, const char *u, size_t n)
 		buf_putc(b, '>');
 }
 
-/* Collapses white space of s into b (trimmed), backslash-escaping what
- * could be syntax inside link text, image descriptions and titles. */
-static void put_plain(struct buf *b, const char *s, bool title)
+/* s with white space collapsed and trimmed, into b. */
+static void collapse(struct buf *b, const char *s)
 {
 	bool sp = false;
 	size_t start = b->len;
 	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (html_space(c)) {
+		if (html_space((unsigned char)*s)) {
 			sp = true;
 			continue;
 		}
 		if (sp && b->len > start)
 			buf_putc(b, ' ');
 		sp = false;
-		if (title ? (c == '"' || c == '\\' || c == '&')
-			  : (c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' ||
-			     c == ']' || c == '<' || c == '&' || c == '~'))
-			buf_putc(b, '\\');
-		buf_putc(b, (char)c);
+		buf_putc(b, *s);
 	}
 }
 
-static void put_title(struct buf *b, const char *t)
+/* An image description: inline text inside brackets. */
+static void put_alt(struct md *m, struct buf *b, const char *alt)
 {
-	if (!t || !*t)
-		return;
-	size_t at = b->len;
-	buf_puts(b, " \"");
-	size_t body = b->len;
-	put_plain(b, t, true);
-	if (b->len == body)
-		buf_truncate(b, at);
-	else
-		buf_putc(b, '"');
+	struct buf *t = &m->tmp;
+	buf_clear(t);
+	collapse(t, alt);
+	size_t start = b->len;
+	for (size_t i = 0; i < t->len; i++) {
+		if (!special((unsigned char)t->ptr[i]) || t->ptr[i] == ' ') {
+			buf_putc(b, t->ptr[i]);
+			continue;
+		}
+		enum cls prev = b->len == start ? CL_PUNCT : class_before(b->ptr, b->len, start);
+		esc_char(b, prev, true, t->ptr, t->len, i);
+	}
 }
 
+/* A link title: ' "..."' with what ends or escapes it escaped. */
+static void put_title(struct md *m, struct buf *b, const char *title)
+{
+	struct buf *t = &m->tmp;
+	buf_clear(t);
+	if (title)
+		collapse(t, title);
+	if (!t->len)
+		return;
+	buf_puts(b, " \"");
+	for (size_t i = 0; i < t->len; i++) {
+		char c = t->ptr[i];
+		if (c == '"' || (c == '&' && entity_like(t->ptr, t->len, i)) ||
+		    (c == '\\' && (i + 1 >= t->len || ascii_punct((unsigned char)t->ptr[i + 1]))))
+			buf_putc(b, '\\');
+		buf_putc(b, c);
+	}
+	buf_putc(b, '"');
+}
+
+/* The URL a browser loads for <img>: src, else (or instead of a data:
+ * placeholder) the widest srcset candidate (its URL may hold commas;
+ * descriptors follow white space). */
+static const char *img_src(xmlNodePtr el, struct buf *b)
+{
+	const char *src = attr(el, "src");
+	const char *set = attr(el, "srcset");
+	for (const char *v = src; v && *v; v++)
+		if (!html_space((unsigned char)*v)) {
+			if (!dangerous_url(src))
+				return src;
+			break;
+		}
+	if (!set)
+		return src;
+	double best = -1;
+	for (const char *p = set; *p;) {
+		while (*p && (html_space((unsigned char)*p) || *p == ','))
+			p++;
+		const char *u = p;
+		while (*p && !html_space((unsigned char)*p))
+			p++;
+		const char *e = p;
+		double w = 0;
+		if (e > u && e[-1] == ',') {
+			while (e > u && e[-1] == ',')
+				e--;
+		} else {
+			const char *d = p;
+			while (*p && *p != ',')
+				p++;
+			w = strtod(d, NULL);
+		}
+		if (e > u && w > best) {
+			best = w;
+			buf_clear(b);
+			buf_put(b, u, (size_t)(e - u));
+		}
+	}
+	return best < 0 ? src : buf_cstr(b);
+}
+
+/* ![alt](src "title"); an image without any source keeps its alt text as
+ * ![alt]() (the description is content), one with a javascript:/data:
+ * source is dropped. */
 static void add_image(struct md *m, xmlNodePtr el)
 {
-	if (!get_url(m, attr(el, "src")) || !m->url.len)
-		return;
+	const char *src = img_src(el, &m->src);
+	const char *alt = attr(el, "alt");
+	if (src && *src) {
+		if (!get_url(m, src))
+			return;
+	} else {
+		buf_clear(&m->url);
+		if (!alt || only_space(alt, strlen(alt)))
+			return;
+	}
 	begin_content(m);
 	struct buf *t = &m->text;
 	buf_puts(t, "![");
-	const char *alt = attr(el, "alt");
 	if (alt)
-		put_plain(t, alt, false);
+		put_alt(m, t, alt);
 	buf_puts(t, "](");
 	put_dest(t, m->url.ptr, m->url.len);
-	put_title(t, attr(el, "title"));
+	put_title(m, t, attr(el, "title"));
 	buf_putc(t, ')');
 }
 
@@ -1118,8 +1197,21 @@ static bool try_autolink(struct md *m, xmlNodePtr el)
 	return true;
 }
 
-/* Text of node's subtree into b: <br> as a newline, skipped elements left
- * out.  Iterative. */
+static bool blockish(uint8_t kind)
+{
+	return kind == K_BLOCK || kind == K_HEADING || kind == K_UL || kind == K_OL ||
+	       kind == K_LI || kind == K_QUOTE || kind == K_PRE || kind == K_TABLE ||
+	       kind == K_TR || kind == K_HR || kind == K_DT || kind == K_FORM;
+}
+
+static void newline(struct buf *b)
+{
+	if (b->len && b->ptr[b->len - 1] != '\n')
+		buf_putc(b, '\n');
+}
+
+/* Text of node's subtree into b, as a browser lays it out in <pre>: <br>
+ * and block boundaries as newlines; skipped elements left out.  Iterative. */
 static void collect_text(struct md *m, xmlNodePtr node, struct buf *b)
 {
 	xmlNodePtr n = node->children;
@@ -1130,18 +1222,26 @@ static void collect_text(struct md *m, xmlNodePtr node, struct buf *b)
 				buf_puts(b, (const char *)n->content);
 		} else if (n->type == XML_ELEMENT_NODE) {
 			const struct tagdef *d = tag_of(m, n);
-			if (d->kind == K_BR)
+			if (d->kind == K_BR) {
 				buf_putc(b, '\n');
-			else if (d->kind != K_SKIP && (d->kind != K_CONTROL || m->o->whole_page))
+			} else if (d->kind != K_SKIP && (d->kind != K_CONTROL || m->o->whole_page)) {
+				if (blockish(d->kind))
+					newline(b);
 				down = n->children != NULL;
+			}
 		}
 		if (down) {
 			n = n->children;
 			continue;
 		}
-		while (n && !n->next && n != node)
+		for (;;) { /* leave n, and every parent whose last child it was */
+			if (n->type == XML_ELEMENT_NODE && blockish(tag_of(m, n)->kind))
+				newline(b);
+			if (n == node || n->next)
+				break;
 			n = n->parent;
-		if (!n || n == node)
+		}
+		if (n == node)
 			break;
 		n = n->next;
 	}
@@ -1234,8 +1334,39 @@ static void code_lang(xmlNodePtr el, struct buf *b)
 	}
 }
 
+static bool has_link(struct md *m, xmlNodePtr el)
+{
+	xmlNodePtr n = el->children;
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE) {
+			uint8_t k = tag_of(m, n)->kind;
+			const char *href = k == K_A ? attr(n, "href") : NULL;
+			if (href && !dangerous_url(href))
+				return true;
+			if (n->children && k != K_SKIP) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != el && !n->next)
+			n = n->parent;
+		if (n == el)
+			break;
+		n = n->next;
+	}
+	return false;
+}
+
+static void html_block(struct md *m, xmlNodePtr table, bool in_pre);
+
+/* <pre> as a fenced code block (info string from its language class); a
+ * <pre> holding links as an HTML block, since code blocks cannot link. */
 static void add_code_block(struct md *m, xmlNodePtr el)
 {
+	if (m->leaf == L_NORMAL && has_link(m, el)) {
+		html_block(m, el, true);
+		return;
+	}
 	struct buf *t = &m->tmp;
 	buf_clear(t);
 	collect_text(m, el, t);
@@ -1462,10 +1593,13 @@ static bool html_void(const char *name)
 	return false;
 }
 
-/* A table Markdown cannot express, as one HTML block: cleaned (only
- * content attributes kept, URLs absolutized, dangerous ones dropped),
- * white space collapsed, no blank line (which would end the block). */
-static void table_html(struct md *m, xmlNodePtr table)
+/* An element Markdown cannot express (a table with merged cells, a <pre>
+ * holding links), as one HTML block: cleaned (only content attributes
+ * kept, URLs absolutized, dangerous ones dropped), white space collapsed
+ * outside <pre>.  A table block ends at a blank line, so newlines in its
+ * <pre>s are written as &#10;; a <pre> block ends only at </pre> and keeps
+ * its newlines (in_pre). */
+static void html_block(struct md *m, xmlNodePtr table, bool in_pre)
 {
 	static const char *const keep[] = {"colspan", "rowspan", "alt", "title", "start",
 					   "align", "scope", "headers"};
@@ -1488,7 +1622,9 @@ static void table_html(struct md *m, xmlNodePtr table)
 					if (sp && b->len && b->ptr[b->len - 1] != '\n')
 						buf_putc(b, ' ');
 					sp = false;
-					if (*s == '\n')
+					if (*s == '\n' && in_pre)
+						buf_putc(b, '\n');
+					else if (*s == '\n')
 						buf_puts(b, "&#10;");
 					else if (*s == '\r')
 						;
@@ -1532,8 +1668,13 @@ static void table_html(struct md *m, xmlNodePtr table)
 						buf_putc(b, '"');
 					}
 					buf_putc(b, '>');
-					if (d->kind == K_PRE)
+					if (d->kind == K_PRE) {
 						pre++;
+						/* a parser drops one newline right after <pre> */
+						if (n->children && n->children->type == XML_TEXT_NODE &&
+						    n->children->content && n->children->content[0] == '\n')
+							buf_puts(b, in_pre ? "\n" : "&#10;");
+					}
 					down = !html_void(name);
 					if (down && !n->children) {
 						buf_printf(b, "</%s>", name);
@@ -1575,7 +1716,7 @@ static void table_html(struct md *m, xmlNodePtr table)
 	while (len) {
 		const char *nl = memchr(s, '\n', len);
 		size_t k = nl ? (size_t)(nl - s) : len;
-		if (k)
+		if (k || in_pre)
 			out_line(m, s, k);
 		if (!nl)
 			break;
@@ -1612,8 +1753,14 @@ static void pop_inline(struct md *m)
 		close_entry(m, i);
 		m->nopen = i;
 	}
-	if (m->inl[i].kind == I_LINK)
+	if (m->inl[i].kind == I_LINK) {
 		m->link = 0;
+		if (!m->inl[i].used) { /* an empty link is still a link (an anchor) */
+			begin_content(m);
+			put(m, "[", 1);
+			put(m, m->ldest.ptr, m->ldest.len);
+		}
+	}
 }
 
 static long num_attr(xmlNodePtr el, const char *name, long dflt)
@@ -1683,12 +1830,15 @@ static void pop_item(struct md *m)
 }
 
 /* Content directly inside <ul>/<ol> (not in an <li>) continues the previous
- * item, as browsers show it. */
+ * item, as browsers show it.  Before any item it stands on its own (an old
+ * way to indent text), except a nested list, which gets an empty item to
+ * keep its depth. */
 static void list_child(struct md *m, const struct frame *f, xmlNodePtr c)
 {
-	bool in_cont = m->nc - 1 == f->list + 1;
+	bool in_cont = m->nc - 1 == f->list + 1, list = false;
 	if (c->type == XML_ELEMENT_NODE) {
 		const struct tagdef *d = tag_of(m, c);
+		list = d->kind == K_UL || d->kind == K_OL;
 		if (d->kind == K_LI) {
 			if (in_cont)
 				pop_item(m);
@@ -1706,9 +1856,10 @@ static void list_child(struct md *m, const struct frame *f, xmlNodePtr c)
 	} else {
 		return;
 	}
-	if (in_cont || m->nc - 1 != f->list)
+	bool prev = m->conts[f->list].width != 0;
+	if (in_cont || m->nc - 1 != f->list || (!prev && !list))
 		return;
-	push_item(m, NULL, m->conts[f->list].width != 0);
+	push_item(m, NULL, prev);
 }
 
 static bool enter(struct md *m, struct frame *f)
@@ -1783,7 +1934,7 @@ static bool enter(struct md *m, struct frame *f)
 		buf_clear(&m->ldest);
 		buf_puts(&m->ldest, "](");
 		put_dest(&m->ldest, m->url.ptr, m->url.len);
-		put_title(&m->ldest, attr(el, "title"));
+		put_title(m, &m->ldest, attr(el, "title"));
 		buf_putc(&m->ldest, ')');
 		return true;
 	case K_HEADING:
@@ -1827,7 +1978,7 @@ static bool enter(struct md *m, struct frame *f)
 		if (m->leaf != L_NORMAL || m->tab)
 			return true;
 		if (!table_is_simple(m, el)) {
-			table_html(m, el);
+			html_block(m, el, false);
 			return false;
 		}
 		m->tab = xcalloc(1, sizeof *m->tab);
@@ -1996,6 +2147,7 @@ enum nm_code md_render(xmlNodePtr node, const struct md_opts *o, struct buf *out
 	buf_free(&m->line);
 	buf_free(&m->tmp);
 	buf_free(&m->url);
+	buf_free(&m->src);
 	free(m->marks);
 	free(m);
 	return rc;
