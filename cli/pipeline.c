@@ -9,6 +9,7 @@
 #include "crawler/url.h"
 #include "extractor/extract.h"
 #include "extractor/html.h"
+#include "extractor/jpath.h"
 #include "output/md.h"
 
 #include <limits.h>
@@ -96,50 +97,100 @@ static void render_bodies(struct article *a)
 	buf_free(&b);
 }
 
-enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char *url,
-			      struct article *a, struct nm_err *e)
+/* JSON when the rule says so, or (auto) when the server says so or the
+ * text starts like a JSON object or array. */
+static bool is_json(const struct rule *r, const char *ctype, const char *s, size_t n)
 {
-	struct buf bytes = BUF_INIT, text = BUF_INIT, pre = BUF_INIT;
-	char *final_url = NULL, *ctype = NULL;
-	struct html_doc *h = NULL;
-	const char *where = url ? url : input;
-	enum nm_code rc = load_input(p, input, url, &bytes, &final_url, &ctype, e);
-	if (rc)
-		goto out;
-	free(a->url);
-	a->url = xstrdup(url ? url : final_url ? final_url : input);
-	free(a->final_url);
-	a->final_url = xstrdup(final_url ? final_url : a->url);
+	if (r->fetch_type != FETCH_AUTO)
+		return r->fetch_type == FETCH_JSON;
+	if (ctype && strstr(ctype, "json"))
+		return true;
+	size_t i = 0;
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	return i < n && (s[i] == '{' || s[i] == '[');
+}
 
-	const struct rule *r = ruleset_match(&p->rules, a->url);
+enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
+				    const char *bytes, size_t n, const char *ctype,
+				    struct article *a, struct nm_err *e)
+{
+	struct buf text = BUF_INIT, pre = BUF_INIT;
+	struct page pg = {NULL, NULL, NULL};
+	enum nm_code rc = NM_OK;
+	if (!a->final_url)
+		a->final_url = xstrdup(a->url);
+	if (!r)
+		r = ruleset_match(&p->rules, a->url);
 	if (!r && strcmp(a->url, a->final_url))
 		r = ruleset_match(&p->rules, a->final_url);
 	if (!r) {
-		err_where(e, where, 0, 0);
 		rc = err_set(e, NM_ENORULE,
 			     "no rule matches this URL (give --url for saved pages; the generic "
 			     "extractor is not available yet)");
 		goto out;
 	}
 	char used[64];
-	if ((rc = charset_decode(bytes.ptr ? bytes.ptr : "", bytes.len, ctype, r->charset, &text,
-				 used, sizeof used, e)))
+	if ((rc = charset_decode(bytes ? bytes : "", n, ctype, r->charset, &text, used,
+				 sizeof used, e)))
 		goto out;
-	if ((rc = extract_preprocess(r, buf_cstr(&text), text.len, &pre, e)))
-		goto out;
-	if ((rc = html_parse(buf_cstr(&pre), pre.len, &h, e)))
-		goto out;
-	if ((rc = extract_article(r, h, a, e)))
+	if (is_json(r, ctype, buf_cstr(&text), text.len)) {
+		/* preprocess applies to the HTML fragments inside, not to the JSON */
+		if (!(pg.json = json_parse_bounded(buf_cstr(&text), text.len, e))) {
+			rc = e ? e->code : NM_EPARSE;
+			if (e)
+				e->line = e->col = 0;
+			goto out;
+		}
+	} else {
+		if ((rc = extract_preprocess(r, buf_cstr(&text), text.len, &pre, e)))
+			goto out;
+		if ((rc = html_parse(buf_cstr(&pre), pre.len, &pg.h, e)))
+			goto out;
+	}
+	if ((rc = extract_article(r, &pg, a, e)))
 		goto out;
 	render_bodies(a);
 out:
 	if (rc && e && !e->where[0])
-		err_where(e, where, 0, 0);
+		err_where(e, a->url, 0, 0);
 	a->body_node = NULL; /* the document goes away now */
-	html_free(h);
-	buf_free(&bytes);
+	page_release(&pg);
+	html_free(pg.h);
+	json_decref(pg.json);
 	buf_free(&text);
 	buf_free(&pre);
+	return rc;
+}
+
+enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char *url,
+			      struct article *a, struct nm_err *e)
+{
+	struct buf bytes = BUF_INIT, fetch_url = BUF_INIT;
+	char *final_url = NULL, *ctype = NULL;
+	const char *where = url ? url : input;
+	/* A URL input may be rewritten to what its rule fetches (fetch.rewrite_url):
+	 * the article keeps the URL it is known by. */
+	const char *src = input;
+	if (url_looks_absolute(input)) {
+		rule_fetch_url(ruleset_match(&p->rules, input), input, &fetch_url);
+		src = buf_cstr(&fetch_url);
+	}
+	enum nm_code rc = load_input(p, src, url, &bytes, &final_url, &ctype, e);
+	if (rc)
+		goto out;
+	free(a->url);
+	a->url = xstrdup(url ? url : url_looks_absolute(input) ? input
+				    : final_url	       ? final_url
+							       : input);
+	free(a->final_url);
+	a->final_url = xstrdup(final_url && !fetch_url.len ? final_url : a->url);
+	rc = pipeline_extract_bytes(p, NULL, bytes.ptr, bytes.len, ctype, a, e);
+out:
+	if (rc && e && !e->where[0])
+		err_where(e, where, 0, 0);
+	buf_free(&bytes);
+	buf_free(&fetch_url);
 	free(final_url);
 	free(ctype);
 	return rc;

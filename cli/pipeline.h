@@ -40,6 +40,15 @@ void pipeline_close(struct pipeline *p);
 enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char *url,
 			      struct article *a, struct nm_err *e);
 
+/* Extracts an article from bytes already fetched (the crawler's path):
+ * ctype is the HTTP Content-Type or NULL; a->url (the URL the article is
+ * known by) must be set, a->final_url may be; fields already in a (from a
+ * list item or the source's `set:`) are kept unless the page has them.
+ * r: the rule to use, or NULL to match by URL. */
+enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
+				    const char *bytes, size_t n, const char *ctype,
+				    struct article *a, struct nm_err *e);
+
 /* Renders a's post with output settings o and writes it into o->dir
  * (or prints it to stdout when o->dir is "-").  *path receives the
  * written file's path (caller frees), *status what happened. */

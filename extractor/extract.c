@@ -12,7 +12,9 @@
 #include "common/re.h"
 #include "common/utf8.h"
 #include "crawler/url.h"
+#include "extractor/jpath.h"
 #include "extractor/sel.h"
+#include "extractor/xpath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -254,21 +256,103 @@ static void apply_post(const struct step *st, const char *base, struct strv *s)
 	}
 }
 
+static void json_values(const struct jpath *jp, json_t *root, struct strv *out)
+{
+	json_t **vals = NULL;
+	size_t k = jpath_eval(jp, root, &vals);
+	for (size_t i = 0; i < k; i++) {
+		struct buf b = BUF_INIT;
+		if (json_is_array(vals[i])) {
+			/* A list of scalars reads as that many values. */
+			for (size_t j = 0; j < json_array_size(vals[i]); j++) {
+				buf_clear(&b);
+				if (jpath_scalar_text(json_array_get(vals[i], j), &b) == 0 && b.len)
+					strv_push(out, buf_cstr(&b));
+			}
+		} else if (jpath_scalar_text(vals[i], &b) == 0 && b.len) {
+			strv_push(out, buf_cstr(&b));
+		}
+		buf_free(&b);
+	}
+	free(vals);
+}
+
+/* JSON-LD: every <script type="application/ld+json"> block; the path is
+ * tried on each top-level object, each element of a top-level array and
+ * each member of @graph. */
+static void jsonld_values(const struct html_doc *h, const struct jpath *jp, struct strv *out)
+{
+	static struct sel *scripts;
+	if (!scripts && sel_compile("script[type='application/ld+json' i]", &scripts, NULL) != NM_OK)
+		return;
+	xmlNodePtr *nodes = NULL;
+	size_t k = sel_select(scripts, (xmlNodePtr)h->doc, &nodes);
+	for (size_t i = 0; i < k && !out->n; i++) {
+		struct buf t = BUF_INIT;
+		html_text(nodes[i], &t);
+		json_t *root = json_parse_bounded(buf_cstr(&t), t.len, NULL);
+		buf_free(&t);
+		if (!root)
+			continue;
+		json_t *objs[64];
+		size_t no = 0;
+		json_t *arr = json_is_array(root) ? root : json_object_get(root, "@graph");
+		if (json_is_object(root))
+			objs[no++] = root;
+		for (size_t j = 0; json_is_array(arr) && j < json_array_size(arr) && no < 64; j++)
+			objs[no++] = json_array_get(arr, j);
+		for (size_t j = 0; j < no && !out->n; j++)
+			json_values(jp, objs[j], out);
+		json_decref(root);
+	}
+	free(nodes);
+}
+
 /* Runs one step; returns candidates in v (possibly empty). */
 static void run_step(const struct step *st, const struct field_rule *f,
-		     const struct html_doc *h, const struct article *a, struct vals *v)
+		     const struct page *pg, const struct article *a, struct vals *v)
 {
 	bool list = f->type == FT_LIST;
+	const struct html_doc *h = pg->h;
 	switch (st->src) {
 	case STEP_CSS: {
+		if (!h)
+			break;
 		xmlNodePtr *nodes = NULL;
 		size_t k = sel_select(st->sel, (xmlNodePtr)h->doc, &nodes);
 		pick_nodes(st, list, nodes, k, v);
 		free(nodes);
 		break;
 	}
+	case STEP_XPATH: {
+		if (!h)
+			break;
+		struct xpath_result r;
+		if (xpath_eval(st->xp, (xmlNodePtr)h->doc, &r, NULL) != NM_OK)
+			break;
+		if (r.kind == XPATH_R_STRING) {
+			char *t = xstrdup(r.str ? r.str : "");
+			extract_collapse(t);
+			if (*t)
+				strv_push(&v->s, t);
+			free(t);
+		} else {
+			pick_nodes(st, list, r.nodes, r.n, v);
+		}
+		xpath_result_free(&r);
+		break;
+	}
 	case STEP_META:
-		meta_values(h, st->arg, &v->s);
+		if (h)
+			meta_values(h, st->arg, &v->s);
+		break;
+	case STEP_JSONLD:
+		if (h)
+			jsonld_values(h, st->jp, &v->s);
+		break;
+	case STEP_JSON:
+		if (pg->json)
+			json_values(st->jp, pg->json, &v->s);
 		break;
 	case STEP_URL: {
 		size_t s0, l0;
@@ -291,6 +375,20 @@ static void run_step(const struct step *st, const struct field_rule *f,
 	}
 	default:
 		break; /* the loader refuses sources it cannot run */
+	}
+	if (!list && v->s.n > 1 && st->src != STEP_CSS && st->src != STEP_XPATH) {
+		/* pick applies to values of any source */
+		enum step_pick pick = st->pick_set ? st->pick : PICK_FIRST;
+		struct strv keep = {0};
+		if (pick == PICK_FIRST)
+			strv_push(&keep, v->s.v[0]);
+		else if (pick == PICK_LAST)
+			strv_push(&keep, v->s.v[v->s.n - 1]);
+		else if (pick == PICK_ALL)
+			for (size_t i = 0; i < v->s.n; i++)
+				strv_push(&keep, v->s.v[i]);
+		strv_free(&v->s);
+		v->s = keep;
 	}
 	if (st->regex) {
 		struct strv out = {0};
@@ -326,19 +424,9 @@ static void set_text(char **dst, const char *v)
 }
 
 /* Stores a field's winning values in the article. */
-static void assign(struct article *a, const struct field_rule *f, const struct strv *s,
-		   const struct html_doc *h, xmlNodePtr node)
+static void assign(struct article *a, const struct field_rule *f, const struct strv *s)
 {
 	const char *n = f->name, *first = s->n ? s->v[0] : NULL;
-	if (!strcmp(n, "body")) {
-		a->body_node = node;
-		struct view src;
-		if (node && html_inner_source(h, node, &src)) {
-			free(a->body_raw);
-			a->body_raw = xstrndup(src.p, src.n);
-		}
-		return;
-	}
 	if (!strcmp(n, "author") || !strcmp(n, "tags")) {
 		struct strv *dst = !strcmp(n, "author") ? &a->author : &a->tags;
 		strv_free(dst);
@@ -372,6 +460,35 @@ static void assign(struct article *a, const struct field_rule *f, const struct s
 	}
 }
 
+/* The body from an element of the page. */
+static void body_from_node(struct article *a, const struct html_doc *h, xmlNodePtr node)
+{
+	a->body_node = node;
+	struct view src;
+	free(a->body_raw);
+	a->body_raw = node && html_inner_source(h, node, &src) ? xstrndup(src.p, src.n) : NULL;
+}
+
+/* The body from an HTML fragment (a JSON field): preprocessed, parsed. */
+static enum nm_code body_from_fragment(const struct rule *r, struct page *pg,
+				       struct article *a, const char *html, struct nm_err *e)
+{
+	struct buf pre = BUF_INIT;
+	enum nm_code rc = extract_preprocess(r, html, strlen(html), &pre, e);
+	if (!rc) {
+		html_free(pg->frag);
+		pg->frag = NULL;
+		rc = html_parse(buf_cstr(&pre), pre.len, &pg->frag, e);
+	}
+	if (!rc) {
+		a->body_node = html_body(pg->frag);
+		free(a->body_raw);
+		a->body_raw = buf_detach(&pre);
+	}
+	buf_free(&pre);
+	return rc;
+}
+
 static bool field_is_set(const struct article *a, const char *n)
 {
 	if (!strcmp(n, "date"))
@@ -383,65 +500,176 @@ static bool field_is_set(const struct article *a, const char *n)
 	return field_value(a, n) != NULL;
 }
 
-enum nm_code extract_article(const struct rule *r, const struct html_doc *h,
-			     struct article *a, struct nm_err *e)
+static void set_date(struct article *a, const char *name, const struct when *w)
 {
+	if (!strcmp(name, "updated")) {
+		a->updated = *w;
+	} else if (!strcmp(name, "date")) {
+		a->date = *w;
+	} else {
+		struct buf b = BUF_INIT;
+		date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", w);
+		article_set_field(a, name, buf_cstr(&b));
+		buf_free(&b);
+	}
+}
+
+/* Tries a field's steps in order; true when one gave a value. */
+static bool run_field(const struct rule *r, const struct field_rule *f, struct page *pg,
+		      struct article *a, enum nm_code *rc, struct nm_err *e)
+{
+	bool done = false;
+	for (size_t j = 0; j < f->nsteps && !done; j++) {
+		const struct step *st = &f->steps[j];
+		struct vals v = {{0}, NULL};
+		run_step(st, f, pg, a, &v);
+		if (f->type == FT_DATETIME) {
+			for (size_t k = 0; k < v.s.n && !done; k++) {
+				struct when w = {0};
+				if (parse_date(st, v.s.v[k], &w)) {
+					set_date(a, f->name, &w);
+					done = true;
+				}
+			}
+		} else if (!strcmp(f->name, "body")) {
+			if (v.node && pg->h) {
+				body_from_node(a, pg->h, v.node);
+				done = true;
+			} else if (v.s.n && (st->src == STEP_JSON || st->src == STEP_JSONLD ||
+					     st->src == STEP_CONST || st->src == STEP_FROM_FIELD)) {
+				*rc = body_from_fragment(r, pg, a, v.s.v[0], e);
+				done = *rc == NM_OK;
+			}
+		} else if (v.s.n) {
+			assign(a, f, &v.s);
+			done = true;
+		}
+		strv_free(&v.s);
+		if (*rc)
+			break;
+	}
+	return done;
+}
+
+enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
+			     struct nm_err *e)
+{
+	enum nm_code rc = NM_OK;
 	free(a->rule);
 	a->rule = xstrdup(r->name);
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
-		bool done = false;
-		for (size_t j = 0; j < f->nsteps && !done; j++) {
-			const struct step *st = &f->steps[j];
-			struct vals v = {{0}, NULL};
-			run_step(st, f, h, a, &v);
-			if (f->type == FT_DATETIME) {
-				for (size_t k = 0; k < v.s.n && !done; k++) {
-					struct when w = {0};
-					if (parse_date(st, v.s.v[k], &w)) {
-						if (!strcmp(f->name, "updated"))
-							a->updated = w;
-						else if (!strcmp(f->name, "date"))
-							a->date = w;
-						else {
-							struct buf b = BUF_INIT;
-							date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", &w);
-							article_set_field(a, f->name, buf_cstr(&b));
-							buf_free(&b);
-						}
-						done = true;
-					}
-				}
-			} else if (v.s.n || (!strcmp(f->name, "body") && v.node)) {
-				assign(a, f, &v.s, h, v.node);
-				done = true;
-			}
-			strv_free(&v.s);
-		}
-		if (!done && f->def) {
-			struct strv d = {0};
-			strv_push(&d, f->def);
+		bool done = run_field(r, f, pg, a, &rc, e);
+		if (rc)
+			return rc;
+		if (!done && f->def && !field_is_set(a, f->name)) {
 			if (f->type == FT_DATETIME) {
 				struct when w = {0};
 				if (date_parse_any(f->def, NULL, &w) == NM_OK)
-					a->date = w;
+					set_date(a, f->name, &w);
 			} else {
-				assign(a, f, &d, h, NULL);
+				struct strv d = {0};
+				strv_push(&d, f->def);
+				assign(a, f, &d);
+				strv_free(&d);
 			}
-			strv_free(&d);
-			done = true;
 		}
-		if (!done && f->required && !field_is_set(a, f->name))
+		if (f->required && !field_is_set(a, f->name))
 			return err_set(e, NM_EFIELD, "required field '%s' is empty (rule '%s')",
 				       f->name, r->name);
 	}
 	if (r->slug) {
 		struct field_rule sf = {.name = (char *)"slug", .type = FT_TEXT};
 		struct vals v = {{0}, NULL};
-		run_step(r->slug, &sf, h, a, &v);
+		run_step(r->slug, &sf, pg, a, &v);
 		if (v.s.n)
 			set_text(&a->slug, v.s.v[0]);
 		strv_free(&v.s);
 	}
 	return NM_OK;
+}
+
+void page_release(struct page *pg)
+{
+	html_free(pg->frag);
+	pg->frag = NULL;
+}
+
+void extract_item_fields(const struct rule *r, json_t *item, struct article *a)
+{
+	if (!r->discovery)
+		return;
+	struct page pg = {NULL, item, NULL};
+	for (size_t i = 0; i < r->discovery->nitem_fields; i++) {
+		enum nm_code rc = NM_OK;
+		run_field(r, &r->discovery->item_fields[i], &pg, a, &rc, NULL);
+	}
+	page_release(&pg);
+}
+
+static bool url_wanted(const struct discovery *d, const char *u)
+{
+	size_t s0, l0;
+	if (d->url_include && re_search(d->url_include, u, strlen(u), &s0, &l0) != 1)
+		return false;
+	if (d->url_exclude && re_search(d->url_exclude, u, strlen(u), &s0, &l0) == 1)
+		return false;
+	return true;
+}
+
+/* Values of a link step: the element's href unless the step names another
+ * attribute, resolved against base. */
+static void link_values(const struct step *st, const struct page *pg, const char *base,
+			struct strv *out)
+{
+	struct field_rule lf = {.name = (char *)"link", .type = FT_LIST};
+	struct step copy = *st;
+	if ((st->src == STEP_CSS || st->src == STEP_XPATH) && !st->attr && !st->html)
+		copy.attr = (char *)"href";
+	struct article dummy;
+	article_init(&dummy);
+	dummy.url = (char *)base;
+	struct vals v = {{0}, NULL};
+	run_step(&copy, &lf, pg, &dummy, &v);
+	for (size_t i = 0; i < v.s.n; i++) {
+		struct buf u = BUF_INIT;
+		if (url_resolve(base, v.s.v[i], &u) == 0 && url_is_http(buf_cstr(&u)))
+			strv_push(out, buf_cstr(&u));
+		buf_free(&u);
+	}
+	strv_free(&v.s);
+}
+
+void extract_item_links(const struct rule *r, const struct page *pg, const char *base,
+			struct strv *out)
+{
+	const struct discovery *d = r->discovery;
+	if (!d)
+		return;
+	struct strv all = {0};
+	for (size_t i = 0; i < d->nitem_links; i++)
+		link_values(&d->item_links[i], pg, base, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < out->n && !dup; j++)
+			dup = !strcmp(out->v[j], all.v[i]);
+		if (!dup && url_wanted(d, all.v[i]))
+			strv_push(out, all.v[i]);
+	}
+	strv_free(&all);
+}
+
+int extract_next_page(const struct rule *r, const struct page *pg, const char *base,
+		      struct buf *out)
+{
+	if (!r->discovery || !r->discovery->next_page)
+		return -1;
+	struct strv v = {0};
+	struct step st = *r->discovery->next_page;
+	st.pick = PICK_FIRST;
+	st.pick_set = true;
+	link_values(&st, pg, base, &v);
+	int rc = v.n ? buf_puts(out, v.v[0]) : -1;
+	strv_free(&v);
+	return rc;
 }

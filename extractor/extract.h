@@ -16,12 +16,38 @@
 enum nm_code extract_preprocess(const struct rule *r, const char *s, size_t n,
 				struct buf *out, struct nm_err *e);
 
-/* Fills a from h with rule r.  a->url must be set (rule steps and relative
- * links use it).  Fields already set in a (pre-filled by a source) are
- * kept when the rule finds nothing.  NM_EFIELD names a required field that
- * came out empty. */
-enum nm_code extract_article(const struct rule *r, const struct html_doc *h,
-			     struct article *a, struct nm_err *e);
+#include <jansson.h>
+
+/* What a rule reads: an HTML document, or a JSON document (an API
+ * response) whose HTML fragments are parsed on demand. */
+struct page {
+	struct html_doc *h;     /* borrowed; NULL for JSON pages */
+	json_t *json;           /* borrowed; NULL for HTML pages */
+	struct html_doc *frag;  /* owned: the body fragment parsed out of JSON */
+};
+
+/* Frees what extraction attached to the page (the body fragment). */
+void page_release(struct page *pg);
+
+/* Fills a from the page with rule r.  a->url must be set (rule steps and
+ * relative links use it).  Fields already set in a (pre-filled by a
+ * source or a list item) are kept when the rule finds nothing.  The body
+ * node may live in pg->frag: keep the page until the body is rendered.
+ * NM_EFIELD names a required field that came out empty. */
+enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
+			     struct nm_err *e);
+
+/* Discovery: fills a from one JSON list item with the rule's
+ * discovery.item_fields (title, date, custom ids used by item_url ...). */
+void extract_item_fields(const struct rule *r, json_t *item, struct article *a);
+/* Discovery: appends the absolute article URLs the rule's item_links
+ * steps find on an HTML list page (href of the matched elements unless the
+ * step says otherwise), filtered by url_include/url_exclude. */
+void extract_item_links(const struct rule *r, const struct page *pg, const char *base,
+			struct strv *out);
+/* Discovery: the next list page's absolute URL (appended to out), or -1. */
+int extract_next_page(const struct rule *r, const struct page *pg, const char *base,
+		      struct buf *out);
 
 /* Collapses runs of white space (incl. U+3000 and U+00A0) to one space and
  * trims both ends, in place. */

@@ -10,7 +10,9 @@
 #include "common/re.h"
 #include "common/tz.h"
 #include "crawler/url.h"
+#include "extractor/jpath.h"
 #include "extractor/sel.h"
+#include "extractor/xpath.h"
 
 #include <dirent.h>
 #include <libpsl.h>
@@ -188,9 +190,14 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 			return rc;
 		break;
 	case STEP_XPATH:
+		if (xpath_compile(s->arg, &s->xp, &se) != NM_OK)
+			return rerr(c, arg, "%s", se.msg);
+		break;
 	case STEP_JSONLD:
 	case STEP_JSON:
-		return rerr(c, arg, "step source '%s' is not supported yet", step_sources[found]);
+		if (jpath_compile(s->arg, &s->jp, &se) != NM_OK)
+			return rerr(c, arg, "%s", se.msg);
+		break;
 	default:
 		break;
 	}
@@ -244,6 +251,8 @@ static void step_clear(struct step *s)
 {
 	free(s->arg);
 	sel_free(s->sel);
+	xpath_free(s->xp);
+	jpath_free(s->jp);
 	re_free(s->url_re);
 	free(s->attr);
 	re_free(s->regex);
@@ -517,7 +526,8 @@ static enum nm_code parse_preprocess(struct ctx *c, const struct ynode *n, struc
 
 static enum nm_code parse_fetch(struct ctx *c, const struct ynode *n, struct rule *r)
 {
-	static const char *const keys[] = {"charset", NULL};
+	static const char *const keys[] = {"charset", "type", "headers", "rewrite_url",
+					   "timeout_s", "delay_ms", NULL};
 	enum nm_code rc;
 	if (n->type != Y_MAP)
 		return rerr(c, n, "fetch: expected a mapping");
@@ -526,13 +536,169 @@ static enum nm_code parse_fetch(struct ctx *c, const struct ynode *n, struct rul
 	struct ynode *v;
 	if ((v = ymap_get(n, "charset")) && (rc = wrap(c, ystr(c->d, v, "charset", &r->charset, c->e))))
 		return rc;
+	if ((v = ymap_get(n, "type"))) {
+		static const char *const types[] = {"auto", "html", "json", NULL};
+		int k = -1;
+		for (int i = 0; v->type == Y_SCALAR && types[i]; i++)
+			if (!strcmp(v->str, types[i]))
+				k = i;
+		if (k < 0)
+			return rerr(c, v, "fetch.type: expected auto, html or json");
+		r->fetch_type = (enum fetch_type)k;
+	}
+	if ((v = ymap_get(n, "headers"))) {
+		if (v->type != Y_MAP)
+			return rerr(c, v, "fetch.headers: expected a mapping of header: value");
+		r->headers = xcalloc(ymap_len(v) + 1, sizeof *r->headers);
+		for (size_t i = 0; i < ymap_len(v); i++) {
+			struct ynode *k = v->items[2 * i], *val = v->items[2 * i + 1];
+			if (val->type != Y_SCALAR || strpbrk(k->str, ": \r\n") || strpbrk(val->str, "\r\n"))
+				return rerr(c, val->type != Y_SCALAR ? val : k,
+					    "fetch.headers: expected 'Name: value' without line breaks");
+			struct buf h = BUF_INIT;
+			buf_printf(&h, "%s: %s", k->str, val->str);
+			r->headers[i] = buf_detach(&h);
+		}
+	}
+	if ((v = ymap_get(n, "rewrite_url"))) {
+		static const char *const rkeys[] = {"from", "to", NULL};
+		if (v->type != Y_SEQ)
+			return rerr(c, v, "rewrite_url: expected a list of {from: REGEX, to: URL}");
+		r->rewrites = xcalloc(v->n + 1, sizeof *r->rewrites);
+		for (size_t i = 0; i < v->n; i++) {
+			struct ynode *w = v->items[i], *f, *t;
+			struct rewrite *rw = &r->rewrites[r->nrewrites++];
+			if (w->type != Y_MAP)
+				return rerr(c, w, "rewrite_url: expected {from: REGEX, to: URL}");
+			if ((rc = ymap_check_keys(c->d, w, rkeys, "rewrite_url", c->e)))
+				return wrap(c, rc);
+			if (!(f = ymap_get(w, "from")) || !(t = ymap_get(w, "to")))
+				return rerr(c, w, "rewrite_url: needs both 'from' and 'to'");
+			if ((rc = compile_re(c, f, "rewrite_url.from", &rw->from)) ||
+			    (rc = wrap(c, ystr(c->d, t, "rewrite_url.to", &rw->to, c->e))))
+				return rc;
+		}
+	}
+	if ((v = ymap_get(n, "timeout_s")) &&
+	    (rc = wrap(c, yint(c->d, v, "timeout_s", 1, 3600, &r->timeout_s, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "delay_ms")) &&
+	    (rc = wrap(c, yint(c->d, v, "delay_ms", 0, 3600000, &r->delay_ms, c->e))))
+		return rc;
 	return NM_OK;
+}
+
+static enum nm_code parse_discovery(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"item_links", "items", "item_url", "item_fields",
+					   "next_page", "url_include", "url_exclude", NULL};
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "discovery: expected a mapping");
+	if ((rc = ymap_check_keys(c->d, n, keys, "discovery", c->e)))
+		return wrap(c, rc);
+	struct discovery *d = r->discovery = xcalloc(1, sizeof *d);
+	struct ynode *v;
+	if ((v = ymap_get(n, "item_links"))) {
+		struct field_rule tmp = {0};
+		rc = parse_steps(c, v, &tmp, false);
+		d->item_links = tmp.steps;
+		d->nitem_links = tmp.nsteps;
+		if (rc)
+			return rc;
+	}
+	if ((v = ymap_get(n, "items"))) {
+		struct ynode *j = ymap_get(v, "json");
+		if (v->type != Y_MAP || ymap_len(v) != 1 || !j || j->type != Y_SCALAR)
+			return rerr(c, v, "items: expected {json: PATH}");
+		struct nm_err se;
+		err_clear(&se);
+		if (jpath_compile(j->str, &d->items, &se) != NM_OK)
+			return rerr(c, j, "%s", se.msg);
+	}
+	if (!d->item_links && !d->items)
+		return rerr(c, n, "discovery: give 'item_links' (HTML lists) or 'items' (JSON lists)");
+	if ((v = ymap_get(n, "item_url")) &&
+	    (rc = wrap(c, ystr(c->d, v, "item_url", &d->item_url, c->e))))
+		return rc;
+	if (d->items && !d->item_url)
+		return rerr(c, n, "discovery: JSON 'items' need an 'item_url' template");
+	if ((v = ymap_get(n, "item_fields"))) {
+		if (v->type != Y_MAP)
+			return rerr(c, v, "item_fields: expected a mapping of field: step");
+		d->item_fields = xcalloc(ymap_len(v) + 1, sizeof *d->item_fields);
+		for (size_t i = 0; i < ymap_len(v); i++) {
+			struct field_rule *f = &d->item_fields[d->nitem_fields++];
+			if ((rc = parse_field(c, v->items[2 * i]->str, v->items[2 * i + 1], f)))
+				return rc;
+			f->required = false;
+		}
+	}
+	if ((v = ymap_get(n, "next_page"))) {
+		d->next_page = xcalloc(1, sizeof *d->next_page);
+		if ((rc = parse_step(c, v, d->next_page, false)))
+			return rc;
+	}
+	if ((v = ymap_get(n, "url_include")) && (rc = compile_re(c, v, "url_include", &d->url_include)))
+		return rc;
+	if ((v = ymap_get(n, "url_exclude")) && (rc = compile_re(c, v, "url_exclude", &d->url_exclude)))
+		return rc;
+	return NM_OK;
+}
+
+static void field_clear(struct field_rule *f)
+{
+	free(f->name);
+	for (size_t j = 0; j < f->nsteps; j++)
+		step_clear(&f->steps[j]);
+	free(f->steps);
+	free(f->def);
+	re_free(f->v.match);
+	re_free(f->v.reject);
+}
+
+static void discovery_free(struct discovery *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nitem_links; i++)
+		step_clear(&d->item_links[i]);
+	free(d->item_links);
+	jpath_free(d->items);
+	free(d->item_url);
+	for (size_t i = 0; i < d->nitem_fields; i++)
+		field_clear(&d->item_fields[i]);
+	free(d->item_fields);
+	if (d->next_page) {
+		step_clear(d->next_page);
+		free(d->next_page);
+	}
+	re_free(d->url_include);
+	re_free(d->url_exclude);
+	free(d);
+}
+
+void rule_fetch_url(const struct rule *r, const char *url, struct buf *out)
+{
+	for (size_t i = 0; r && i < r->nrewrites; i++) {
+		size_t s0, l0;
+		if (re_search(r->rewrites[i].from, url, strlen(url), &s0, &l0) == 1) {
+			struct buf t = BUF_INIT;
+			if (re_replace(r->rewrites[i].from, url, strlen(url), r->rewrites[i].to, &t) >= 0) {
+				buf_put(out, buf_cstr(&t), t.len);
+				buf_free(&t);
+				return;
+			}
+			buf_free(&t);
+		}
+	}
+	buf_puts(out, url);
 }
 
 enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 {
 	static const char *const keys[] = {"name", "match", "priority", "fetch", "preprocess",
-					   "fields", "body", "output", NULL};
+					   "fields", "body", "discovery", "output", NULL};
 	struct ydoc *d = NULL;
 	enum nm_code rc = ydoc_load(path, &d, e);
 	if (rc) {
@@ -572,6 +738,8 @@ enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 	if ((v = ymap_get(root, "fields")) && (rc = parse_fields(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "body")) && (rc = parse_body(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "discovery")) && (rc = parse_discovery(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "output"))) {
 		if ((rc = wrap(&c, output_parse(d, v, &r->output, e))))
@@ -617,17 +785,16 @@ void rule_free(struct rule *r)
 		free(r->pre[i].replace);
 	}
 	free(r->pre);
-	for (size_t i = 0; i < r->nfields; i++) {
-		struct field_rule *f = &r->fields[i];
-		free(f->name);
-		for (size_t j = 0; j < f->nsteps; j++)
-			step_clear(&f->steps[j]);
-		free(f->steps);
-		free(f->def);
-		re_free(f->v.match);
-		re_free(f->v.reject);
-	}
+	for (size_t i = 0; i < r->nfields; i++)
+		field_clear(&r->fields[i]);
 	free(r->fields);
+	ystrv_free(r->headers);
+	for (size_t i = 0; i < r->nrewrites; i++) {
+		re_free(r->rewrites[i].from);
+		free(r->rewrites[i].to);
+	}
+	free(r->rewrites);
+	discovery_free(r->discovery);
 	sel_list_free(r->clean_remove);
 	sel_list_free(r->clean_unwrap);
 	ystrv_free(r->clean_remove_paragraphs);

@@ -11,11 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "rules/config.h"
 
 struct sel;
 struct xpath;
+struct jpath;
 struct re;
 struct tz;
 
@@ -50,6 +52,7 @@ struct step {
 	unsigned line, col; /* where the step is in its file */
 	struct sel *sel;    /* css */
 	struct xpath *xp;   /* xpath */
+	struct jpath *jp;   /* json, jsonld */
 	struct re *url_re;  /* url */
 	char *attr;         /* read this attribute instead of the text */
 	bool html;          /* read inner HTML instead of text */
@@ -87,6 +90,25 @@ struct preprocess_op {
 	char *replace;
 };
 
+enum fetch_type { FETCH_AUTO, FETCH_HTML, FETCH_JSON };
+
+struct rewrite {
+	struct re *from;
+	char *to;           /* replacement: $1.. refer to groups */
+};
+
+/* How list pages (HTML, or JSON APIs) of a site yield article URLs. */
+struct discovery {
+	struct step *item_links;     /* steps giving link URLs (css: attr href by default) */
+	size_t nitem_links;
+	struct jpath *items;         /* JSON list: path to the items */
+	char *item_url;              /* template over item fields, e.g. '.../a?id={id}' */
+	struct field_rule *item_fields; /* fields pre-filled from each item */
+	size_t nitem_fields;
+	struct step *next_page;      /* step giving the next list page URL, or NULL */
+	struct re *url_include, *url_exclude;
+};
+
 struct rule {
 	char *name;
 	char *file;
@@ -95,6 +117,12 @@ struct rule {
 	char **host_suffixes;  /* NULL-terminated, lower-case */
 	struct re *url_include, *url_exclude;
 	char *charset;         /* fetch.charset, NULL = auto */
+	enum fetch_type fetch_type;
+	char **headers;        /* fetch.headers as "Name: value", NULL-terminated */
+	struct rewrite *rewrites;
+	size_t nrewrites;
+	long timeout_s, delay_ms; /* 0 = the config's */
+	struct discovery *discovery; /* NULL when the rule has none */
 	struct preprocess_op *pre;
 	size_t npre;
 	struct field_rule *fields;
@@ -126,6 +154,9 @@ void ruleset_free(struct ruleset *rs);
 const struct rule *ruleset_match(const struct ruleset *rs, const char *url);
 /* The rule named name (file's `name:`), or NULL. */
 const struct rule *ruleset_find(const struct ruleset *rs, const char *name);
+/* The URL to fetch for url: the first fetch.rewrite_url whose `from`
+ * matches rewrites it (appended to out); otherwise url itself. */
+void rule_fetch_url(const struct rule *r, const char *url, struct buf *out);
 /* The field named name, or NULL. */
 const struct field_rule *rule_field(const struct rule *r, const char *name);
 

@@ -222,6 +222,35 @@ def hostile_title_stays_inside_out_dir(tmp):
 
 
 @test
+def json_endpoint_with_rewrite_url(tmp):
+    rules = os.path.join(tmp, 'rules')
+    write(os.path.join(rules, 'api.yml'), """name: api
+match: {hosts: [news.example]}
+fetch:
+  rewrite_url: [{from: '^http://news\\.example/a/(\\w+)$', to: 'http://api.news.example/json/article.json?id=$1'}]
+preprocess: [{find: "　　", replace: ""}]
+fields:
+  title: {json: data.headline}
+  date: {json: data.published, format: '%s', timezone: Europe/Paris}
+  author: {json: 'data.authors[*].name'}
+body: {steps: [{json: data.html}]}
+""")
+    with Server(FIX) as s:
+        ct = ['--connect-to', 'news.example:80:127.0.0.1:%d' % s.port,
+              '--connect-to', 'api.news.example:80:127.0.0.1:%d' % s.port]
+        rc, out, err = run('extract', '--rules', rules, *ct, 'http://news.example/a/A1')
+        assert rc == 0, err
+        assert s.hits('/json/article.json') == 1
+    o = json.loads(out)
+    assert o['url'] == 'http://news.example/a/A1', o['url']
+    assert o['title'] == 'Ports reopen after the storm'
+    assert o['date'] == '2024-05-02T14:30:00+02:00', o['date']
+    assert o['author'] == ['Ines Moreau', 'Ada Lindqvist'], o['author']
+    assert '　' not in o['body_html'] and 'The <b>harbor</b> reopened.' in o['body_html'], o['body_html']
+    assert '[queuing](http://news.example/ships)' in o['body_markdown'], o['body_markdown']
+
+
+@test
 def help_and_unknown_command(tmp):
     rc, out, err = run('--help')
     assert rc == 0 and 'convert' in out and 'extract' in out
