@@ -869,7 +869,7 @@ enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
 	char **paths = NULL;
 	size_t n = 0;
 	enum nm_code rc = collect(dir, 0, &paths, &n, e);
-	if (!rc)
+	if (!rc && n)
 		qsort(paths, n, sizeof *paths, cmp_str);
 	rs->rules = xcalloc(n + 1, sizeof *rs->rules);
 	for (size_t i = 0; i < n; i++) {
