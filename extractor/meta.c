@@ -54,6 +54,7 @@
 struct tag {
 	const char *key; /* name / property / itemprop; may be a space-separated list */
 	const char *val;
+	bool property;   /* from property= (RDFa/OpenGraph), preferred over name= */
 };
 
 struct scan {
@@ -256,7 +257,7 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 			return;
 		for (size_t i = 0; i < 4; i++)
 			if (keys[i] && *keys[i])
-				sc->tags[sc->ntags++] = (struct tag){keys[i], val};
+				sc->tags[sc->ntags++] = (struct tag){keys[i], val, i == 0};
 		return;
 	}
 	if (!strcmp(nm, "script")) {
@@ -328,30 +329,48 @@ static void scan_doc(const struct html_doc *h, struct scan *sc)
 	}
 }
 
-/* The content of the first meta tag whose key (or one of its
- * space-separated keys) is `key`, case-insensitively; NULL when none or
- * empty. */
+/* Key names compare case-insensitively with '.' and ':' alike
+ * ("DC.title" = "dc:title"). */
+static bool key_eq(const char *k, size_t l, const char *key)
+{
+	for (size_t i = 0; i < l; i++, key++) {
+		char a = (char)tolower((unsigned char)k[i]), b = (char)tolower((unsigned char)*key);
+		if (a == '.')
+			a = ':';
+		if (b == '.')
+			b = ':';
+		if (!b || a != b)
+			return false;
+	}
+	return !*key;
+}
+
+/* The content of the meta tag whose key (or one of its space-separated
+ * keys) is `key`: property= tags before name= ones, the first of each;
+ * NULL when none or empty. */
 static const char *meta_get(const struct scan *sc, const char *key)
 {
-	size_t kl = strlen(key);
-	for (size_t i = 0; i < sc->ntags; i++) {
-		const char *k = sc->tags[i].key;
-		while (*k) {
-			while (isspace((unsigned char)*k))
-				k++;
-			size_t l = 0;
-			while (k[l] && !isspace((unsigned char)k[l]))
-				l++;
-			if (l == kl && !strncasecmp(k, key, l)) {
-				const char *v = sc->tags[i].val;
-				while (isspace((unsigned char)*v))
-					v++;
-				if (*v)
-					return v;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sc->ntags; i++) {
+			if (sc->tags[i].property != (pass == 0))
+				continue;
+			const char *k = sc->tags[i].key;
+			while (*k) {
+				while (isspace((unsigned char)*k))
+					k++;
+				size_t l = 0;
+				while (k[l] && !isspace((unsigned char)k[l]))
+					l++;
+				if (l && key_eq(k, l, key)) {
+					const char *v = sc->tags[i].val;
+					while (isspace((unsigned char)*v))
+						v++;
+					if (*v)
+						return v;
+				}
+				k += l;
 			}
-			k += l;
 		}
-	}
 	return NULL;
 }
 
@@ -392,24 +411,34 @@ static json_t *ld_parse(const char *text)
 	for (size_t i = 0; i < b.len; i++)
 		if ((unsigned char)p[i] < 0x20)
 			p[i] = ' ';
-	const char *wrappers[] = {"<!--", "-->", "<![CDATA[", "]]>", "//"};
-	for (size_t w = 0; w < sizeof wrappers / sizeof wrappers[0]; w++) {
-		char *hit = strstr(p, wrappers[w]);
-		/* Only wrappers outside the JSON value: before its first or
-		 * after its last bracket. */
-		while (hit) {
-			char *first = strpbrk(p, "{[");
-			char *last = strrchr(p, '}');
-			char *lastb = strrchr(p, ']');
-			if (lastb && (!last || lastb > last))
-				last = lastb;
-			if ((first && hit < first) || (last && hit > last))
-				memset(hit, ' ', strlen(wrappers[w]));
-			hit = strstr(hit + 1, wrappers[w]);
+	/* Peel wrappers off both ends until none is left. */
+	static const char *const heads[] = {"<!--", "<![CDATA[", "//<![CDATA[", "/*<![CDATA[*/", NULL};
+	static const char *const tails[] = {"-->", "]]>", "//]]>", "/*]]>*/", "//", NULL};
+	size_t from = 0, to = b.len;
+	bool again = true;
+	while (again) {
+		again = false;
+		while (from < to && isspace((unsigned char)p[from]))
+			from++;
+		while (to > from && isspace((unsigned char)p[to - 1]))
+			to--;
+		for (size_t i = 0; heads[i]; i++) {
+			size_t l = strlen(heads[i]);
+			if (to - from >= l && !memcmp(p + from, heads[i], l)) {
+				from += l;
+				again = true;
+			}
+		}
+		for (size_t i = 0; tails[i]; i++) {
+			size_t l = strlen(tails[i]);
+			if (to - from >= l && !memcmp(p + to - l, tails[i], l)) {
+				to -= l;
+				again = true;
+			}
 		}
 	}
 	json_error_t je;
-	json_t *v = json_loadb(p, b.len, JSON_DECODE_ANY, &je);
+	json_t *v = json_loadb(p + from, to - from, JSON_DECODE_ANY, &je);
 	buf_free(&b);
 	return v;
 }
@@ -821,16 +850,16 @@ static char *clean_title(const char *raw, const char *site, const char *host, bo
 		hi--;
 	while (lo < hi && seg_is_site(segs[lo], site, label.len ? buf_cstr(&label) : NULL))
 		lo++;
-	if (decorated) {
-		/* Drop short tail parts while what stays is clearly longer. */
-		while (hi > lo) {
-			size_t tail = title_weight(segs[hi].p, segs[hi].n);
-			size_t rest = title_weight(segs[lo].p,
-						   (size_t)(segs[hi - 1].p + segs[hi - 1].n - segs[lo].p));
-			if (tail > 5 || rest < 3 || rest < tail * 2)
-				break;
+	if (decorated && hi > lo) {
+		/* One more tail part, unrecognised, goes when what stays is
+		 * clearly the longer: "Title | Section" or "Title - Blog name".
+		 * Without a heading or a known site name to go by, one is as far
+		 * as the evidence reaches. */
+		size_t tail = title_weight(segs[hi].p, segs[hi].n);
+		size_t rest = title_weight(segs[lo].p,
+					   (size_t)(segs[hi - 1].p + segs[hi - 1].n - segs[lo].p));
+		if (rest >= 3 && rest >= tail * 2)
 			hi--;
-		}
 	}
 	char *out = (lo == 0 && hi == n - 1) ? xstrdup(s) : seg_join(segs, lo, hi);
 	free(s);
@@ -863,11 +892,44 @@ static char *match_heading(const char *cand, const char *hd)
 			size_t l = (size_t)(segs[j].p + segs[j].n - p);
 			/* The part must carry most of the title: a heading
 			 * naming the site matches its part too. */
-			if (title_weight(p, l) * 2 >= whole && loose_eq(p, l, hd, hn))
+			if (title_weight(p, l) * 2 > whole && loose_eq(p, l, hd, hn))
 				out = seg_join(segs, i, j);
 		}
 	free(s);
 	return out;
+}
+
+/* Share of b's words (ASCII-folded, CJK characters one each) found in a:
+ * how much of b the text a covers. */
+static double word_overlap(const char *a, const char *b)
+{
+	struct buf ka = BUF_INIT;
+	loose_key(&ka, a, strlen(a));
+	size_t total = 0, hit = 0, n = strlen(b), i = 0;
+	while (i < n) {
+		while (i < n && !isalnum((unsigned char)b[i]) && (unsigned char)b[i] < 0x80)
+			i++;
+		size_t j = i;
+		if (j < n && (unsigned char)b[j] >= 0x80) {
+			uint32_t c;
+			j += utf8_decode(b + j, n - j, &c);
+		} else {
+			while (j < n && isalnum((unsigned char)b[j]))
+				j++;
+		}
+		if (j == i)
+			break;
+		struct buf w = BUF_INIT;
+		loose_key(&w, b + i, j - i);
+		if (w.len) {
+			total++;
+			hit += strstr(buf_cstr(&ka), buf_cstr(&w)) != NULL;
+		}
+		buf_free(&w);
+		i = j;
+	}
+	buf_free(&ka);
+	return total ? (double)hit / total : 0;
 }
 
 struct title_pick {
@@ -875,48 +937,67 @@ struct title_pick {
 	xmlNodePtr heading; /* the heading that agreed, or NULL */
 };
 
+/* The title: the first declared one (JSON-LD headline, Dublin Core,
+ * OpenGraph, Twitter...) cleaned of recognised site names; else the
+ * document's <title>, cut to the part a page heading shows when one does,
+ * else cleaned of site and section parts.  The
+ * heading agreeing with any candidate anchors the search for bylines. */
 static void pick_title(const struct scan *sc, const struct ld *ld, const char *site,
 		       const char *host, struct title_pick *tp)
 {
-	const char *declared[8];
-	size_t nd = 0;
-	const char *h = ld_str(ld, "headline");
-	if (h)
-		declared[nd++] = h;
-	if ((h = ld_str(ld, "name")))
-		declared[nd++] = h;
-	static const char *const keys[] = {"og:title", "twitter:title", "dc.title", "dcterm:title",
-					   "dcterms.title", "parsely-title", "weibo:article:title",
-					   "headline", NULL};
-	for (size_t i = 0; keys[i] && nd < 7; i++)
-		if ((h = meta_get(sc, keys[i])))
-			declared[nd++] = h;
+	const char *cands[12];
+	size_t nc = 0;
 	char *doc_title = sc->title_el ? node_text(sc->title_el) : NULL;
-	if (doc_title && !*doc_title) {
-		free(doc_title);
-		doc_title = NULL;
+	const char *headline = ld_str(ld, "headline"), *name = ld_str(ld, "name");
+	/* Some JSON-LD puts a summary in headline and the title in name, or
+	 * the site's name in name: take first the one that covers more of the
+	 * document title. */
+	if (headline && name && strcmp(name, headline) && doc_title) {
+		char *clean = clean_title(doc_title, site, host, true);
+		if (word_overlap(name, clean) > word_overlap(headline, clean)) {
+			const char *t = headline;
+			headline = name;
+			name = t;
+		}
+		free(clean);
 	}
+	if (headline)
+		cands[nc++] = headline;
+	if (name && (!headline || strcmp(name, headline)))
+		cands[nc++] = name;
+	static const char *const keys[] = {"dc:title", "dcterm:title", "dcterms:title", "og:title",
+					   "weibo:article:title", "weibo:webpage:title", "title",
+					   "twitter:title", "parsely-title", "headline", NULL};
+	for (size_t i = 0; keys[i] && nc < 10; i++) {
+		const char *v = meta_get(sc, keys[i]);
+		if (v)
+			cands[nc++] = v;
+	}
+	size_t ndeclared = nc;
+	if (doc_title && *doc_title)
+		cands[nc++] = doc_title;
 
-	/* A candidate that agrees with a heading on the page wins. */
-	for (size_t c = 0; c <= nd && !tp->title; c++) {
-		const char *cand = c < nd ? declared[c] : doc_title;
-		if (!cand)
-			continue;
-		for (size_t i = 0; i < sc->nheads && !tp->title; i++) {
+	for (size_t c = 0; c < nc && !tp->heading; c++)
+		for (size_t i = 0; i < sc->nheads && !tp->heading; i++) {
 			char *hd = node_text(sc->heads[i]);
 			struct seg sg = {hd, strlen(hd)};
-			if (title_weight(hd, sg.n) >= 1 && !seg_is_site(sg, site, NULL)) {
-				tp->title = match_heading(cand, hd);
-				if (tp->title)
-					tp->heading = sc->heads[i];
+			char *m = NULL;
+			if (title_weight(hd, sg.n) >= 1 && !seg_is_site(sg, site, NULL))
+				m = match_heading(cands[c], hd);
+			if (m) {
+				tp->heading = sc->heads[i];
+				/* The heading decides where a document title is
+				 * cut; a declared title is the publisher's own
+				 * wording and loses only recognised site names. */
+				if (c == 0 && ndeclared == 0)
+					tp->title = m;
+				else
+					free(m);
 			}
 			free(hd);
 		}
-	}
-	if (!tp->title && nd)
-		tp->title = clean_title(declared[0], site, host, false);
-	if (!tp->title && doc_title)
-		tp->title = clean_title(doc_title, site, host, true);
+	if (!tp->title && nc)
+		tp->title = clean_title(cands[0], site, host, ndeclared == 0);
 	if (!tp->title && sc->nheads && is_el(sc->heads[0], "h1"))
 		tp->title = node_text(sc->heads[0]);
 	if (tp->title && !*tp->title) {
@@ -978,61 +1059,159 @@ static void skip_spaces(const char *s, size_t n, size_t *i)
 	}
 }
 
-/* Finds the first "YYYY-MM-DD[ HH:MM[:SS]]" (separators - / . or 年月日)
- * in s[0..n) and writes it normalised as "YYYY-MM-DD HH:MM:SS" (or the
- * date alone) into out.  Returns true when found; *at gets its offset. */
-static bool find_date(const char *s, size_t n, struct buf *out, size_t *at)
+/* Reads "HH:MM[:SS]" (also 时/分 and full-width colons) with an optional
+ * AM/PM at s[*i]; false when none. */
+static bool read_time(const char *s, size_t n, size_t *i, int *hh, int *mm, int *ss)
 {
-	for (size_t i = 0; i + 8 <= n; i++) {
-		if (!isdigit((unsigned char)s[i]) || (i && isdigit((unsigned char)s[i - 1])))
-			continue;
-		size_t j = i;
-		int y = read_num(s, n, &j, 4);
-		if (j - i != 4 || y < 1990 || y > 2100)
-			continue;
-		bool cn = eat(s, n, &j, "\xe5\xb9\xb4"); /* 年 */
+	size_t t = *i;
+	skip_spaces(s, n, &t);
+	int hv = read_num(s, n, &t, 2);
+	if (hv < 0 || hv > 23 ||
+	    !(eat(s, n, &t, ":") || eat(s, n, &t, "\xef\xbc\x9a") || eat(s, n, &t, "\xe6\x97\xb6")))
+		return false;
+	int mv = read_num(s, n, &t, 2);
+	if (mv < 0 || mv > 59)
+		return false;
+	*ss = 0;
+	if (eat(s, n, &t, ":") || eat(s, n, &t, "\xef\xbc\x9a") || eat(s, n, &t, "\xe5\x88\x86")) {
+		int sv = read_num(s, n, &t, 2);
+		*ss = sv >= 0 && sv < 61 ? sv : 0;
+	}
+	size_t u = t;
+	skip_spaces(s, n, &u);
+	if (u + 2 <= n && (!strncasecmp(s + u, "pm", 2) || !strncasecmp(s + u, "am", 2)) &&
+	    (u + 2 == n || !isalpha((unsigned char)s[u + 2]))) {
+		bool pm = tolower((unsigned char)s[u]) == 'p';
+		if (hv > 12)
+			return false;
+		hv = hv % 12 + (pm ? 12 : 0);
+		t = u + 2;
+	}
+	*hh = hv;
+	*mm = mv;
+	*i = t;
+	return true;
+}
+
+/* A date at s[i]: "YYYY-MM-DD" (separators - / . or 年月日), or the US
+ * "M/D/YYYY" when an AM/PM time follows, each with an optional time.
+ * Writes it as "YYYY-MM-DD[ HH:MM:SS]" to out; *has_time says which. */
+static bool date_at(const char *s, size_t n, size_t i, struct buf *out, bool *has_time)
+{
+	size_t j = i;
+	int y, mo, d;
+	bool cn = false;
+	y = read_num(s, n, &j, 4);
+	if (j - i == 4 && y >= 1990 && y <= 2100) {
+		cn = eat(s, n, &j, "\xe5\xb9\xb4"); /* 年 */
 		char sep = 0;
 		if (!cn) {
 			if (j >= n || !strchr("-/.", s[j]))
-				continue;
+				return false;
 			sep = s[j++];
 		}
-		int mo = read_num(s, n, &j, 2);
+		mo = read_num(s, n, &j, 2);
 		if (mo < 1 || mo > 12)
-			continue;
+			return false;
 		if (cn ? !eat(s, n, &j, "\xe6\x9c\x88") /* 月 */ : (j >= n || s[j++] != sep))
-			continue;
-		int d = read_num(s, n, &j, 2);
-		if (d < 1 || d > 31 || (j < n && isdigit((unsigned char)s[j])))
-			continue;
+			return false;
+		d = read_num(s, n, &j, 2);
+		if (j < n && isdigit((unsigned char)s[j]))
+			return false;
 		if (cn)
 			eat(s, n, &j, "\xe6\x97\xa5"); /* 日 */
-		size_t k = j;
-		skip_spaces(s, n, &k);
-		int hh = -1, mm = -1, ss = 0;
-		size_t t = k;
-		int hv = read_num(s, n, &t, 2);
-		if (hv >= 0 && hv < 24 && (eat(s, n, &t, ":") || eat(s, n, &t, "\xef\xbc\x9a") ||
-					   eat(s, n, &t, "\xe6\x97\xb6"))) {
-			int mv = read_num(s, n, &t, 2);
-			if (mv >= 0 && mv < 60) {
-				hh = hv;
-				mm = mv;
-				if (eat(s, n, &t, ":") || eat(s, n, &t, "\xe5\x88\x86")) {
-					int sv = read_num(s, n, &t, 2);
-					ss = sv >= 0 && sv < 61 ? sv : 0;
-				}
-			}
-		}
-		buf_clear(out);
-		if (hh >= 0)
-			buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, hh, mm, ss);
-		else
-			buf_printf(out, "%04d-%02d-%02d", y, mo, d);
-		*at = i;
-		return true;
+	} else {
+		/* M/D/YYYY h:mm AM: the US order, trusted only with AM/PM. */
+		j = i;
+		mo = read_num(s, n, &j, 2);
+		if (mo < 1 || mo > 12 || !eat(s, n, &j, "/"))
+			return false;
+		d = read_num(s, n, &j, 2);
+		if (!eat(s, n, &j, "/"))
+			return false;
+		size_t ys = j;
+		y = read_num(s, n, &j, 4);
+		if (j - ys != 4 || y < 1990 || y > 2100)
+			return false;
+		int hh, mm, ss;
+		size_t t = j;
+		if (!read_time(s, n, &t, &hh, &mm, &ss) ||
+		    !(strcasestr(s + j, "am") || strcasestr(s + j, "pm")))
+			return false;
+	}
+	if (d < 1 || d > 31)
+		return false;
+	int hh, mm, ss;
+	*has_time = read_time(s, n, &j, &hh, &mm, &ss);
+	buf_clear(out);
+	if (*has_time)
+		buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, hh, mm, ss);
+	else
+		buf_printf(out, "%04d-%02d-%02d", y, mo, d);
+	return true;
+}
+
+/* True when one of words ends just before s[at] (white space and a colon
+ * between allowed). */
+static bool label_before(const char *s, size_t at, const char *const *words)
+{
+	size_t k = at;
+	while (k > 0 && (isspace((unsigned char)s[k - 1]) || s[k - 1] == ':'))
+		k--;
+	if (k >= 3 && !memcmp(s + k - 3, "\xef\xbc\x9a", 3)) /* ： */
+		k -= 3;
+	while (k > 0 && isspace((unsigned char)s[k - 1]))
+		k--;
+	for (; *words; words++) {
+		size_t l = strlen(*words);
+		if (k >= l && !strncasecmp(s + k - l, *words, l))
+			return true;
 	}
 	return false;
+}
+
+/* The publication date printed in a stretch of text, normalised into
+ * out.  Every date is looked at: one labelled as publication ("发布时间：",
+ * "发表于", "Posted") beats an unlabelled one, a time of day beats a bare
+ * day, and one labelled as something else ("建立于", "注册") never counts;
+ * among equals the first wins. */
+static bool find_date(const char *s, size_t n, struct buf *out)
+{
+	static const char *const pub[] = {
+		"\xe5\x8f\x91\xe8\xa1\xa8\xe4\xba\x8e", /* 发表于 */
+		"\xe5\x8f\x91\xe5\xb8\x83\xe4\xba\x8e", /* 发布于 */
+		"\xe6\x97\xb6\xe9\x97\xb4",                 /* 时间 */
+		"\xe6\x97\xa5\xe6\x9c\x9f",                 /* 日期 */
+		"\xe5\x8f\x91\xe5\xb8\x83",                 /* 发布 */
+		"\xe5\x8f\x91\xe8\xa1\xa8",                 /* 发表 */
+		"posted", "published", "posted on", "published on", "updated", NULL};
+	static const char *const other[] = {
+		"\xe5\xbb\xba\xe7\xab\x8b\xe4\xba\x8e", /* 建立于 */
+		"\xe6\xb3\xa8\xe5\x86\x8c",                 /* 注册 */
+		"\xe5\x8a\xa0\xe5\x85\xa5",                 /* 加入 */
+		"\xe6\x88\x90\xe7\xab\x8b",                 /* 成立 */
+		"\xe6\x88\xaa\xe6\xad\xa2",                 /* 截止 */
+		"\xe5\x87\xba\xe7\x94\x9f",                 /* 出生 */
+		"joined", "since", "born", NULL};
+	struct buf cur = BUF_INIT;
+	int best = -1;
+	for (size_t i = 0; i + 8 <= n; i++) {
+		if (!isdigit((unsigned char)s[i]) || (i && isdigit((unsigned char)s[i - 1])))
+			continue;
+		bool has_time = false;
+		if (!date_at(s, n, i, &cur, &has_time))
+			continue;
+		if (label_before(s, i, other))
+			continue;
+		int score = (label_before(s, i, pub) ? 2 : 0) + (has_time ? 1 : 0);
+		if (score > best) {
+			best = score;
+			buf_clear(out);
+			buf_puts(out, buf_cstr(&cur));
+		}
+	}
+	buf_free(&cur);
+	return best >= 0;
 }
 
 /* A date in the URL path: /2022-04/13/, /2022/04/13/, /20220413/. */
@@ -1216,8 +1395,7 @@ static bool reporter_names(const char *s, struct buf *out)
 static void read_header_text(const char *text, struct article *a, const struct tz *z)
 {
 	struct buf v = BUF_INIT;
-	size_t at;
-	if (!a->date.set && find_date(text, strlen(text), &v, &at))
+	if (!a->date.set && find_date(text, strlen(text), &v))
 		parse_date(buf_cstr(&v), z, &a->date);
 	static const char *const src_labels[] = {"\xe6\x9d\xa5\xe6\xba\x90", /* 来源 */
 						 "\xe5\x87\xba\xe5\xa4\x84", /* 出处 */
@@ -1572,7 +1750,7 @@ enum nm_code meta_extract_near(const struct html_doc *h, const char *url, xmlNod
 	struct when old = a->date;
 	if (refine)
 		a->date.set = false;
-	struct buf t = BUF_INIT;
+	struct buf t = BUF_INIT, v = BUF_INIT;
 	text_before(body, META_NEAR_BYTES, &t);
 	read_header_text(buf_cstr(&t), a, z);
 	buf_clear(&t);
@@ -1580,6 +1758,14 @@ enum nm_code meta_extract_near(const struct html_doc *h, const char *url, xmlNod
 	if (t.len > META_NEAR_BYTES / 2)
 		buf_truncate(&t, META_NEAR_BYTES / 2);
 	read_header_text(buf_cstr(&t), a, z);
+	/* Blogs print "发表于 ..." / "Posted at" under the post. */
+	if (!a->date.set) {
+		buf_clear(&t);
+		text_after(body, META_NEAR_BYTES / 3, &t);
+		if (find_date(buf_cstr(&t), t.len, &v))
+			parse_date(buf_cstr(&v), z, &a->date);
+	}
+	buf_free(&v);
 	buf_free(&t);
 	/* Keep the refined date only when it is the same day. */
 	if (refine && (!a->date.set || (a->date.t + a->date.off) / 86400 !=

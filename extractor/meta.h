@@ -36,7 +36,8 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url,
 
 /* Reads the text just before and at the start of body (borrowed, the
  * article's content element) for the date, 来源 and author lines a page
- * prints above its text.  Fills only fields still empty, except that a
+ * prints above its text, and the text just after it for a date ("发表于",
+ * "Posted at" under blog posts).  Fills only fields still empty, except that a
  * date known only to the day (from the URL, say) gets the time of day
  * when the text gives the same day with one.  Returns NM_OK. */
 enum nm_code meta_extract_near(const struct html_doc *h, const char *url,
