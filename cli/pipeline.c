@@ -116,7 +116,7 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 				    struct article *a, struct nm_err *e)
 {
 	struct buf text = BUF_INIT, pre = BUF_INIT;
-	struct page pg = {NULL, NULL, NULL};
+	struct page pg = {0};
 	enum nm_code rc = NM_OK;
 	if (!a->final_url)
 		a->final_url = xstrdup(a->url);

@@ -330,3 +330,208 @@ int date_format(struct buf *out, const char *fmt, const struct when *w)
 	buf_free(&f);
 	return buf_put(out, tmp, n);
 }
+
+/* Skips white space; returns the advanced pointer. */
+static const char *ws(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Optional "HH:MM[:SS]" after a day word; returns seconds into the day or
+ * -1 when absent. */
+static long clock_time(const char **pp)
+{
+	const char *p = ws(*pp);
+	int h, m, sec = 0;
+	if (num(&p, 2, &h) < 0 || *p != ':')
+		return -1;
+	p++;
+	if (num(&p, 2, &m) < 0 || h > 23 || m > 59)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (num(&p, 2, &sec) < 0 || sec > 59)
+			return -1;
+	}
+	*pp = p;
+	return h * 3600L + m * 60L + sec;
+}
+
+static bool starts(const char **p, const char *word)
+{
+	size_t n = strlen(word);
+	if (strncasecmp(*p, word, n))
+		return false;
+	*p += n;
+	return true;
+}
+
+/* The wall-clock midnight `days_back` days before now, in zone z. */
+static int64_t local_midnight(int64_t now, const struct tz *z, int days_back)
+{
+	int off = z ? tz_offset_at(z, now) : 0;
+	int64_t local = now + off;
+	int64_t day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	return (day - days_back) * 86400;
+}
+
+static void set_local(struct when *out, int64_t local, const struct tz *z)
+{
+	out->set = true;
+	if (z) {
+		out->t = tz_from_local(z, local, &out->off);
+	} else {
+		out->t = local;
+		out->off = 0;
+	}
+}
+
+static void set_instant(struct when *out, int64_t t, const struct tz *z)
+{
+	out->set = true;
+	out->t = t;
+	out->off = z ? tz_offset_at(z, t) : 0;
+}
+
+enum nm_code date_parse_relative(const char *in, enum date_rel lang, int64_t now,
+				 const struct tz *z, struct when *out)
+{
+	if (lang == DATE_REL_NONE || strlen(in) > DATE_MAX_INPUT)
+		return NM_EDATE;
+	struct buf b = BUF_INIT;
+	fold(in, &b);
+	const char *p = ws(buf_cstr(&b));
+	enum nm_code rc = NM_EDATE;
+	int n;
+	long tod;
+	if (lang == DATE_REL_ZH) {
+		static const struct {
+			const char *word;
+			int days;
+		} days[] = {{"今天", 0}, {"昨天", 1}, {"前天", 2}};
+		static const struct {
+			const char *unit;
+			int secs;
+		} units[] = {{"秒前", 1}, {"分钟前", 60}, {"分前", 60}, {"小时前", 3600},
+			     {"天前", 86400}, {"周前", 604800}};
+		if (starts(&p, "刚刚")) {
+			set_instant(out, now, z);
+			rc = NM_OK;
+			goto out;
+		}
+		for (size_t i = 0; i < 3; i++) {
+			const char *q = p;
+			if (starts(&q, days[i].word)) {
+				tod = clock_time(&q);
+				set_local(out, local_midnight(now, z, days[i].days) + (tod < 0 ? 0 : tod), z);
+				rc = NM_OK;
+				goto out;
+			}
+		}
+		const char *q = p;
+		if (num(&q, 4, &n) == 0) {
+			const char *u = ws(q);
+			for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+				if (starts(&u, units[i].unit)) {
+					set_instant(out, now - (int64_t)n * units[i].secs, z);
+					rc = NM_OK;
+					goto out;
+				}
+			/* "04-13 12:11" or "04月13日 12:11": this year (last year if in the future). */
+			int mo = n, d;
+			const char *r = q;
+			if ((starts(&r, "-") || starts(&r, "月") || starts(&r, "/")) && num(&r, 2, &d) == 0 &&
+			    mo >= 1 && mo <= 12 && d >= 1 && d <= 31) {
+				starts(&r, "日");
+				tod = clock_time(&r);
+				int off = z ? tz_offset_at(z, now) : 0;
+				time_t lt = (time_t)(now + off);
+				struct tm tm;
+				gmtime_r(&lt, &tm);
+				int64_t y = tm.tm_year + 1900;
+				int64_t local = date_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+						(tod < 0 ? 0 : tod);
+				if (local > now + off + 86400)
+					local = date_days_from_civil(y - 1, (unsigned)mo, (unsigned)d) * 86400 +
+						(tod < 0 ? 0 : tod);
+				set_local(out, local, z);
+				rc = NM_OK;
+				goto out;
+			}
+		}
+		goto out;
+	}
+	/* English */
+	if (starts(&p, "just now") || starts(&p, "now")) {
+		set_instant(out, now, z);
+		rc = NM_OK;
+		goto out;
+	}
+	int back = starts(&p, "yesterday") ? 1 : starts(&p, "today") ? 0 : -1;
+	if (back >= 0) {
+		p = ws(p);
+		starts(&p, "at");
+		tod = clock_time(&p);
+		set_local(out, local_midnight(now, z, back) + (tod < 0 ? 0 : tod), z);
+		rc = NM_OK;
+		goto out;
+	}
+	if (starts(&p, "an ") || starts(&p, "a "))
+		n = 1;
+	else if (num(&p, 4, &n) < 0)
+		goto out;
+	p = ws(p);
+	static const struct {
+		const char *unit;
+		int secs;
+	} en[] = {{"second", 1}, {"sec", 1}, {"minute", 60}, {"min", 60}, {"hour", 3600},
+		  {"hr", 3600}, {"day", 86400}, {"week", 604800}};
+	for (size_t i = 0; i < sizeof en / sizeof en[0]; i++) {
+		const char *q = p;
+		if (!starts(&q, en[i].unit))
+			continue;
+		starts(&q, "s");
+		q = ws(q);
+		if (starts(&q, "ago")) {
+			set_instant(out, now - (int64_t)n * en[i].secs, z);
+			rc = NM_OK;
+		}
+		break;
+	}
+out:
+	buf_free(&b);
+	return rc;
+}
+
+int date_parse_bound(const char *s, bool *abs, int64_t *value)
+{
+	const char *p = ws(s);
+	if (!strncmp(p, "now", 3)) {
+		p = ws(p + 3);
+		*abs = false;
+		*value = 0;
+		if (!*p)
+			return 0;
+		int sign = *p == '-' ? -1 : *p == '+' ? 1 : 0, n;
+		if (!sign)
+			return -1;
+		p = ws(p + 1);
+		if (num(&p, 9, &n) < 0)
+			return -1;
+		static const char units[] = "smhdw";
+		static const int secs[] = {1, 60, 3600, 86400, 604800};
+		const char *u = strchr(units, *p);
+		if (!*p || !u || p[1])
+			return -1;
+		*value = (int64_t)sign * n * secs[u - units];
+		return 0;
+	}
+	struct when w;
+	if (date_parse_any(s, NULL, &w) != NM_OK)
+		return -1;
+	*abs = true;
+	*value = w.t;
+	return 0;
+}

@@ -37,6 +37,20 @@ bool date_format_valid(const char *fmt, char *bad, unsigned badsz);
  * the offset, T or space), RFC 2822, 2022年04月13日 12:11[:23], 2022/4/13,
  * 2022.04.13, "April 13, 2022", 10- and 13-digit epochs. */
 enum nm_code date_parse_any(const char *s, const struct tz *z, struct when *out);
+enum date_rel { DATE_REL_NONE, DATE_REL_ZH, DATE_REL_EN };
+
+/* Relative dates against the clock `now` (UTC seconds), wall times in zone
+ * z (NULL = UTC).  zh: 刚刚, N秒前, N分钟前, N小时前, N天前, 今天/昨天/前天
+ * [HH:MM], and "MM-DD HH:MM" / "MM月DD日 HH:MM" (this year).  en: "just
+ * now", "N seconds|minutes|hours|days|weeks ago" (also "a"/"an"),
+ * "today"/"yesterday" [at] [HH:MM].  NM_EDATE when s is none of these. */
+enum nm_code date_parse_relative(const char *s, enum date_rel lang, int64_t now,
+				 const struct tz *z, struct when *out);
+/* "now", "now-2h", "now+1d" (units s m h d w) or an absolute date (any
+ * form date_parse_any reads): *abs is set for absolute values, else
+ * *offset is the shift from now in seconds.  -1 when s is neither. */
+int date_parse_bound(const char *s, bool *abs, int64_t *value);
+
 /* strftime into out, in the when's own offset; %z prints +hhmm and %:z
  * +hh:mm.  Returns -1 on a cap refusal. */
 int date_format(struct buf *out, const char *fmt, const struct when *w);

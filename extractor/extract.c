@@ -17,7 +17,9 @@
 #include "extractor/xpath.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 enum nm_code extract_preprocess(const struct rule *r, const char *s, size_t n,
 				struct buf *out, struct nm_err *e)
@@ -310,7 +312,8 @@ static void jsonld_values(const struct html_doc *h, const struct jpath *jp, stru
 
 /* Runs one step; returns candidates in v (possibly empty). */
 static void run_step(const struct step *st, const struct field_rule *f,
-		     const struct page *pg, const struct article *a, struct vals *v)
+		     const struct page *pg, const struct article *a, struct vals *v,
+		     struct strv *raw)
 {
 	bool list = f->type == FT_LIST;
 	const struct html_doc *h = pg->h;
@@ -376,6 +379,9 @@ static void run_step(const struct step *st, const struct field_rule *f,
 	default:
 		break; /* the loader refuses sources it cannot run */
 	}
+	if (raw)
+		for (size_t i = 0; i < v->s.n; i++)
+			strv_push(raw, v->s.v[i]);
 	if (!list && v->s.n > 1 && st->src != STEP_CSS && st->src != STEP_XPATH) {
 		/* pick applies to values of any source */
 		enum step_pick pick = st->pick_set ? st->pick : PICK_FIRST;
@@ -406,8 +412,10 @@ static void run_step(const struct step *st, const struct field_rule *f,
 	apply_post(st, a->url, &v->s);
 }
 
-static bool parse_date(const struct step *st, const char *s, struct when *w)
+static bool parse_date(const struct step *st, const char *s, int64_t now, struct when *w)
 {
+	if (st->relative && date_parse_relative(s, (enum date_rel)st->relative, now, st->tz, w) == NM_OK)
+		return true;
 	if (st->formats) {
 		for (char **f = st->formats; *f; f++)
 			if (date_parse_fmt(s, *f, st->tz, w) == NM_OK)
@@ -514,19 +522,80 @@ static void set_date(struct article *a, const char *name, const struct when *w)
 	}
 }
 
+/* Why value fails the field's validate block, or NULL. */
+static const char *check_text(const struct validate *va, const char *v, char *why, size_t wsz)
+{
+	size_t chars = 0;
+	for (const char *p = v; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	size_t s0, l0;
+	if (va->min_len && chars < (size_t)va->min_len)
+		snprintf(why, wsz, "validate: %zu characters, fewer than min_len %ld", chars, va->min_len);
+	else if (va->max_len && chars > (size_t)va->max_len)
+		snprintf(why, wsz, "validate: %zu characters, more than max_len %ld", chars, va->max_len);
+	else if (va->match && re_search(va->match, v, strlen(v), &s0, &l0) != 1)
+		snprintf(why, wsz, "validate: does not match 'match'");
+	else if (va->reject && re_search(va->reject, v, strlen(v), &s0, &l0) == 1)
+		snprintf(why, wsz, "validate: matches 'reject'");
+	else
+		return NULL;
+	return why;
+}
+
+static const char *check_date(const struct validate *va, const struct when *w, int64_t now,
+			      char *why, size_t wsz)
+{
+	if (va->has_not_before) {
+		int64_t b = va->not_before_rel ? now + va->not_before : va->not_before;
+		if (w->t < b) {
+			snprintf(why, wsz, "validate: before not_before");
+			return why;
+		}
+	}
+	if (va->has_not_after) {
+		int64_t b = va->not_after_rel ? now + va->not_after : va->not_after;
+		if (w->t > b) {
+			snprintf(why, wsz, "validate: after not_after (a live clock, not a date?)");
+			return why;
+		}
+	}
+	return NULL;
+}
+
 /* Tries a field's steps in order; true when one gave a value. */
 static bool run_field(const struct rule *r, const struct field_rule *f, struct page *pg,
 		      struct article *a, enum nm_code *rc, struct nm_err *e)
 {
 	bool done = false;
+	int64_t now = pg->now ? pg->now : (int64_t)time(NULL);
+	const struct extract_trace *tr = pg->trace;
 	for (size_t j = 0; j < f->nsteps && !done; j++) {
 		const struct step *st = &f->steps[j];
 		struct vals v = {{0}, NULL};
-		run_step(st, f, pg, a, &v);
+		struct strv raw = {0};
+		char why[160];
+		const char *verdict = NULL;
+		run_step(st, f, pg, a, &v, tr ? &raw : NULL);
+		/* validate: drop candidates that fail it (dates are checked once parsed) */
+		if (f->type != FT_DATETIME && v.s.n) {
+			struct strv keep = {0};
+			for (size_t k = 0; k < v.s.n; k++) {
+				const char *bad = check_text(&f->v, v.s.v[k], why, sizeof why);
+				if (!bad)
+					strv_push(&keep, v.s.v[k]);
+				else
+					verdict = bad;
+			}
+			strv_free(&v.s);
+			v.s = keep;
+		}
 		if (f->type == FT_DATETIME) {
 			for (size_t k = 0; k < v.s.n && !done; k++) {
 				struct when w = {0};
-				if (parse_date(st, v.s.v[k], &w)) {
+				if (!parse_date(st, v.s.v[k], now, &w)) {
+					snprintf(why, sizeof why, "date '%.80s' did not parse", v.s.v[k]);
+					verdict = why;
+				} else if ((verdict = check_date(&f->v, &w, now, why, sizeof why)) == NULL) {
 					set_date(a, f->name, &w);
 					done = true;
 				}
@@ -544,6 +613,10 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 			assign(a, f, &v.s);
 			done = true;
 		}
+		if (tr && tr->step)
+			tr->step(tr->ctx, f->name, j, st, &raw, &v.s,
+				 done ? NULL : verdict ? verdict : raw.n ? "no value left after regex/post" : "no match");
+		strv_free(&raw);
 		strv_free(&v.s);
 		if (*rc)
 			break;
@@ -559,10 +632,13 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	a->rule = xstrdup(r->name);
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
+		bool preset = field_is_set(a, f->name);
 		bool done = run_field(r, f, pg, a, &rc, e);
 		if (rc)
 			return rc;
+		const char *how = done ? NULL : preset ? "kept the pre-filled value" : NULL;
 		if (!done && f->def && !field_is_set(a, f->name)) {
+			how = "used the default";
 			if (f->type == FT_DATETIME) {
 				struct when w = {0};
 				if (date_parse_any(f->def, NULL, &w) == NM_OK)
@@ -574,6 +650,10 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 				strv_free(&d);
 			}
 		}
+		if (!done && !how)
+			how = field_is_set(a, f->name) ? "kept the pre-filled value" : "missing";
+		if (how && pg->trace && pg->trace->field)
+			pg->trace->field(pg->trace->ctx, f->name, how);
 		if (f->required && !field_is_set(a, f->name))
 			return err_set(e, NM_EFIELD, "required field '%s' is empty (rule '%s')",
 				       f->name, r->name);
@@ -581,7 +661,7 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	if (r->slug) {
 		struct field_rule sf = {.name = (char *)"slug", .type = FT_TEXT};
 		struct vals v = {{0}, NULL};
-		run_step(r->slug, &sf, pg, a, &v);
+		run_step(r->slug, &sf, pg, a, &v, NULL);
 		if (v.s.n)
 			set_text(&a->slug, v.s.v[0]);
 		strv_free(&v.s);
@@ -599,7 +679,7 @@ void extract_item_fields(const struct rule *r, json_t *item, struct article *a)
 {
 	if (!r->discovery)
 		return;
-	struct page pg = {NULL, item, NULL};
+	struct page pg = {.json = item};
 	for (size_t i = 0; i < r->discovery->nitem_fields; i++) {
 		enum nm_code rc = NM_OK;
 		run_field(r, &r->discovery->item_fields[i], &pg, a, &rc, NULL);
@@ -630,7 +710,7 @@ static void link_values(const struct step *st, const struct page *pg, const char
 	article_init(&dummy);
 	dummy.url = (char *)base;
 	struct vals v = {{0}, NULL};
-	run_step(&copy, &lf, pg, &dummy, &v);
+	run_step(&copy, &lf, pg, &dummy, &v, NULL);
 	for (size_t i = 0; i < v.s.n; i++) {
 		struct buf u = BUF_INIT;
 		if (url_resolve(base, v.s.v[i], &u) == 0 && url_is_http(buf_cstr(&u)))

@@ -18,12 +18,25 @@ enum nm_code extract_preprocess(const struct rule *r, const char *s, size_t n,
 
 #include <jansson.h>
 
+/* Called for every step extract_article tries (for `newsmd rules test`):
+ * raw = what the source matched, refined = after regex and post, verdict =
+ * NULL when the step won the field, else why it did not ("no match",
+ * "date did not parse", "validate: shorter than 10 characters"...). */
+struct extract_trace {
+	void (*step)(void *ctx, const char *field, size_t index, const struct step *st,
+		     const struct strv *raw, const struct strv *refined, const char *verdict);
+	void (*field)(void *ctx, const char *field, const char *how); /* default/pre-filled/missing */
+	void *ctx;
+};
+
 /* What a rule reads: an HTML document, or a JSON document (an API
  * response) whose HTML fragments are parsed on demand. */
 struct page {
 	struct html_doc *h;     /* borrowed; NULL for JSON pages */
 	json_t *json;           /* borrowed; NULL for HTML pages */
 	struct html_doc *frag;  /* owned: the body fragment parsed out of JSON */
+	int64_t now;            /* the crawl clock (relative dates, validate); 0 = time(NULL) */
+	const struct extract_trace *trace; /* NULL = no tracing */
 };
 
 /* Frees what extraction attached to the page (the body fragment). */

@@ -26,7 +26,7 @@ static const char *const step_sources[] = {"css", "xpath", "meta", "jsonld", "js
 static const char *const step_keys[] = {"css", "xpath", "meta", "jsonld", "json", "url",
 					"const", "from_field", "auto", "attr", "html",
 					"pick", "regex", "post", "format", "formats",
-					"timezone", NULL};
+					"timezone", "relative", NULL};
 static const char *const builtin_fields[] = {"title", "date", "updated", "author",
 					     "source", "category", "tags", "lead_image",
 					     "excerpt", "body", NULL};
@@ -222,9 +222,18 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 	if ((v = ymap_get(n, "post")) && (rc = parse_post(c, v, s)))
 		return rc;
 	struct ynode *f1 = ymap_get(n, "format"), *fs = ymap_get(n, "formats");
-	if ((f1 || fs || ymap_get(n, "timezone")) && !is_date)
-		return rerr(c, f1 ? f1 : fs ? fs : ymap_get(n, "timezone"),
-			    "format/formats/timezone apply to date fields only");
+	struct ynode *rel = ymap_get(n, "relative");
+	if ((f1 || fs || ymap_get(n, "timezone") || rel) && !is_date)
+		return rerr(c, f1 ? f1 : fs ? fs : rel ? rel : ymap_get(n, "timezone"),
+			    "format/formats/timezone/relative apply to date fields only");
+	if (rel) {
+		if (rel->type == Y_SCALAR && !strcmp(rel->str, "zh"))
+			s->relative = DATE_REL_ZH;
+		else if (rel->type == Y_SCALAR && !strcmp(rel->str, "en"))
+			s->relative = DATE_REL_EN;
+		else
+			return rerr(c, rel, "relative: expected zh or en");
+	}
 	if (f1 && fs)
 		return rerr(c, fs, "give either 'format' or 'formats', not both");
 	if (f1 || fs) {
@@ -297,6 +306,51 @@ static bool is_step_map(const struct ynode *n)
 	return false;
 }
 
+static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct field_rule *f)
+{
+	static const char *const keys[] = {"min_len", "max_len", "match", "reject",
+					   "not_before", "not_after", NULL};
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "validate: expected a mapping");
+	if ((rc = ymap_check_keys(c->d, n, keys, "validate", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	struct validate *va = &f->v;
+	if ((v = ymap_get(n, "min_len")) &&
+	    (rc = wrap(c, yint(c->d, v, "min_len", 0, 10000000, &va->min_len, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "max_len")) &&
+	    (rc = wrap(c, yint(c->d, v, "max_len", 0, 10000000, &va->max_len, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "match")) && (rc = compile_re(c, v, "validate.match", &va->match)))
+		return rc;
+	if ((v = ymap_get(n, "reject")) && (rc = compile_re(c, v, "validate.reject", &va->reject)))
+		return rc;
+	const char *names[2] = {"not_before", "not_after"};
+	for (int i = 0; i < 2; i++) {
+		if (!(v = ymap_get(n, names[i])))
+			continue;
+		if (f->type != FT_DATETIME)
+			return rerr(c, v, "%s applies to date fields only", names[i]);
+		bool abs;
+		int64_t val;
+		if (v->type != Y_SCALAR || date_parse_bound(v->str, &abs, &val) < 0)
+			return rerr(c, v, "%s: expected a date or now, now-2h, now+1d (units s m h d w)",
+				    names[i]);
+		if (i == 0) {
+			va->has_not_before = true;
+			va->not_before_rel = !abs;
+			va->not_before = val;
+		} else {
+			va->has_not_after = true;
+			va->not_after_rel = !abs;
+			va->not_after = val;
+		}
+	}
+	return NM_OK;
+}
+
 static enum nm_code parse_field(struct ctx *c, const char *name, const struct ynode *n,
 				struct field_rule *f)
 {
@@ -334,8 +388,8 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 		return rc;
 	if ((v = ymap_get(n, "default")) && (rc = wrap(c, ystr(c->d, v, "default", &f->def, c->e))))
 		return rc;
-	if ((v = ymap_get(n, "validate")))
-		return rerr(c, v, "validate: not supported yet");
+	if ((v = ymap_get(n, "validate")) && (rc = parse_validate(c, v, f)))
+		return rc;
 	if (!(v = ymap_get(n, "steps"))) {
 		if (f->def)
 			return NM_OK;
@@ -695,10 +749,88 @@ void rule_fetch_url(const struct rule *r, const char *url, struct buf *out)
 	buf_puts(out, url);
 }
 
+static enum nm_code parse_tests(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"input", "url", "now", "expect", NULL};
+	static const char *const special[] = {"body_contains", "body_not_contains",
+					      "body_min_chars", NULL};
+	enum nm_code rc;
+	if (n->type != Y_SEQ)
+		return rerr(c, n, "tests: expected a list of {input, url, expect}");
+	char *dir = xstrdup(r->file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	r->tests = xcalloc(n->n + 1, sizeof *r->tests);
+	rc = NM_OK;
+	for (size_t i = 0; i < n->n && !rc; i++) {
+		struct ynode *t = n->items[i], *v;
+		struct rule_test *rt = &r->tests[r->ntests++];
+		rt->line = t->line;
+		rt->col = t->col;
+		if (t->type != Y_MAP) {
+			rc = rerr(c, t, "tests: expected {input, url, expect}");
+			break;
+		}
+		if ((rc = wrap(c, ymap_check_keys(c->d, t, keys, "a test", c->e))))
+			break;
+		if (!(v = ymap_get(t, "input")) || v->type != Y_SCALAR) {
+			rc = rerr(c, t, "test: missing 'input' (a page file next to the rule)");
+			break;
+		}
+		struct buf p = BUF_INIT;
+		if (v->str[0] != '/')
+			buf_puts(&p, dir);
+		buf_puts(&p, v->str);
+		rt->input = buf_detach(&p);
+		if ((v = ymap_get(t, "url")) && (rc = wrap(c, ystr(c->d, v, "url", &rt->url, c->e))))
+			break;
+		if ((v = ymap_get(t, "now")) && (rc = wrap(c, ystr(c->d, v, "now", &rt->now, c->e))))
+			break;
+		if (!(v = ymap_get(t, "expect")) || v->type != Y_MAP) {
+			rc = rerr(c, t, "test: missing 'expect' (a mapping of field: value)");
+			break;
+		}
+		rt->expect = xcalloc(ymap_len(v) + 1, sizeof *rt->expect);
+		for (size_t j = 0; j < ymap_len(v); j++) {
+			struct ynode *k = v->items[2 * j], *val = v->items[2 * j + 1];
+			bool known = false;
+			for (int q = 0; special[q]; q++)
+				known |= !strcmp(k->str, special[q]);
+			for (int q = 0; builtin_fields[q]; q++)
+				known |= !strcmp(k->str, builtin_fields[q]);
+			known |= rule_field(r, k->str) != NULL || !strcmp(k->str, "slug");
+			if (!known) {
+				rc = rerr(c, k, "expect: '%s' is not a field of this rule", k->str);
+				break;
+			}
+			if (val->type != Y_SCALAR && !(val->type == Y_SEQ)) {
+				rc = rerr(c, val, "expect: expected a string or a list of strings");
+				break;
+			}
+			struct buf b = BUF_INIT;
+			if (val->type == Y_SCALAR) {
+				buf_puts(&b, val->str);
+			} else {
+				for (size_t q = 0; q < val->n; q++)
+					buf_printf(&b, "%s%s", q ? ", " : "",
+						   val->items[q]->type == Y_SCALAR ? val->items[q]->str : "");
+			}
+			rt->expect[rt->nexpect].key = xstrdup(k->str);
+			rt->expect[rt->nexpect].value = buf_detach(&b);
+			rt->nexpect++;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
 enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 {
 	static const char *const keys[] = {"name", "match", "priority", "fetch", "preprocess",
-					   "fields", "body", "discovery", "output", NULL};
+					   "fields", "body", "discovery", "output", "tests", NULL};
 	struct ydoc *d = NULL;
 	enum nm_code rc = ydoc_load(path, &d, e);
 	if (rc) {
@@ -740,6 +872,8 @@ enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 	if ((v = ymap_get(root, "body")) && (rc = parse_body(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "discovery")) && (rc = parse_discovery(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "tests")) && (rc = parse_tests(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "output"))) {
 		if ((rc = wrap(&c, output_parse(d, v, &r->output, e))))
@@ -795,6 +929,17 @@ void rule_free(struct rule *r)
 	}
 	free(r->rewrites);
 	discovery_free(r->discovery);
+	for (size_t i = 0; i < r->ntests; i++) {
+		free(r->tests[i].input);
+		free(r->tests[i].url);
+		free(r->tests[i].now);
+		for (size_t j = 0; j < r->tests[i].nexpect; j++) {
+			free(r->tests[i].expect[j].key);
+			free(r->tests[i].expect[j].value);
+		}
+		free(r->tests[i].expect);
+	}
+	free(r->tests);
 	sel_list_free(r->clean_remove);
 	sel_list_free(r->clean_unwrap);
 	ystrv_free(r->clean_remove_paragraphs);

@@ -63,6 +63,7 @@ struct step {
 	size_t npost;
 	char **formats;     /* dates: NULL-terminated strftime-style formats */
 	struct tz *tz;      /* dates: zone for wall times without offset */
+	int relative;       /* dates: enum date_rel (also read 3小时前 / "2 hours ago") */
 };
 
 enum field_type { FT_TEXT, FT_LIST, FT_DATETIME, FT_URL, FT_HTML };
@@ -70,8 +71,9 @@ enum field_type { FT_TEXT, FT_LIST, FT_DATETIME, FT_URL, FT_HTML };
 struct validate {
 	long min_len, max_len;  /* in characters; 0 = no bound */
 	struct re *match, *reject;
-	bool has_not_before, has_not_after;
-	long long not_before, not_after; /* UTC seconds */
+	/* date bounds: absolute UTC seconds, or (rel) seconds from the clock */
+	bool has_not_before, has_not_after, not_before_rel, not_after_rel;
+	long long not_before, not_after;
 };
 
 struct field_rule {
@@ -133,6 +135,19 @@ struct rule {
 	char **clean_remove_paragraphs;
 	struct output_cfg output;    /* overrides (has_* flags tell which) */
 	struct step *slug;           /* output.slug, or NULL */
+	struct rule_test *tests;
+	size_t ntests;
+};
+
+/* One offline self-test of a rule (`tests:`). */
+struct rule_test {
+	char *input;        /* page file, resolved against the rule file's folder */
+	char *url;          /* the URL the page is known by */
+	char *now;          /* the crawl clock for relative dates, or NULL */
+	struct kv *expect;  /* field -> expected value; also body_contains,
+			     * body_not_contains, body_min_chars */
+	size_t nexpect;
+	unsigned line, col;
 };
 
 struct ruleset {

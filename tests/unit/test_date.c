@@ -69,3 +69,42 @@ TEST(date_unknown_zone_refused)
 	CHECK(!date_format_valid("%Y-%Q", bad, sizeof bad));
 	CHECK_STR(bad, "%Q");
 }
+
+static const char *rel(const char *in, enum date_rel lang)
+{
+	static char out[64];
+	struct tz *z = NULL;
+	tz_load("Asia/Shanghai", &z, NULL);
+	struct when w = {0};
+	/* the clock: 2022-04-13 12:11:23 +0800 */
+	enum nm_code rc = date_parse_relative(in, lang, 1649823083, z, &w);
+	tz_free(z);
+	if (rc)
+		return "nomatch";
+	struct buf b = BUF_INIT;
+	date_format(&b, "%Y-%m-%d %H:%M:%S %z", &w);
+	snprintf(out, sizeof out, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+TEST(date_relative_zh_and_en)
+{
+	CHECK_STR(rel("刚刚", DATE_REL_ZH), "2022-04-13 12:11:23 +0800");
+	CHECK_STR(rel("3小时前", DATE_REL_ZH), "2022-04-13 09:11:23 +0800");
+	CHECK_STR(rel("５分钟前", DATE_REL_ZH), "2022-04-13 12:06:23 +0800");
+	CHECK_STR(rel("昨天 10:20", DATE_REL_ZH), "2022-04-12 10:20:00 +0800");
+	CHECK_STR(rel("前天", DATE_REL_ZH), "2022-04-11 00:00:00 +0800");
+	CHECK_STR(rel("04-12 08:05", DATE_REL_ZH), "2022-04-12 08:05:00 +0800");
+	CHECK_STR(rel("12月30日 08:05", DATE_REL_ZH), "2021-12-30 08:05:00 +0800");
+	CHECK_STR(rel("2 hours ago", DATE_REL_EN), "2022-04-13 10:11:23 +0800");
+	CHECK_STR(rel("an hour ago", DATE_REL_EN), "2022-04-13 11:11:23 +0800");
+	CHECK_STR(rel("yesterday at 10:20", DATE_REL_EN), "2022-04-12 10:20:00 +0800");
+	CHECK_STR(rel("3小时前", DATE_REL_EN), "nomatch");
+	CHECK_STR(rel("last year", DATE_REL_EN), "nomatch");
+	bool abs;
+	int64_t v;
+	CHECK(date_parse_bound("now-10m", &abs, &v) == 0 && !abs && v == -600);
+	CHECK(date_parse_bound("2020-01-01", &abs, &v) == 0 && abs && v == 1577836800);
+	CHECK(date_parse_bound("soon", &abs, &v) == -1);
+}
