@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xpath.h>
+
 /* Initial explicit-stack size; the stack grows, so depth is only bounded by
  * the parser's own limit (HTML_MAX_DEPTH). */
 #define CLEAN_STACK_INIT 64
@@ -246,14 +248,64 @@ out:
 	return ok;
 }
 
-/* Rewrites attribute name of el through fix_url, or removes it. */
-static bool fix_url_attr(xmlNodePtr el, const char *name, const char *base)
+static bool param_listed(const char *p, size_t n, const char *const *names)
+{
+	for (; names && *names; names++) {
+		size_t l = strlen(*names);
+		if (l && (*names)[l - 1] == '*') {
+			if (n >= l - 1 && !strncasecmp(p, *names, l - 1))
+				return true;
+		} else if (l == n && !strncasecmp(p, *names, n)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Drops the query parameters named in names from URL u (rule option
+ * links.strip_query_params); a query left empty goes with its '?'. */
+static void strip_params(struct buf *u, const char *const *names)
+{
+	if (!names || !*names || !u->len)
+		return;
+	const char *s = buf_cstr(u);
+	const char *q = strchr(s, '?'), *hash = strchr(s, '#');
+	if (!q || (hash && hash < q))
+		return;
+	const char *end = hash ? hash : s + u->len;
+	struct buf o = BUF_INIT;
+	buf_put(&o, s, (size_t)(q - s));
+	bool first = true;
+	for (const char *p = q + 1; p < end;) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *pe = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(pe - p));
+		size_t nl = (size_t)((eq ? eq : pe) - p);
+		if (pe > p && !param_listed(p, nl, names)) {
+			buf_putc(&o, first ? '?' : '&');
+			buf_put(&o, p, (size_t)(pe - p));
+			first = false;
+		}
+		p = amp ? amp + 1 : end;
+	}
+	buf_puts(&o, end);
+	buf_clear(u);
+	buf_put(u, o.ptr, o.len);
+	buf_free(&o);
+}
+
+/* Rewrites attribute name of el through fix_url (and the rule's query
+ * parameter list), or removes it. */
+static bool fix_url_attr(xmlNodePtr el, const char *name, const char *base,
+			 const char *const *strip)
 {
 	const char *v = attr(el, name);
 	if (!v)
 		return false;
 	struct buf u = BUF_INIT;
 	bool ok = fix_url(base, v, &u);
+	if (ok)
+		strip_params(&u, strip);
 	if (ok)
 		xmlSetProp(el, (const xmlChar *)name, (const xmlChar *)buf_cstr(&u));
 	else
@@ -485,6 +537,7 @@ static bool fix_img(xmlNodePtr el, const struct clean_opts *o, const char *base)
 
 	if (pick.len && fix_url(base, buf_cstr(&pick), &abs) && !is_tracker(buf_cstr(&abs)) &&
 	    !is_tiny(el)) {
+		strip_params(&abs, o->strip_query_params);
 		xmlSetProp(el, (const xmlChar *)"src", (const xmlChar *)buf_cstr(&abs));
 		keep = true;
 	}
@@ -505,7 +558,8 @@ static bool fix_img(xmlNodePtr el, const struct clean_opts *o, const char *base)
 static const char *const boiler_sub[] = {
 	"share", "social", "comment", "advert", "sponsor", "related", "recommend",
 	"breadcrumb", "jiathis", "bdshare", "addthis", "newsletter", "subscribe", "popup",
-	"disqus", "promo", "toolbar", "pagination", "copyright", NULL};
+	"disqus", "promo", "toolbar", "pagination", "copyright",
+	"fenxiang", "guanggao", NULL}; /* pinyin: share, advertisement */
 /* ...unless one of these is also there... */
 static const char *const boiler_veto[] = {"commentary", NULL};
 /* ...and whole words (letters between non-letters) that do. */
@@ -605,14 +659,15 @@ static const char *const empty_block[] = {
 	"p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
 	"figure", "figcaption", "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6",
 	"ul", "ol", "li", "dl", "dt", "dd", "pre", "address", "details", "summary",
-	"fieldset", "legend", "form", "picture", NULL};
+	"fieldset", "legend", "form", "picture", "table", NULL};
 /* Inline elements unwrapped when empty: their whitespace still separates
  * the words around them. */
 static const char *const empty_inline[] = {
 	"span", "font", "a", "b", "strong", "i", "em", "u", "s", "small", "big", "label",
 	"mark", "cite", "q", "sup", "sub", "del", "ins", "abbr", "time", "code", "strike",
 	"tt", NULL};
-/* What counts as content without text. */
+/* What counts as content without text (a table only once it survived the
+ * empty-block test: layout tables of spacer cells do not). */
 static const char *const media[] = {"img", "video", "audio", "iframe", "table", "hr", NULL};
 
 /* ---- the walk -------------------------------------------------------- */
@@ -723,6 +778,8 @@ static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
 		return PRE_GONE;
 	}
 	drop_event_attrs(el);
+	for (const char *const *a = w->o->remove_attrs; a && *a; a++)
+		xmlUnsetProp(el, (const xmlChar *)*a);
 	if (is_tag(el, "img")) {
 		if (!fix_img(el, w->o, w->base)) {
 			drop(el);
@@ -732,7 +789,7 @@ static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
 	}
 	if (is_tag(el, "iframe")) {
 		const char *src = attr(el, "src");
-		if (!src || !fix_url_attr(el, "src", w->base) || !url_is_http(attr(el, "src")) ||
+		if (!src || !fix_url_attr(el, "src", w->base, NULL) || !url_is_http(attr(el, "src")) ||
 		    is_tiny(el)) {
 			drop(el);
 			return PRE_GONE;
@@ -741,7 +798,7 @@ static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
 	}
 	static const char *const url_attrs[] = {"href", "src", "poster", "cite", NULL};
 	for (const char *const *a = url_attrs; *a; a++)
-		fix_url_attr(el, *a, w->base);
+		fix_url_attr(el, *a, w->base, w->o->strip_query_params);
 	return PRE_DESCEND;
 }
 
@@ -809,26 +866,59 @@ static void post_visit(struct walk *w, struct frame *f)
 	}
 }
 
-/* Rule selectors: `remove` matches are unlinked at once (a match inside
- * another match is then simply detached from a detached tree) and freed
- * together; `unwrap` matches are remembered for the walk. */
+/* truncate_at: the earliest match and everything after it inside root. */
+static void truncate_at(struct walk *w)
+{
+	xmlNodePtr first = NULL;
+	for (struct sel *const *s = w->o->truncate_at; s && *s; s++) {
+		xmlNodePtr m = sel_first(*s, w->root);
+		if (m && (!first || xmlXPathCmpNodes(m, first) == 1))
+			first = m;
+	}
+	for (xmlNodePtr n = first; n && n != w->root;) {
+		for (xmlNodePtr s = n->next, nx; s; s = nx) {
+			nx = s->next;
+			drop(s);
+		}
+		xmlNodePtr parent = n->parent;
+		if (n == first)
+			drop(n);
+		n = parent;
+	}
+}
+
+static void rename_matches(struct walk *w)
+{
+	const struct clean_opts *o = w->o;
+	for (size_t i = 0; o->rename && o->rename[i] && o->rename_to && o->rename_to[i]; i++) {
+		if (!*o->rename_to[i])
+			continue;
+		xmlNodePtr *m = NULL;
+		size_t n = sel_select(o->rename[i], w->root, &m);
+		for (size_t k = 0; k < n; k++)
+			xmlNodeSetName(m[k], (const xmlChar *)o->rename_to[i]);
+		free(m);
+	}
+}
+
+/* Rule selectors, in the order the header states.  `remove` matches are
+ * unlinked first and freed after (a match inside another match is then
+ * simply detached from a detached tree); `unwrap` matches are searched in
+ * what is left and remembered for the walk. */
 static void apply_rule_selectors(struct walk *w)
 {
 	const struct clean_opts *o = w->o;
-	xmlNodePtr *gone = NULL;
-	size_t ngone = 0;
+	truncate_at(w);
 	for (struct sel *const *s = o->remove; s && *s; s++) {
 		xmlNodePtr *m = NULL;
 		size_t n = sel_select(*s, w->root, &m);
-		gone = xrealloc(gone, (ngone + n + 1) * sizeof *gone);
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			xmlUnlinkNode(m[i]);
-			gone[ngone++] = m[i];
-		}
+		for (size_t i = 0; i < n; i++)
+			xmlFreeNode(m[i]);
 		free(m);
 	}
-	/* Unwrap matches are searched in what is left, so none lies inside
-	 * a removed subtree. */
+	rename_matches(w);
 	for (struct sel *const *s = o->unwrap; s && *s; s++) {
 		xmlNodePtr *m = NULL;
 		size_t n = sel_select(*s, w->root, &m);
@@ -839,9 +929,6 @@ static void apply_rule_selectors(struct walk *w)
 	}
 	if (w->nunwrap)
 		qsort(w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp);
-	for (size_t i = 0; i < ngone; i++)
-		xmlFreeNode(gone[i]);
-	free(gone);
 }
 
 void clean_body(xmlNodePtr root, const struct clean_opts *o)
@@ -1039,15 +1126,35 @@ static void open_tag(xmlNodePtr n, const struct keep_rule *r, struct buf *out)
 	buf_putc(out, '>');
 }
 
+/* Whitespace-only text that spans lines: layout between blocks. */
+static bool layout_space(const char *s)
+{
+	bool nl = false;
+	for (; *s; s++) {
+		if (!isspace((unsigned char)*s))
+			return false;
+		nl |= *s == '\n';
+	}
+	return nl;
+}
+
 void clean_html(xmlNodePtr root, struct buf *out)
 {
 	if (!root)
 		return;
+	size_t start = out->len;
+	int pre = 0;
 	xmlNodePtr n = root->children;
 	while (n) {
 		bool down = false;
 		if (is_text(n) && n->content) {
-			put_escaped(out, (const char *)n->content, false);
+			/* Indentation between blocks becomes one line break. */
+			if (!pre && layout_space((const char *)n->content)) {
+				if (out->len > start && out->ptr[out->len - 1] != '\n')
+					buf_putc(out, '\n');
+			} else {
+				put_escaped(out, (const char *)n->content, false);
+			}
 		} else if (n->type == XML_ELEMENT_NODE) {
 			enum html_act a = html_action(n);
 			if (a == H_KEEP) {
@@ -1060,6 +1167,8 @@ void clean_html(xmlNodePtr root, struct buf *out)
 			} else if (a == H_UNWRAP && n->children) {
 				down = true;
 			}
+			if (down && is_tag(n, "pre"))
+				pre++;
 		}
 		if (down) {
 			n = n->children;
@@ -1067,13 +1176,21 @@ void clean_html(xmlNodePtr root, struct buf *out)
 		}
 		while (n != root && !n->next) {
 			n = n->parent;
-			if (n != root && html_action(n) == H_KEEP)
+			if (n == root)
+				break;
+			if (html_action(n) == H_KEEP)
 				buf_printf(out, "</%s>", (const char *)n->name);
+			if (is_tag(n, "pre"))
+				pre--;
 		}
 		if (n == root)
 			break;
 		n = n->next;
 	}
+	size_t end = out->len;
+	while (end > start && out->ptr[end - 1] == '\n')
+		end--;
+	buf_truncate(out, end);
 }
 
 /* ---- clean_text -------------------------------------------------------- */

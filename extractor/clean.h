@@ -28,17 +28,28 @@ struct clean_opts {
 	struct sel *const *unwrap;     /* elements replaced by their children */
 	const char *const *remove_paragraphs_matching; /* plain substrings; a <p> whose text contains one is dropped */
 	const char *const *lazy_attrs; /* extra lazy-image attributes, besides data-src, data-original, data-lazy-src, srcset */
+	/* The rest of SPEC's body.clean / body.links; all optional. */
+	struct sel *const *rename;     /* matches get the tag name in rename_to[i] */
+	const char *const *rename_to;  /* as many as rename; lower-case tag names */
+	const char *const *remove_attrs; /* attribute names dropped from every element */
+	struct sel *const *truncate_at; /* the first match (document order) and all after it go */
+	const char *const *strip_query_params; /* query parameters dropped from links and
+						* images; "utm_*" ends in a prefix wildcard */
 };
 
 /* A block whose class, id, tag or visibility says "boilerplate" or
- * "hidden" is kept anyway when it holds more than 1/CLEAN_BIG_SHARE of the
- * body's visible characters: an article wrapped in
+ * "hidden" is kept anyway when it held more than 1/CLEAN_BIG_SHARE of the
+ * body's visible characters before cleaning: an article wrapped in
  * <div class="content-share-x"> or a display:none body revealed by script
- * must not be destroyed by a heuristic meant for share bars. */
+ * must not be destroyed by a heuristic meant for share bars.  Blocks
+ * judged by class, id or tag must also be short (CLEAN_BOILER_MAX_CHARS,
+ * in clean.c) or mostly links. */
 #define CLEAN_BIG_SHARE 2
 
 /* Cleans the subtree under root in place (root itself is kept; it must be
- * an element of a document).  Always: rule `remove`/`unwrap` selectors;
+ * an element of a document).  Rule options first, on the untouched
+ * subtree: truncate_at, remove, rename, then unwrap matches are noted.
+ * Always:
  * comments; script, style, template, noscript (after lending its image to
  * a lazy placeholder), meta, link, object, embed, svg, canvas; form
  * controls (a form is unwrapped when it holds the article, else removed);

@@ -32,7 +32,9 @@ struct gcase {
 	struct buf head, body, want;
 	char *remove[CASE_OPTS_MAX + 1], *unwrap[CASE_OPTS_MAX + 1];
 	char *para[CASE_OPTS_MAX + 1], *lazy[CASE_OPTS_MAX + 1];
-	int nremove, nunwrap, npara, nlazy;
+	char *rename[CASE_OPTS_MAX + 1], *rename_to[CASE_OPTS_MAX + 1];
+	char *rmattr[CASE_OPTS_MAX + 1], *trunc[CASE_OPTS_MAX + 1], *strip[CASE_OPTS_MAX + 1];
+	int nremove, nunwrap, npara, nlazy, nrename, nrename_to, nrmattr, ntrunc, nstrip;
 };
 
 static void case_reset(struct gcase *c)
@@ -48,6 +50,14 @@ static void case_reset(struct gcase *c)
 		free(c->para[i]);
 	for (int i = 0; i < c->nlazy; i++)
 		free(c->lazy[i]);
+	for (int i = 0; i < c->nrename; i++)
+		free(c->rename[i]), free(c->rename_to[i]);
+	for (int i = 0; i < c->nrmattr; i++)
+		free(c->rmattr[i]);
+	for (int i = 0; i < c->ntrunc; i++)
+		free(c->trunc[i]);
+	for (int i = 0; i < c->nstrip; i++)
+		free(c->strip[i]);
 	memset(c, 0, sizeof *c);
 }
 
@@ -71,10 +81,10 @@ static void squeeze(const char *s, struct buf *out)
 
 static void trim_nl(struct buf *b)
 {
-	while (b->len && b->ptr[b->len - 1] == '\n')
-		b->len--;
-	if (b->ptr)
-		b->ptr[b->len] = '\0';
+	size_t end = b->len;
+	while (end && b->ptr[end - 1] == '\n')
+		end--;
+	buf_truncate(b, end);
 }
 
 static void run_case(struct gcase *c)
@@ -91,18 +101,30 @@ static void run_case(struct gcase *c)
 		return;
 	}
 	struct sel *rm[CASE_OPTS_MAX + 1] = {0}, *uw[CASE_OPTS_MAX + 1] = {0};
-	for (int i = 0; i < c->nremove; i++)
-		if (sel_compile(c->remove[i], &rm[i], &e) != NM_OK)
-			unit_fail(__FILE__, __LINE__, "%s: %s", c->name, e.msg);
-	for (int i = 0; i < c->nunwrap; i++)
-		if (sel_compile(c->unwrap[i], &uw[i], &e) != NM_OK)
-			unit_fail(__FILE__, __LINE__, "%s: %s", c->name, e.msg);
+	struct sel *rn[CASE_OPTS_MAX + 1] = {0}, *tr[CASE_OPTS_MAX + 1] = {0};
+	struct {
+		char **src;
+		int n;
+		struct sel **dst;
+	} sels[] = {{c->remove, c->nremove, rm},
+		    {c->unwrap, c->nunwrap, uw},
+		    {c->rename, c->nrename, rn},
+		    {c->trunc, c->ntrunc, tr}};
+	for (size_t k = 0; k < sizeof sels / sizeof sels[0]; k++)
+		for (int i = 0; i < sels[k].n; i++)
+			if (sel_compile(sels[k].src[i], &sels[k].dst[i], &e) != NM_OK)
+				unit_fail(__FILE__, __LINE__, "%s: %s", c->name, e.msg);
 	struct clean_opts o = {
 		.base_url = c->base[0] ? c->base : NULL,
 		.remove = c->nremove ? rm : NULL,
 		.unwrap = c->nunwrap ? uw : NULL,
 		.remove_paragraphs_matching = c->npara ? (const char *const *)c->para : NULL,
 		.lazy_attrs = c->nlazy ? (const char *const *)c->lazy : NULL,
+		.rename = c->nrename ? rn : NULL,
+		.rename_to = c->nrename ? (const char *const *)c->rename_to : NULL,
+		.remove_attrs = c->nrmattr ? (const char *const *)c->rmattr : NULL,
+		.truncate_at = c->ntrunc ? tr : NULL,
+		.strip_query_params = c->nstrip ? (const char *const *)c->strip : NULL,
 	};
 	xmlNodePtr body = html_body(h);
 	clean_body(body, &o);
@@ -124,6 +146,8 @@ static void run_case(struct gcase *c)
 	for (int i = 0; i < CASE_OPTS_MAX; i++) {
 		sel_free(rm[i]);
 		sel_free(uw[i]);
+		sel_free(rn[i]);
+		sel_free(tr[i]);
 	}
 	buf_free(&got);
 	buf_free(&g2);
@@ -209,6 +233,25 @@ TEST(clean_golden_cases)
 			}
 			if (!strncmp(line, "lazy: ", 6)) {
 				add_opt(c.lazy, &c.nlazy, line + 6, c.name);
+				continue;
+			}
+			if (!strncmp(line, "rename: ", 8) && strstr(line, " -> ")) {
+				char *arrow = strstr(line, " -> ");
+				*arrow = '\0';
+				add_opt(c.rename, &c.nrename, line + 8, c.name);
+				add_opt(c.rename_to, &c.nrename_to, arrow + 4, c.name);
+				continue;
+			}
+			if (!strncmp(line, "remove_attrs: ", 14)) {
+				add_opt(c.rmattr, &c.nrmattr, line + 14, c.name);
+				continue;
+			}
+			if (!strncmp(line, "truncate_at: ", 13)) {
+				add_opt(c.trunc, &c.ntrunc, line + 13, c.name);
+				continue;
+			}
+			if (!strncmp(line, "strip: ", 7)) {
+				add_opt(c.strip, &c.nstrip, line + 7, c.name);
 				continue;
 			}
 			state = BODY;
