@@ -254,6 +254,7 @@ struct cont {
 	bool marked;         /* C_ITEM: the marker has been written */
 	bool cont;           /* C_ITEM: continues the previous item (no marker) */
 	bool ordered;        /* C_LIST */
+	bool loose;          /* C_LIST: items apart (some <li> holds a <p>) */
 	char bullet;         /* C_LIST: '-' '*' or '.' ')' */
 	char last_bullet;    /* bullet of the last list started directly inside */
 	uint8_t width;       /* C_ITEM: marker width; C_LIST: of the last item */
@@ -404,7 +405,7 @@ static bool need_blank(const struct cont *p, uint8_t k, const struct cont *c, bo
 	if (p->last == B_NONE)
 		return false;
 	if (p->type == C_LIST) /* items follow each other; other content is apart */
-		return p->last != B_ITEM || k != B_ITEM;
+		return p->last != B_ITEM || k != B_ITEM || p->loose;
 	/* "- text" followed by a nested list stays tight; a list may interrupt
 	 * a paragraph only when its first item is not empty and, when
 	 * ordered, starts at 1. */
@@ -703,7 +704,10 @@ static void add_text(struct md *m, const char *s, size_t n)
 			continue;
 		}
 		begin_content(m);
-		if (m->text.len == m->lstart && m->leaf == L_NORMAL) {
+		/* at the start of a line, unless an emphasis delimiter (never
+		 * empty once written) already stands there */
+		if (m->text.len == m->lstart && m->leaf == L_NORMAL &&
+		    !(m->nmarks && m->marks[m->nmarks - 1].pos == m->text.len)) {
 			size_t k = line_start(m, s, n, i);
 			if (k) {
 				i += k;
@@ -918,12 +922,12 @@ static void write_heading(struct md *m, const char *s, size_t n)
 	size_t r = n;
 	while (r > 0 && s[r - 1] == '#')
 		r--;
-	if (r < n && (r == 0 || s[r - 1] == ' ')) {
-		buf_put(l, s, r);
-		buf_putc(l, '\\');
-		buf_put(l, s + r, n - r);
-	} else {
-		buf_put(l, s, n);
+	bool esc = r < n && (r == 0 || s[r - 1] == ' ');
+	for (size_t i = 0; i < n; i++) {
+		if (esc && i == r)
+			buf_putc(l, '\\');
+		/* one line: a link title may have brought a newline */
+		buf_putc(l, s[i] == '\n' ? ' ' : s[i]);
 	}
 	begin_block(m, B_HEADING, false);
 	out_line(m, l->ptr, l->len);
@@ -1002,7 +1006,15 @@ static bool get_url(struct md *m, const char *v)
 	while (t->len && html_space((unsigned char)t->ptr[t->len - 1]))
 		t->len--;
 	buf_put(t, "", 0);
-	if (m->o->base_url && *m->o->base_url && url_resolve(m->o->base_url, buf_cstr(t), &m->url) == 0)
+	const char *base = m->o->base_url;
+	if (base && *base && (!t->len || t->ptr[0] == '#')) {
+		/* same document: libcurl 7.88 resolves "#x" against the base's
+		 * directory, so join by hand */
+		buf_put(&m->url, base, strcspn(base, "#"));
+		buf_put(&m->url, t->ptr, t->len);
+		return true;
+	}
+	if (base && *base && url_resolve(base, buf_cstr(t), &m->url) == 0)
 		return true;
 	buf_put(&m->url, buf_cstr(t), t->len);
 	return true;
@@ -1071,7 +1083,9 @@ static void put_alt(struct md *m, struct buf *b, const char *alt)
 	}
 }
 
-/* A link title: ' "..."' with what ends or escapes it escaped. */
+/* A link title: ' "..."' with what ends or escapes it escaped.  Line
+ * breaks in it stay (tooltips show them) when the next line starts with a
+ * letter or digit, which cannot start a block. */
 static void put_title(struct md *m, struct buf *b, const char *title)
 {
 	struct buf *t = &m->tmp;
@@ -1080,6 +1094,24 @@ static void put_title(struct md *m, struct buf *b, const char *title)
 		collapse(t, title);
 	if (!t->len)
 		return;
+	while (html_space((unsigned char)*title))
+		title++;
+	for (size_t i = 0, k = 0; title[i]; i++) {
+		if (!html_space((unsigned char)title[i]))
+			continue;
+		bool nl = false;
+		size_t j = i;
+		for (; html_space((unsigned char)title[j]); j++)
+			nl |= title[j] == '\n';
+		while (k < t->len && t->ptr[k] != ' ')
+			k++;
+		unsigned char c = (unsigned char)title[j];
+		if (k < t->len && nl && (c >= 0x80 || (c >= '0' && c <= '9') ||
+					 ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+			t->ptr[k] = '\n';
+		k++;
+		i = j - 1;
+	}
 	buf_puts(b, " \"");
 	for (size_t i = 0; i < t->len; i++) {
 		char c = t->ptr[i];
@@ -1377,13 +1409,10 @@ static void add_code_block(struct md *m, xmlNodePtr el)
 		buf_free(&copy);
 		return;
 	}
+	/* the newline before </pre> ends the last line; more are blank lines */
 	size_t n = t->len;
-	while (n && (t->ptr[n - 1] == '\n' || t->ptr[n - 1] == ' ' || t->ptr[n - 1] == '\t'))
+	if (n && t->ptr[n - 1] == '\n')
 		n--;
-	/* keep trailing spaces of the last line: only drop them with the
-	 * newlines that follow */
-	while (n < t->len && t->ptr[n] != '\n')
-		n++;
 	if (only_space(t->ptr, n))
 		return;
 	size_t longest = 0;
@@ -1405,15 +1434,12 @@ static void add_code_block(struct md *m, xmlNodePtr el)
 	code_lang(el, l);
 	begin_block(m, B_CODE, false);
 	out_line(m, l->ptr, l->len);
-	const char *s = t->ptr;
-	while (n) {
-		const char *nl = memchr(s, '\n', n);
-		size_t k = nl ? (size_t)(nl - s) : n;
-		out_line(m, s, k);
+	for (const char *s = t->ptr, *end = t->ptr + n;;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		out_line(m, s, nl ? (size_t)(nl - s) : (size_t)(end - s));
 		if (!nl)
 			break;
-		s += k + 1;
-		n -= k + 1;
+		s = nl + 1;
 	}
 	out_line(m, l->ptr, flen);
 }
@@ -1787,6 +1813,12 @@ static bool push_list(struct md *m, xmlNodePtr el, bool ordered)
 		b = ordered ? ')' : '*';
 	struct cont *c = push_cont(m, C_LIST);
 	c->ordered = ordered;
+	/* a list whose items hold paragraphs is a loose list: CommonMark
+	 * renders its items as paragraphs */
+	for (xmlNodePtr li = el ? el->children : NULL; li && !c->loose; li = li->next)
+		if (li->type == XML_ELEMENT_NODE && tag_of(m, li)->kind == K_LI)
+			for (xmlNodePtr k = li->children; k && !c->loose; k = k->next)
+				c->loose = k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "p");
 	c->bullet = b;
 	c->first = c->next = ordered ? num_attr(el, "start", 1) : 1;
 	return true;

@@ -84,7 +84,8 @@ TEST(md_lists_nest_and_number)
 	CHECK_STR(md("<ul><li>a</li></ul><ul><li>b</li></ul>", NULL, false), "- a\n\n* b\n");
 	/* blocks inside an item make it loose */
 	CHECK_STR(md("<ul><li><p>a</p><p>b</p></li><li>c</li></ul>", NULL, false),
-		  "- a\n\n  b\n- c\n");
+		  "- a\n\n  b\n\n- c\n");
+	CHECK_STR(md("<ul><li>a</li><li><p>b</p></li></ul>", NULL, false), "- a\n\n- b\n");
 	CHECK_STR(md("<blockquote><p>a</p><blockquote><p>b</p></blockquote></blockquote>", NULL, false),
 		  "> a\n>\n> > b\n");
 }
@@ -94,8 +95,10 @@ TEST(md_code)
 	CHECK_STR(md("<p>x <code>a`b</code> y</p>", NULL, false), "x ``a`b`` y\n");
 	CHECK_STR(md("<p><code>`</code></p>", NULL, false), "`` ` ``\n");
 	CHECK_STR(md("<pre>a\n```\nb</pre>", NULL, false), "````\na\n```\nb\n````\n");
-	CHECK_STR(md("<pre class=\"language-py\">x = 1\n\n</pre>", NULL, false),
+	CHECK_STR(md("<pre class=\"language-py\">x = 1\n</pre>", NULL, false),
 		  "```py\nx = 1\n```\n");
+	/* more than the one newline before </pre> are blank lines */
+	CHECK_STR(md("<pre><code>\nx\n\n</code></pre>", NULL, false), "```\n\nx\n\n```\n");
 }
 
 TEST(md_tables)
