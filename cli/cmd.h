@@ -14,6 +14,7 @@
 
 int cmd_extract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 int cmd_select(int argc, char **argv);
 int cmd_markdown(int argc, char **argv);
 

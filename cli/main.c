@@ -21,6 +21,7 @@ struct command {
 static const struct command commands[] = {
 	{"extract", cmd_extract, "print the extracted article(s) to stdout"},
 	{"convert", cmd_convert, "convert URLs or saved pages into posts"},
+	{"rules", cmd_rules, "check, test and draft rule files"},
 	{"select", cmd_select, "run one selector on a page"},
 	{"markdown", cmd_markdown, "convert a whole page or fragment to Markdown"},
 };

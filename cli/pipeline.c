@@ -117,6 +117,8 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 {
 	struct buf text = BUF_INIT, pre = BUF_INIT;
 	struct page pg = {0};
+	pg.now = p->now;
+	pg.trace = p->trace;
 	enum nm_code rc = NM_OK;
 	if (!a->final_url)
 		a->final_url = xstrdup(a->url);

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "crawler/fetch.h"
+#include "extractor/extract.h"
 #include "extractor/article.h"
 #include "output/post.h"
 #include "rules/config.h"
@@ -24,6 +25,8 @@ struct pipeline {
 	struct ruleset rules;
 	struct fetch_opts fetch;
 	const char *const *connect_to; /* NULL-terminated, borrowed */
+	int64_t now;                   /* the crawl clock; 0 = time(NULL) */
+	const struct extract_trace *trace; /* per-step trace, or NULL */
 };
 
 /* Loads the config (config_path NULL = ./newsmd.yml if present) and the

@@ -582,6 +582,8 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 			for (size_t k = 0; k < v.s.n; k++) {
 				const char *bad = check_text(&f->v, v.s.v[k], why, sizeof why);
 				if (!bad)
+					bad = check_text(&st->v, v.s.v[k], why, sizeof why);
+				if (!bad)
 					strv_push(&keep, v.s.v[k]);
 				else
 					verdict = bad;
@@ -595,7 +597,8 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 				if (!parse_date(st, v.s.v[k], now, &w)) {
 					snprintf(why, sizeof why, "date '%.80s' did not parse", v.s.v[k]);
 					verdict = why;
-				} else if ((verdict = check_date(&f->v, &w, now, why, sizeof why)) == NULL) {
+				} else if ((verdict = check_date(&f->v, &w, now, why, sizeof why)) == NULL &&
+					   (verdict = check_date(&st->v, &w, now, why, sizeof why)) == NULL) {
 					set_date(a, f->name, &w);
 					done = true;
 				}

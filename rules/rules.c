@@ -26,7 +26,7 @@ static const char *const step_sources[] = {"css", "xpath", "meta", "jsonld", "js
 static const char *const step_keys[] = {"css", "xpath", "meta", "jsonld", "json", "url",
 					"const", "from_field", "auto", "attr", "html",
 					"pick", "regex", "post", "format", "formats",
-					"timezone", "relative", NULL};
+					"timezone", "relative", "validate", NULL};
 static const char *const builtin_fields[] = {"title", "date", "updated", "author",
 					     "source", "category", "tags", "lead_image",
 					     "excerpt", "body", NULL};
@@ -143,6 +143,9 @@ static enum nm_code parse_post(struct ctx *c, const struct ynode *n, struct step
 	return NM_OK;
 }
 
+static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct validate *va,
+				   bool is_date);
+
 static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step *s,
 			       bool is_date)
 {
@@ -247,6 +250,8 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 					    "date format '%s': unknown directive '%s'", *f, bad);
 		}
 	}
+	if ((v = ymap_get(n, "validate")) && (rc = parse_validate(c, v, &s->v, is_date)))
+		return rc;
 	if ((v = ymap_get(n, "timezone"))) {
 		if (v->type != Y_SCALAR)
 			return rerr(c, v, "timezone: expected an IANA zone name like Asia/Shanghai");
@@ -274,6 +279,8 @@ static void step_clear(struct step *s)
 	free(s->post);
 	ystrv_free(s->formats);
 	tz_free(s->tz);
+	re_free(s->v.match);
+	re_free(s->v.reject);
 }
 
 static enum nm_code parse_steps(struct ctx *c, const struct ynode *n, struct field_rule *f,
@@ -306,7 +313,8 @@ static bool is_step_map(const struct ynode *n)
 	return false;
 }
 
-static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct field_rule *f)
+static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct validate *va,
+				   bool is_date)
 {
 	static const char *const keys[] = {"min_len", "max_len", "match", "reject",
 					   "not_before", "not_after", NULL};
@@ -316,7 +324,6 @@ static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct 
 	if ((rc = ymap_check_keys(c->d, n, keys, "validate", c->e)))
 		return wrap(c, rc);
 	struct ynode *v;
-	struct validate *va = &f->v;
 	if ((v = ymap_get(n, "min_len")) &&
 	    (rc = wrap(c, yint(c->d, v, "min_len", 0, 10000000, &va->min_len, c->e))))
 		return rc;
@@ -331,7 +338,7 @@ static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct 
 	for (int i = 0; i < 2; i++) {
 		if (!(v = ymap_get(n, names[i])))
 			continue;
-		if (f->type != FT_DATETIME)
+		if (!is_date)
 			return rerr(c, v, "%s applies to date fields only", names[i]);
 		bool abs;
 		int64_t val;
@@ -388,7 +395,8 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 		return rc;
 	if ((v = ymap_get(n, "default")) && (rc = wrap(c, ystr(c->d, v, "default", &f->def, c->e))))
 		return rc;
-	if ((v = ymap_get(n, "validate")) && (rc = parse_validate(c, v, f)))
+	if ((v = ymap_get(n, "validate")) &&
+	    (rc = parse_validate(c, v, &f->v, f->type == FT_DATETIME)))
 		return rc;
 	if (!(v = ymap_get(n, "steps"))) {
 		if (f->def)
@@ -1101,4 +1109,9 @@ const struct field_rule *rule_field(const struct rule *r, const char *name)
 		if (!strcmp(r->fields[i].name, name))
 			return &r->fields[i];
 	return NULL;
+}
+
+const char *rule_step_source_name(enum step_src src)
+{
+	return src <= STEP_AUTO ? step_sources[src] : "?";
 }

@@ -46,6 +46,14 @@ struct post_op {
 	char **map_from, **map_to; /* map (NULL-terminated, parallel) */
 };
 
+struct validate {
+	long min_len, max_len;  /* in characters; 0 = no bound */
+	struct re *match, *reject;
+	/* date bounds: absolute UTC seconds, or (rel) seconds from the clock */
+	bool has_not_before, has_not_after, not_before_rel, not_after_rel;
+	long long not_before, not_after;
+};
+
 struct step {
 	enum step_src src;
 	char *arg;          /* selector / xpath / meta name / path / regex / value / field */
@@ -64,17 +72,11 @@ struct step {
 	char **formats;     /* dates: NULL-terminated strftime-style formats */
 	struct tz *tz;      /* dates: zone for wall times without offset */
 	int relative;       /* dates: enum date_rel (also read 3小时前 / "2 hours ago") */
+	struct validate v;  /* this step's own validate (the field's applies too) */
 };
 
 enum field_type { FT_TEXT, FT_LIST, FT_DATETIME, FT_URL, FT_HTML };
 
-struct validate {
-	long min_len, max_len;  /* in characters; 0 = no bound */
-	struct re *match, *reject;
-	/* date bounds: absolute UTC seconds, or (rel) seconds from the clock */
-	bool has_not_before, has_not_after, not_before_rel, not_after_rel;
-	long long not_before, not_after;
-};
 
 struct field_rule {
 	char *name;
@@ -172,6 +174,8 @@ const struct rule *ruleset_find(const struct ruleset *rs, const char *name);
 /* The URL to fetch for url: the first fetch.rewrite_url whose `from`
  * matches rewrites it (appended to out); otherwise url itself. */
 void rule_fetch_url(const struct rule *r, const char *url, struct buf *out);
+/* "css", "xpath", ... for a step source. */
+const char *rule_step_source_name(enum step_src src);
 /* The field named name, or NULL. */
 const struct field_rule *rule_field(const struct rule *r, const char *name);
 

@@ -251,6 +251,54 @@ body: {steps: [{json: data.html}]}
 
 
 @test
+def rules_check_runs_self_tests(tmp):
+    rc, out, err = run('rules', 'check', 'examples/finews/rules', 'examples/demo/rules')
+    assert rc == 0, out + err
+    assert out.strip().endswith('tests, 0 failed'), out
+    rules = os.path.join(tmp, 'rules')
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<h1>Real title</h1><div class=t>2022-01-02</div><article><p>Body text</p></article>')
+    write(os.path.join(rules, 'good.yml'),
+          "name: good\nmatch: {hosts: [a.example]}\nfields:\n  title: {css: h1}\n"
+          "  date: {css: div.t}\nbody: {steps: [{css: article}]}\n"
+          "tests:\n  - input: ../p.html\n    url: https://a.example/x\n"
+          "    expect: {title: Wrong title, date: '2022-01-02 00:00:00 +0000', body_contains: Body}\n")
+    write(os.path.join(rules, 'broken.yml'), "name: broken\nmatch: {hosts: [b.example]}\nfields: [\n")
+    rc, out, err = run('rules', 'check', rules)
+    assert rc == 2, out + err
+    lines = out.strip().splitlines()
+    assert any(l.startswith(os.path.join(rules, 'broken.yml') + ':') and 'YAML syntax error' in l
+               for l in lines), out
+    assert any(l.startswith(os.path.join(rules, 'good.yml') + ':8:5: test 1: title: expected "Wrong title", got "Real title"')
+               for l in lines), out
+    assert lines[-1] == 'rules check: 2 files, 1 not loaded, 1 tests, 1 failed', lines[-1]
+    os.remove(os.path.join(rules, 'broken.yml'))
+    rc, out, err = run('rules', 'check', rules)
+    assert rc == 1, out + err
+
+
+@test
+def rules_test_traces_fall_through(tmp):
+    rule = os.path.join(tmp, 'r.yml')
+    write(rule, "name: r\nmatch: {hosts: [a.example]}\nfields:\n"
+          "  title:\n    steps:\n      - css: h1.missing\n      - css: h2\n        validate: {min_len: 50}\n"
+          "      - meta: og:title\n        regex: '^(.*?) \\|'\n"
+          "  date:\n    steps:\n      - css: time\n        relative: zh\n        timezone: Asia/Shanghai\n"
+          "        validate: {not_after: now}\n"
+          "body: {steps: [{css: article}]}\n")
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<meta property="og:title" content="Good title | Site"><h2>short</h2>'
+          '<time>3小时前</time><article><p>x</p></article>')
+    rc, out, err = run('rules', 'test', '--now', '2022-04-13T12:00:00+08:00', rule, page)
+    assert rc == 0, out + err
+    assert "1. css 'h1.missing'  no match" in out, out
+    assert "2. css 'h2'  validate: 5 characters, fewer than min_len 50" in out, out
+    assert "3. meta 'og:title' +regex  chosen" in out, out
+    assert 'value: "Good title"' in out, out
+    assert 'result: title "Good title", date 2022-04-13 09:00:00 +0800' in out, out
+
+
+@test
 def help_and_unknown_command(tmp):
     rc, out, err = run('--help')
     assert rc == 0 and 'convert' in out and 'extract' in out
