@@ -15,6 +15,7 @@
 #include "extractor/xpath.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -835,21 +836,17 @@ static enum nm_code parse_tests(struct ctx *c, const struct ynode *n, struct rul
 	return rc;
 }
 
-enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
+static enum nm_code rule_from_tree(const struct ydoc *d, struct ynode *root, const char *path,
+				   struct rule **out, struct nm_err *e)
 {
-	static const char *const keys[] = {"name", "match", "priority", "fetch", "preprocess",
-					   "fields", "body", "discovery", "output", "tests", NULL};
-	struct ydoc *d = NULL;
-	enum nm_code rc = ydoc_load(path, &d, e);
-	if (rc) {
-		if (e)
-			e->code = NM_ERULE;
-		return NM_ERULE;
-	}
+	static const char *const keys[] = {"name", "match", "priority", "extends", "fetch",
+					   "preprocess", "fields", "body", "discovery", "output",
+					   "tests", NULL};
+	enum nm_code rc = NM_OK;
 	struct ctx c = {d, e};
 	struct rule *r = xcalloc(1, sizeof *r);
 	r->file = xstrdup(path);
-	struct ynode *root = d->root, *v;
+	struct ynode *v;
 	if (!root || root->type != Y_MAP) {
 		rc = rerr(&c, root, "a rule file must be a mapping (name, match, fields, ...)");
 		goto out;
@@ -862,11 +859,9 @@ enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 	}
 	if ((rc = wrap(&c, ystr(d, v, "name", &r->name, e))))
 		goto out;
-	if (!(v = ymap_get(root, "match"))) {
-		rc = rerr(&c, root, "missing key 'match'");
-		goto out;
-	}
-	if ((rc = parse_match(&c, v, r)))
+	/* A rule without `match` is a base: used through extends or a source's
+	 * `rule:`, never chosen by URL. */
+	if ((v = ymap_get(root, "match")) && (rc = parse_match(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "priority")) &&
 	    (rc = wrap(&c, yint(d, v, "priority", -1000, 1000, &r->priority, e))))
@@ -894,13 +889,212 @@ enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 		}
 	}
 out:
-	ydoc_free(d);
 	if (rc) {
 		rule_free(r);
 		return NM_ERULE;
 	}
 	*out = r;
 	return NM_OK;
+}
+
+/* ---- extends -------------------------------------------------------- */
+
+struct rdoc {
+	char *path;
+	struct ydoc *d;
+	const char *name; /* the rule's name: (borrowed), or NULL */
+	int state;        /* 0 new, 1 resolving (cycle check), 2 done */
+	struct ynode *merged;
+};
+
+static bool skip_inherit(const char *k)
+{
+	static const char *const own[] = {"name", "match", "priority", "extends", "tests", NULL};
+	for (int i = 0; own[i]; i++)
+		if (!strcmp(k, own[i]))
+			return true;
+	return false;
+}
+
+static struct ynode *merge(struct ydoc *owner, const struct ynode *pv, const struct ynode *cv,
+			   const char *key, int level);
+
+/* One level of mapping merge: parent's keys in order (child's value wins,
+ * merged for the keys that merge deeper), then the child's new keys. */
+static struct ynode *merge_map(struct ydoc *owner, const struct ynode *p, const struct ynode *c,
+			       int level, bool top)
+{
+	struct ynode *m = ynode_new(owner, Y_MAP, c);
+	for (size_t i = 0; i + 1 < p->n; i += 2) {
+		const char *k = p->items[i]->str;
+		if (top && skip_inherit(k))
+			continue;
+		struct ynode *cv = ymap_get(c, k);
+		ynode_add(m, p->items[i]);
+		ynode_add(m, cv ? merge(owner, p->items[i + 1], cv, k, level + 1) : p->items[i + 1]);
+	}
+	for (size_t i = 0; i + 1 < c->n; i += 2)
+		if (!ymap_get(p, c->items[i]->str) || (top && skip_inherit(c->items[i]->str))) {
+			ynode_add(m, c->items[i]);
+			ynode_add(m, c->items[i + 1]);
+		}
+	return m;
+}
+
+static struct ynode *merge(struct ydoc *owner, const struct ynode *pv, const struct ynode *cv,
+			   const char *key, int level)
+{
+	bool maps = pv->type == Y_MAP && cv->type == Y_MAP;
+	bool lists = pv->type == Y_SEQ && cv->type == Y_SEQ;
+	if (level == 1 && maps &&
+	    (!strcmp(key, "fields") || !strcmp(key, "body") || !strcmp(key, "output") ||
+	     !strcmp(key, "fetch") || !strcmp(key, "discovery")))
+		return merge_map(owner, pv, cv, level, false);
+	if (level == 2 && maps && !strcmp(key, "clean"))
+		return merge_map(owner, pv, cv, level, false);
+	if (lists && ((level == 1 && !strcmp(key, "preprocess")) || level == 3)) {
+		/* preprocess and the body.clean lists: the parent's, then the child's */
+		struct ynode *l = ynode_new(owner, Y_SEQ, cv);
+		for (size_t i = 0; i < pv->n; i++)
+			ynode_add(l, pv->items[i]);
+		for (size_t i = 0; i < cv->n; i++)
+			ynode_add(l, cv->items[i]);
+		return l;
+	}
+	return (struct ynode *)cv;
+}
+
+static bool yaml_name(const char *n);
+
+/* The merged tree of docs[i] (its extends chain applied). */
+static enum nm_code resolve(struct rdoc *docs, size_t n, size_t i, int depth, struct nm_err *e)
+{
+	struct rdoc *rd = &docs[i];
+	if (rd->state == 2)
+		return NM_OK;
+	struct ynode *root = rd->d->root;
+	struct ynode *ext = root && root->type == Y_MAP ? ymap_get(root, "extends") : NULL;
+	if (!ext) {
+		rd->merged = root;
+		rd->state = 2;
+		return NM_OK;
+	}
+	if (rd->state == 1)
+		return yerr(e, rd->d, ext, NM_ERULE, "extends: cycle through '%s'",
+			    ext->type == Y_SCALAR ? ext->str : "?");
+	if (depth > RULES_MAX_EXTENDS)
+		return yerr(e, rd->d, ext, NM_ERULE, "extends: chain longer than %d", RULES_MAX_EXTENDS);
+	if (ext->type != Y_SCALAR)
+		return yerr(e, rd->d, ext, NM_ERULE, "extends: expected a rule name or file");
+	size_t k = n;
+	for (size_t j = 0; j < n && k == n; j++) {
+		if (docs[j].name && !strcmp(docs[j].name, ext->str))
+			k = j;
+		else if (yaml_name(ext->str)) {
+			/* a file path, relative to the extending file */
+			struct buf want = BUF_INIT;
+			const char *slash = strrchr(rd->path, '/');
+			if (ext->str[0] != '/' && slash)
+				buf_put(&want, rd->path, (size_t)(slash - rd->path + 1));
+			buf_puts(&want, ext->str);
+			char a[PATH_MAX], b[PATH_MAX];
+			if (realpath(buf_cstr(&want), a) && realpath(docs[j].path, b) && !strcmp(a, b))
+				k = j;
+			buf_free(&want);
+		}
+	}
+	if (k == n)
+		return yerr(e, rd->d, ext, NM_ERULE, "extends: no rule named '%s' here", ext->str);
+	rd->state = 1;
+	enum nm_code rc = resolve(docs, n, k, depth + 1, e);
+	if (rc) {
+		rd->state = 0;
+		return rc;
+	}
+	if (!docs[k].merged || docs[k].merged->type != Y_MAP || root->type != Y_MAP)
+		return yerr(e, rd->d, ext, NM_ERULE, "extends: '%s' is not a rule mapping", ext->str);
+	rd->merged = merge_map(rd->d, docs[k].merged, root, 0, true);
+	rd->state = 2;
+	return NM_OK;
+}
+
+static void rdocs_free(struct rdoc *docs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(docs[i].path);
+		ydoc_free(docs[i].d);
+	}
+	free(docs);
+}
+
+/* Loads the YAML of every path (no rule parsing yet). */
+static enum nm_code load_docs(char **paths, size_t n, struct rdoc **out, struct nm_err *e)
+{
+	struct rdoc *docs = xcalloc(n + 1, sizeof *docs);
+	for (size_t i = 0; i < n; i++) {
+		docs[i].path = xstrdup(paths[i]);
+		if (ydoc_load(paths[i], &docs[i].d, e) != NM_OK) {
+			rdocs_free(docs, i + 1);
+			if (e)
+				e->code = NM_ERULE;
+			return NM_ERULE;
+		}
+		struct ynode *nm = ymap_get(docs[i].d->root, "name");
+		docs[i].name = nm && nm->type == Y_SCALAR ? nm->str : NULL;
+	}
+	*out = docs;
+	return NM_OK;
+}
+
+static enum nm_code collect(const char *dir, int depth, char ***paths, size_t *n,
+			    struct nm_err *e);
+
+enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
+{
+	struct ydoc *d = NULL;
+	if (ydoc_load(path, &d, e) != NM_OK) {
+		if (e)
+			e->code = NM_ERULE;
+		return NM_ERULE;
+	}
+	struct ynode *root = d->root;
+	if (!root || root->type != Y_MAP || !ymap_get(root, "extends")) {
+		enum nm_code rc = root ? rule_from_tree(d, root, path, out, e)
+				       : yerr(e, d, NULL, NM_ERULE, "empty rule file");
+		ydoc_free(d);
+		return rc;
+	}
+	ydoc_free(d);
+	/* extends: the parent is looked up among the rule files of this file's
+	 * folder and of the folder above (each with one level of subfolders). */
+	char **paths = NULL;
+	size_t n = 0;
+	struct buf dir = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	buf_put(&dir, path, slash ? (size_t)(slash - path) : 0);
+	if (!dir.len)
+		buf_puts(&dir, ".");
+	struct nm_err ignore;
+	struct buf up = BUF_INIT;
+	buf_printf(&up, "%s/..", buf_cstr(&dir));
+	collect(buf_cstr(&up), 0, &paths, &n, &ignore);
+	size_t self = n;
+	paths = xrealloc(paths, (n + 1) * sizeof *paths);
+	paths[n++] = xstrdup(path);
+	buf_free(&dir);
+	buf_free(&up);
+	struct rdoc *docs = NULL;
+	enum nm_code rc = load_docs(paths, n, &docs, e);
+	if (!rc)
+		rc = resolve(docs, n, self, 0, e);
+	if (!rc)
+		rc = rule_from_tree(docs[self].d, docs[self].merged, path, out, e);
+	if (docs)
+		rdocs_free(docs, n);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
 }
 
 static void sel_list_free(struct sel **v)
@@ -1025,25 +1219,33 @@ enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
 	if (!rc && n)
 		qsort(paths, n, sizeof *paths, cmp_str);
 	rs->rules = xcalloc(n + 1, sizeof *rs->rules);
-	for (size_t i = 0; i < n; i++) {
-		if (!rc) {
-			rc = rule_load(paths[i], &rs->rules[rs->n], e);
-			if (!rc) {
-				for (size_t j = 0; j < rs->n; j++)
-					if (!strcmp(rs->rules[j]->name, rs->rules[rs->n]->name)) {
-						err_where(e, paths[i], 0, 0);
-						rc = err_set(e, NM_ERULE,
-							     "rule name '%s' already used by %s",
-							     rs->rules[j]->name, rs->rules[j]->file);
-						rule_free(rs->rules[rs->n]);
-						break;
-					}
-				if (!rc)
-					rs->n++;
-			}
+	struct rdoc *docs = NULL;
+	if (!rc)
+		rc = load_docs(paths, n, &docs, e);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!docs[i].d->root) {
+			rc = yerr(e, docs[i].d, NULL, NM_ERULE, "empty rule file");
+			break;
 		}
-		free(paths[i]);
+		if ((rc = resolve(docs, n, i, 0, e)))
+			break;
+		if ((rc = rule_from_tree(docs[i].d, docs[i].merged, paths[i], &rs->rules[rs->n], e)))
+			break;
+		for (size_t j = 0; j < rs->n; j++)
+			if (!strcmp(rs->rules[j]->name, rs->rules[rs->n]->name)) {
+				err_where(e, paths[i], 0, 0);
+				rc = err_set(e, NM_ERULE, "rule name '%s' already used by %s",
+					     rs->rules[j]->name, rs->rules[j]->file);
+				rule_free(rs->rules[rs->n]);
+				break;
+			}
+		if (!rc)
+			rs->n++;
 	}
+	if (docs)
+		rdocs_free(docs, n);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
 	free(paths);
 	if (rc)
 		ruleset_free(rs);

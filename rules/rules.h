@@ -24,6 +24,8 @@ struct tz;
 /* A rules folder with more files than this is a mistake (or an attack on a
  * shared checkout); loading stays well under a second below it. */
 #define RULES_MAX_FILES 20000
+/* Longest extends chain: base -> family -> site is 2; 8 is plenty. */
+#define RULES_MAX_EXTENDS 8
 /* Steps per field and post-ops per step: generous for humans, bounded. */
 #define RULES_MAX_STEPS 32
 

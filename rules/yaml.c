@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 struct pool {
+	const char *name;
 	struct ynode **nodes;
 	size_t n;
 	struct anchor {
@@ -34,13 +35,14 @@ static struct ynode *new_node(struct pool *p, enum ytype t, const yaml_mark_t *m
 	y->line = (unsigned)m->line + 1;
 	y->col = (unsigned)m->column + 1;
 	y->weight = 1;
+	y->file = p->name;
 	if ((p->n & (p->n + 1)) == 0)
 		p->nodes = xrealloc(p->nodes, (p->n * 2 + 2) * sizeof *p->nodes);
 	p->nodes[p->n++] = y;
 	return y;
 }
 
-static void add_item(struct ynode *parent, struct ynode *child)
+void ynode_add(struct ynode *parent, struct ynode *child)
 {
 	if ((parent->n & (parent->n + 1)) == 0)
 		parent->items = xrealloc(parent->items, (parent->n * 2 + 2) * sizeof *parent->items);
@@ -60,6 +62,7 @@ static void pool_free(struct pool *p)
 		free(p->anchors[i].name);
 	free(p->anchors);
 	free(p->nodes);
+	free((char *)p->name);
 	free(p);
 }
 
@@ -116,7 +119,7 @@ static enum nm_code attach(struct ynode **stack, size_t sp, struct ynode **root,
 					    child->str, top->items[i]->line);
 			}
 	}
-	add_item(top, child);
+	ynode_add(top, child);
 	return NM_OK;
 }
 
@@ -126,6 +129,7 @@ enum nm_code ydoc_parse(const char *text, size_t n, const char *name,
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct pool *pool = xcalloc(1, sizeof *pool);
+	pool->name = xstrdup(name);
 	struct ynode *stack[YAML_MAX_DEPTH + 1];
 	size_t sp = 0, total = 0;
 	struct ynode *root = NULL;
@@ -273,8 +277,17 @@ enum nm_code yerr(struct nm_err *e, const struct ydoc *d, const struct ynode *n,
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	e->code = code;
-	err_where(e, d ? d->name : NULL, n ? n->line : 0, n ? n->col : 0);
+	err_where(e, n && n->file ? n->file : d ? d->name : NULL, n ? n->line : 0, n ? n->col : 0);
 	return code;
+}
+
+struct ynode *ynode_new(struct ydoc *d, enum ytype t, const struct ynode *pos)
+{
+	yaml_mark_t m = {0, pos ? pos->line - 1 : 0, pos ? pos->col - 1 : 0};
+	struct ynode *y = new_node(d->pool, t, &m);
+	if (pos)
+		y->file = pos->file;
+	return y;
 }
 
 const char *ytype_name(enum ytype t)

@@ -31,6 +31,7 @@ struct ynode {
 	struct ynode **items; /* seq: items; map: key, value, key, value, ... */
 	size_t n;           /* number of entries in items */
 	size_t weight;      /* nodes below and including this, aliases expanded */
+	const char *file;   /* the file the node came from (borrowed from its ydoc) */
 };
 
 struct ydoc {
@@ -51,7 +52,12 @@ void ydoc_free(struct ydoc *d);
 struct ynode *ymap_get(const struct ynode *m, const char *key);
 /* Number of map entries. */
 static inline size_t ymap_len(const struct ynode *m) { return m->n / 2; }
-/* Sets the error position to node n of document d. */
+/* A new empty mapping or list owned by d (for loaders that merge trees),
+ * positioned at pos. */
+struct ynode *ynode_new(struct ydoc *d, enum ytype t, const struct ynode *pos);
+/* Appends child (a node of any live document) to parent's items. */
+void ynode_add(struct ynode *parent, struct ynode *child);
+/* Sets the error position to node n (its own file, else document d's). */
 enum nm_code yerr(struct nm_err *e, const struct ydoc *d, const struct ynode *n,
 		  enum nm_code code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
