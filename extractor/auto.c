@@ -54,10 +54,20 @@
 #define AUTO_TOP_N 5
 /* Candidates looked at for the block holding the headline. */
 #define AUTO_POOL 12
-/* A block holding the headline is taken over a better-scoring one outside
- * it when it has at least these shares of that one's score and text. */
-#define AUTO_NEAR_SCORE 0.3
+/* A block holding the headline, or starting within AUTO_NEAR_UNITS below
+ * it, is taken over a better-scoring one that is not the headline's
+ * article when it has at least these shares of that one's score and text
+ * (see near_headline). */
+#define AUTO_NEAR_SCORE 0.4
 #define AUTO_NEAR_SIZE 0.25
+/* Byline, date, dek, share bar and a caption fit between a headline and
+ * its text in this much. */
+#define AUTO_NEAR_UNITS 400
+/* A teaser's own header may sit this far into its block (a source label
+ * and "8 hours ago" before the headline). */
+#define AUTO_HEADER_SLACK 100
+/* Header positions remembered per attempt. */
+#define AUTO_MAX_MARKS 1024
 /* Runners-up within this share of the best score that sit under one
  * ancestor make that ancestor the content... */
 #define AUTO_ALT_RATIO 0.75
@@ -106,8 +116,12 @@ static const char *const block_tags[] = {
 
 /* Elements whose inline text is one paragraph whose score goes to the
  * parent, like Readability's <p>, <pre>, <td> and h2-h6. */
-static const char *const para_tags[] = {"p", "pre", "td", "th", "li", "dd", "dt", "h2", "h3",
-					"h4", "h5", "h6", "caption", "figcaption", NULL};
+static const char *const para_tags[] = {"p", "pre", "td", "h2", "h3", "h4", "h5", "h6", NULL};
+
+/* Blocks whose text is not scored: list items, captions, table headers
+ * and the headline hold labels and teasers as often as prose. */
+static const char *const unscored_tags[] = {"li", "dt", "dd", "th", "caption", "figcaption",
+					    "summary", "address", "h1", NULL};
 
 /* Never content: neither scored nor kept. */
 static const char *const skip_tags[] = {
@@ -313,10 +327,14 @@ static double link_density(const struct tally *t)
 	return t->units > 0 ? t->link / t->units : 0;
 }
 
+/* An <a> without href is a named anchor, not a link (and unclosed ones
+ * swallow whole pages through the parser's formatting-element rules). */
 static double link_weight_of(xmlNodePtr a)
 {
 	const char *href = attr(a, "href");
-	return href && href[0] == '#' ? AUTO_HASH_LINK_WEIGHT : 1.0;
+	if (!href)
+		return 0;
+	return href[0] == '#' ? AUTO_HASH_LINK_WEIGHT : 1.0;
 }
 
 /* ---- scoring walk ---- */
@@ -356,6 +374,9 @@ struct scoring {
 	double anchor_start, anchor_end;
 	bool anchor_seen;
 	double pos; /* units counted so far, in document order */
+	/* Where article headers start: h1-h4 and <time> (text positions). */
+	double marks[AUTO_MAX_MARKS];
+	size_t nmarks;
 	/* node -> candidate index + 1, open addressing */
 	struct {
 		xmlNodePtr n;
@@ -445,7 +466,7 @@ static void flush_run(struct frame *st, int b, bool whole)
 	struct frame *f = &st[b];
 	struct tally r = f->run;
 	memset(&f->run, 0, sizeof f->run);
-	if (r.units < AUTO_PARA_MIN)
+	if (r.units < AUTO_PARA_MIN || name_in(f->n->name, unscored_tags))
 		return;
 	double sc = 1 + r.commas + fmin(floor(r.units / 100), 3);
 	sc *= 1 - fmin(link_density(&r), 1);
@@ -550,6 +571,10 @@ static void score_walk(xmlNodePtr root, const struct opts *o, struct scoring *s)
 			s->anchor_seen = true;
 			s->anchor_start = s->anchor_end = s->pos;
 		}
+		if (!skip && s->nmarks < AUTO_MAX_MARKS &&
+		    (is_tag(cur, "time") || (cur->name[0] == 'h' && cur->name[1] >= '1' &&
+					       cur->name[1] <= '4' && !cur->name[2])))
+			s->marks[s->nmarks++] = s->pos;
 		if (skip) {
 			cur = cur->next;
 			continue;
@@ -601,6 +626,7 @@ struct plan {
 	size_t nremove, capremove;
 	struct pstat total;
 	bool found;
+	bool anchored; /* chosen by the headline rule (near_headline) */
 };
 
 static void plan_free(struct plan *p)
@@ -670,8 +696,8 @@ static bool furniture(xmlNodePtr n, const struct pframe *f, const struct scoring
 {
 	const struct pstat *s = &f->s;
 	int weight = o->weigh_classes ? class_weight(n, tmp) : 0;
-	const struct cand *c = cand_of(sc, n);
-	if (weight + (c ? c->score : 0) < 0)
+	(void)sc;
+	if (weight < 0)
 		return true;
 	if (s->t.commas >= 10)
 		return false;
@@ -688,7 +714,8 @@ static bool furniture(xmlNodePtr n, const struct pframe *f, const struct scoring
 		return true;
 	if (s->input > s->p / 3)
 		return true;
-	if (!list && hd < 0.9 && len < 25 && (s->img == 0 || s->img > 2) && !f->in_figure)
+	if (!list && hd < 0.9 && len < 25 && (s->img == 0 || s->img > 2) && !f->in_figure &&
+	    ld > 0)
 		return true;
 	if (!list && weight < 25 && ld > 0.2)
 		return true;
@@ -781,6 +808,11 @@ static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct o
 			     is_tag(n, "p") || is_heading(n)))
 				go = true;
 			if (go) {
+#ifdef AUTO_TRACE
+				if (getenv("AUTO_DEBUG"))
+					fprintf(stderr, "  prune %s class=%s units=%.0f ld=%.2f p=%u li=%u\n",
+						n->name, attr(n, "class"), f->s.t.units, link_density(&f->s.t), f->s.p, f->s.li);
+#endif
 				plan_remove(p, n);
 				if (sp == 1)
 					kept = false;
@@ -915,20 +947,39 @@ static bool holds_headline(const struct scoring *s, xmlNodePtr n)
 	return s->anchor_seen && (n == s->anchor || is_ancestor(n, s->anchor));
 }
 
-/* When the best block lies outside the headline's container (a "related
- * stories" feed or the next article under a short one), a strong block
- * holding the headline is the article.  Returns it, or NULL. */
+/* True when an article header (a heading or <time>) starts between text
+ * positions from and to. */
+static bool header_between(const struct scoring *s, double from, double to)
+{
+	for (size_t i = 0; i < s->nmarks; i++)
+		if (s->marks[i] >= from && s->marks[i] <= to)
+			return true;
+	return false;
+}
+
+/* When the best block is not the headline's article, a strong block that
+ * is returns it (else NULL):
+ *  - a block holding the headline beats one outside it;
+ *  - a block starting just below the headline beats one that comes after
+ *    it behind a header of its own (a heading or <time>): the next article
+ *    of an endless page, a "more stories" feed. */
 static const struct cand *near_headline(const struct scoring *s, const struct cand *best,
 					size_t nb)
 {
-	if (!s->anchor_seen || holds_headline(s, best[0].n))
+	const struct cand *top = &best[0];
+	if (!s->anchor_seen || holds_headline(s, top->n))
 		return NULL;
 	for (size_t i = 1; i < nb; i++) {
 		const struct cand *c = &best[i];
-		if (!holds_headline(s, c->n) || is_ancestor(c->n, best[0].n))
+		if (is_ancestor(c->n, top->n) || is_ancestor(top->n, c->n) ||
+		    c->score < AUTO_NEAR_SCORE * top->score ||
+		    c->t.units < AUTO_NEAR_SIZE * top->t.units)
 			continue;
-		if (c->score >= AUTO_NEAR_SCORE * best[0].score &&
-		    c->t.units >= AUTO_NEAR_SIZE * best[0].t.units)
+		if (holds_headline(s, c->n))
+			return c;
+		double end = c->start + c->t.units;
+		if (c->start >= s->anchor_end && c->start - s->anchor_end <= AUTO_NEAR_UNITS &&
+		    end <= top->start && header_between(s, end, top->start + AUTO_HEADER_SLACK))
 			return c;
 	}
 	return NULL;
@@ -968,6 +1019,7 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 	const struct cand *near = near_headline(s, best, nb);
 	xmlNodePtr far = NULL;
 	if (near) {
+		p->anchored = true;
 		far = top;
 		top = near->n;
 		top_score = near->score;
@@ -1019,7 +1071,7 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 		size_t kids = 0;
 		for (xmlNodePtr c = top->parent->children; c; c = c->next)
 			kids += c->type == XML_ELEMENT_NODE;
-		if (kids != 1)
+		if (kids != 1 || (far && is_ancestor(top->parent, far)))
 			break;
 		top = top->parent;
 		const struct cand *pc = cand_of(s, top);
@@ -1027,6 +1079,11 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 			top_score = pc->score;
 	}
 	p->top = top;
+#ifdef AUTO_TRACE
+	if (getenv("AUTO_DEBUG"))
+		fprintf(stderr, "near=%s top=%s class=%s\n", near ? "yes" : "no", top->name,
+			attr(top, "class"));
+#endif
 
 	/* Siblings that belong to the article. */
 	double sib_threshold = fmax(10, top_score * 0.2);
@@ -1045,6 +1102,8 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 			p->parts[p->nparts++] = sib;
 			continue;
 		}
+		if (far && (sib == far || is_ancestor(sib, far)))
+			continue;
 		struct buf tmp = BUF_INIT;
 		bool skip = skipped(sib, o, &tmp);
 		buf_free(&tmp);
@@ -1190,7 +1249,9 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 		} else {
 			plan_free(&p);
 		}
-		if (best.found && best.total.t.units >= AUTO_RETRY_UNITS)
+		/* A short article below its headline is not retried: the
+		 * longer text other attempts find is the feed it beat. */
+		if (best.found && (best.total.t.units >= AUTO_RETRY_UNITS || best.anchored))
 			break;
 	}
 	const char *why = not_article(&best);
