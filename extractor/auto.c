@@ -33,6 +33,7 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/utf8.h"
+#include "extractor/clean.h"
 #include "extractor/meta.h"
 
 #include <ctype.h>
@@ -1278,59 +1279,6 @@ xmlNodePtr auto_body(const struct html_doc *h, struct nm_err *e)
 
 /* ---- the whole extraction ---- */
 
-/* Plain text of the content with a blank line between blocks (used until
- * the cleaning module offers its own). */
-static void block_text(xmlNodePtr root, struct buf *out)
-{
-	xmlNodePtr n = root->children;
-	bool pend = false;
-	while (n) {
-		if (n->type == XML_TEXT_NODE && n->content) {
-			const char *s = (const char *)n->content;
-			size_t len = strlen(s), i = 0;
-			while (i < len) {
-				uint32_t c;
-				size_t l = utf8_decode(s + i, len - i, &c);
-				if (is_space_cp(c)) {
-					if (out->len && out->ptr[out->len - 1] != '\n' &&
-					    out->ptr[out->len - 1] != ' ')
-						buf_putc(out, ' ');
-				} else {
-					if (pend && out->len) {
-						while (out->len && out->ptr[out->len - 1] == ' ')
-							out->len--;
-						buf_puts(out, "\n\n");
-					}
-					pend = false;
-					buf_put(out, s + i, l);
-				}
-				i += l;
-			}
-		} else if (n->type == XML_ELEMENT_NODE) {
-			if (is_tag(n, "br"))
-				buf_putc(out, '\n');
-			if (name_in(n->name, block_tags))
-				pend = true;
-			if (n->children && !name_in(n->name, skip_tags)) {
-				n = n->children;
-				continue;
-			}
-		}
-		while (n && n != root && !n->next) {
-			n = n->parent;
-			if (n && n->type == XML_ELEMENT_NODE && name_in(n->name, block_tags))
-				pend = true;
-		}
-		if (!n || n == root)
-			break;
-		n = n->next;
-	}
-	while (out->len && isspace((unsigned char)out->ptr[out->len - 1]))
-		out->len--;
-	if (out->ptr)
-		out->ptr[out->len] = '\0';
-}
-
 enum nm_code auto_extract(const struct html_doc *h, const char *url, struct article *a,
 			  struct nm_err *e)
 {
@@ -1344,11 +1292,13 @@ enum nm_code auto_extract(const struct html_doc *h, const char *url, struct arti
 	 * headline was not found. */
 	meta_extract_near(h, url, body, a, NULL);
 	a->body_node = body;
+	struct clean_opts co = {.base_url = a->final_url ? a->final_url : url ? url : a->url};
+	clean_body(body, &co);
 	struct buf b = BUF_INIT;
-	html_inner_html(body, &b);
+	clean_html(body, &b);
 	free(a->body_html);
 	a->body_html = buf_detach(&b);
-	block_text(body, &b);
+	clean_text(body, &b);
 	free(a->body_text);
 	a->body_text = buf_detach(&b);
 	return NM_OK;
