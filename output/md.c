@@ -44,6 +44,32 @@
 /* Direct-mapped cache from interned tag-name pointers to tag kinds. */
 #define MD_TAG_CACHE 256
 
+/* ---- buffers ------------------------------------------------------------ */
+
+/* buf_put() with the common case (room left, under the cap) inline: the
+ * renderer appends a few bytes at a time. */
+static inline void bput(struct buf *b, const void *s, size_t n)
+{
+	size_t max = b->max ? b->max : BUF_DEFAULT_MAX;
+	if (b->len + n < b->cap && b->len + n <= max) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+	} else {
+		buf_put(b, s, n);
+	}
+}
+
+static inline void bputc(struct buf *b, char c)
+{
+	bput(b, &c, 1);
+}
+
+static inline void bputs(struct buf *b, const char *s)
+{
+	bput(b, s, strlen(s));
+}
+
 /* ---- tags ---------------------------------------------------------------- */
 
 enum kind {
@@ -359,14 +385,13 @@ static void put_prefix(struct md *m, int upto)
 	for (int i = 1; i < upto; i++) {
 		struct cont *c = &m->conts[i];
 		if (c->type == C_QUOTE) {
-			buf_put(m->out, "> ", 2);
+			bput(m->out, "> ", 2);
 		} else if (c->type == C_ITEM) {
 			if (!c->marked) {
-				buf_puts(m->out, c->marker);
+				bputs(m->out, c->marker);
 				c->marked = true;
 			} else {
-				for (int k = 0; k < c->width; k++)
-					buf_putc(m->out, ' ');
+				bput(m->out, "                ", c->width); /* width < 16 */
 			}
 		}
 	}
@@ -387,10 +412,10 @@ static void out_line(struct md *m, const char *s, size_t n)
 	size_t at = m->out->len;
 	put_prefix(m, m->nc);
 	if (n)
-		buf_put(m->out, s, n);
+		bput(m->out, s, n);
 	else
 		rtrim_out(m, at);
-	buf_putc(m->out, '\n');
+	bputc(m->out, '\n');
 }
 
 static uint8_t cont_kind(const struct cont *c)
@@ -431,7 +456,7 @@ static void begin_block(struct md *m, uint8_t kind, bool bare)
 		size_t at = m->out->len;
 		put_prefix(m, i);
 		rtrim_out(m, at);
-		buf_putc(m->out, '\n');
+		bputc(m->out, '\n');
 	}
 	for (int j = i; j < m->nc; j++) {
 		struct cont *q = &m->conts[j];
@@ -455,12 +480,12 @@ static struct cont *push_cont(struct md *m, uint8_t type)
 
 static void put(struct md *m, const char *s, size_t n)
 {
-	buf_put(&m->text, s, n);
+	bput(&m->text, s, n);
 }
 
 static void puts_(struct md *m, const char *s)
 {
-	buf_puts(&m->text, s);
+	bputs(&m->text, s);
 }
 
 static size_t add_mark(struct md *m, uint8_t kind, bool open)
@@ -582,10 +607,14 @@ static bool entity_like(const char *s, size_t n, size_t i)
 
 /* Bytes that need a closer look in text: HTML white space and the ASCII
  * characters Markdown may read as syntax anywhere in a line. */
+static const bool SPECIAL[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\\'] = 1,
+	['`'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1, ['&'] = 1,
+};
+
 static bool special(unsigned char c)
 {
-	static const char set[] = " \t\n\r\f\\`*_~[]<&";
-	return c < 0x80 && memchr(set, c, sizeof set - 1) != NULL && c != 0;
+	return SPECIAL[c];
 }
 
 /* At the start of a line: escapes what would start a block (heading,
@@ -679,8 +708,8 @@ static void esc_char(struct buf *d, enum cls prev, bool bracket, const char *s, 
 		break;
 	}
 	if (esc)
-		buf_putc(d, '\\');
-	buf_putc(d, c);
+		bputc(d, '\\');
+	bputc(d, c);
 }
 
 static void special_char(struct md *m, const char *s, size_t n, size_t i)
@@ -857,7 +886,7 @@ static bool check_marks(struct md *m)
 static void render_marks(struct md *m, struct buf *dst)
 {
 	if (!m->nmarks) {
-		buf_put(dst, m->text.ptr, m->text.len);
+		bput(dst, m->text.ptr, m->text.len);
 		return;
 	}
 	prepare_marks(m);
@@ -873,11 +902,11 @@ static void render_marks(struct md *m, struct buf *dst)
 		const struct mark *k = &m->marks[i];
 		if (k->dead)
 			continue;
-		buf_put(dst, m->text.ptr + at, k->pos - at);
+		bput(dst, m->text.ptr + at, k->pos - at);
 		at = k->pos;
-		buf_puts(dst, delim(k));
+		bputs(dst, delim(k));
 	}
-	buf_put(dst, m->text.ptr + at, m->text.len - at);
+	bput(dst, m->text.ptr + at, m->text.len - at);
 }
 
 /* ---- flushing a paragraph ------------------------------------------------ */
@@ -915,8 +944,8 @@ static void write_heading(struct md *m, const char *s, size_t n)
 	struct buf *l = &m->tmp;
 	buf_clear(l);
 	for (int i = 0; i < m->hlevel; i++)
-		buf_putc(l, '#');
-	buf_putc(l, ' ');
+		bputc(l, '#');
+	bputc(l, ' ');
 	/* a trailing run of '#' after a space would be read as the closing
 	 * sequence */
 	size_t r = n;
@@ -925,9 +954,9 @@ static void write_heading(struct md *m, const char *s, size_t n)
 	bool esc = r < n && (r == 0 || s[r - 1] == ' ');
 	for (size_t i = 0; i < n; i++) {
 		if (esc && i == r)
-			buf_putc(l, '\\');
+			bputc(l, '\\');
 		/* one line: a link title may have brought a newline */
-		buf_putc(l, s[i] == '\n' ? ' ' : s[i]);
+		bputc(l, s[i] == '\n' ? ' ' : s[i]);
 	}
 	begin_block(m, B_HEADING, false);
 	out_line(m, l->ptr, l->len);
@@ -1002,21 +1031,21 @@ static bool get_url(struct md *m, const char *v)
 	buf_clear(t);
 	for (; *v; v++)
 		if (*v != '\t' && *v != '\n' && *v != '\r')
-			buf_putc(t, *v);
+			bputc(t, *v);
 	while (t->len && html_space((unsigned char)t->ptr[t->len - 1]))
 		t->len--;
-	buf_put(t, "", 0);
+	bput(t, "", 0);
 	const char *base = m->o->base_url;
 	if (base && *base && (!t->len || t->ptr[0] == '#')) {
 		/* same document: libcurl 7.88 resolves "#x" against the base's
 		 * directory, so join by hand */
-		buf_put(&m->url, base, strcspn(base, "#"));
-		buf_put(&m->url, t->ptr, t->len);
+		bput(&m->url, base, strcspn(base, "#"));
+		bput(&m->url, t->ptr, t->len);
 		return true;
 	}
 	if (base && *base && url_resolve(base, buf_cstr(t), &m->url) == 0)
 		return true;
-	buf_put(&m->url, buf_cstr(t), t->len);
+	bput(&m->url, buf_cstr(t), t->len);
 	return true;
 }
 
@@ -1037,16 +1066,20 @@ static void put_dest(struct buf *b, const char *u, size_t n)
 	if (depth)
 		angle = true;
 	if (angle)
-		buf_putc(b, '<');
+		bputc(b, '<');
+	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = u[i];
 		if (c == '\\' || (angle && (c == '<' || c == '>')) ||
-		    (c == '&' && entity_like(u, n, i)))
-			buf_putc(b, '\\');
-		buf_putc(b, c);
+		    (c == '&' && entity_like(u, n, i))) {
+			bput(b, u + run, i - run);
+			bputc(b, '\\');
+			run = i;
+		}
 	}
+	bput(b, u + run, n - run);
 	if (angle)
-		buf_putc(b, '>');
+		bputc(b, '>');
 }
 
 /* s with white space collapsed and trimmed, into b. */
@@ -1060,9 +1093,9 @@ static void collapse(struct buf *b, const char *s)
 			continue;
 		}
 		if (sp && b->len > start)
-			buf_putc(b, ' ');
+			bputc(b, ' ');
 		sp = false;
-		buf_putc(b, *s);
+		bputc(b, *s);
 	}
 }
 
@@ -1075,7 +1108,7 @@ static void put_alt(struct md *m, struct buf *b, const char *alt)
 	size_t start = b->len;
 	for (size_t i = 0; i < t->len; i++) {
 		if (!special((unsigned char)t->ptr[i]) || t->ptr[i] == ' ') {
-			buf_putc(b, t->ptr[i]);
+			bputc(b, t->ptr[i]);
 			continue;
 		}
 		enum cls prev = b->len == start ? CL_PUNCT : class_before(b->ptr, b->len, start);
@@ -1112,15 +1145,15 @@ static void put_title(struct md *m, struct buf *b, const char *title)
 		k++;
 		i = j - 1;
 	}
-	buf_puts(b, " \"");
+	bputs(b, " \"");
 	for (size_t i = 0; i < t->len; i++) {
 		char c = t->ptr[i];
 		if (c == '"' || (c == '&' && entity_like(t->ptr, t->len, i)) ||
 		    (c == '\\' && (i + 1 >= t->len || ascii_punct((unsigned char)t->ptr[i + 1]))))
-			buf_putc(b, '\\');
-		buf_putc(b, c);
+			bputc(b, '\\');
+		bputc(b, c);
 	}
-	buf_putc(b, '"');
+	bputc(b, '"');
 }
 
 /* The URL a browser loads for <img>: src, else (or instead of a data:
@@ -1159,7 +1192,7 @@ static const char *img_src(xmlNodePtr el, struct buf *b)
 		if (e > u && w > best) {
 			best = w;
 			buf_clear(b);
-			buf_put(b, u, (size_t)(e - u));
+			bput(b, u, (size_t)(e - u));
 		}
 	}
 	return best < 0 ? src : buf_cstr(b);
@@ -1182,13 +1215,13 @@ static void add_image(struct md *m, xmlNodePtr el)
 	}
 	begin_content(m);
 	struct buf *t = &m->text;
-	buf_puts(t, "![");
+	bputs(t, "![");
 	if (alt)
 		put_alt(m, t, alt);
-	buf_puts(t, "](");
+	bputs(t, "](");
 	put_dest(t, m->url.ptr, m->url.len);
 	put_title(m, t, attr(el, "title"));
-	buf_putc(t, ')');
+	bputc(t, ')');
 }
 
 /* <a href=U>U</a> becomes <U> when U is a URI that an autolink can hold. */
@@ -1221,9 +1254,9 @@ static bool try_autolink(struct md *m, xmlNodePtr el)
 	if (html_space((unsigned char)*(const char *)c->content))
 		m->space = true;
 	begin_content(m);
-	buf_putc(&m->text, '<');
-	buf_put(&m->text, shown, tn);
-	buf_putc(&m->text, '>');
+	bputc(&m->text, '<');
+	bput(&m->text, shown, tn);
+	bputc(&m->text, '>');
 	if (html_space((unsigned char)((const char *)c->content)[strlen((const char *)c->content) - 1]))
 		m->space = true;
 	return true;
@@ -1239,7 +1272,7 @@ static bool blockish(uint8_t kind)
 static void newline(struct buf *b)
 {
 	if (b->len && b->ptr[b->len - 1] != '\n')
-		buf_putc(b, '\n');
+		bputc(b, '\n');
 }
 
 /* Text of node's subtree into b, as a browser lays it out in <pre>: <br>
@@ -1251,11 +1284,11 @@ static void collect_text(struct md *m, xmlNodePtr node, struct buf *b)
 		bool down = false;
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 			if (n->content)
-				buf_puts(b, (const char *)n->content);
+				bputs(b, (const char *)n->content);
 		} else if (n->type == XML_ELEMENT_NODE) {
 			const struct tagdef *d = tag_of(m, n);
 			if (d->kind == K_BR) {
-				buf_putc(b, '\n');
+				bputc(b, '\n');
 			} else if (d->kind != K_SKIP && (d->kind != K_CONTROL || m->o->whole_page)) {
 				if (blockish(d->kind))
 					newline(b);
@@ -1361,7 +1394,7 @@ static void code_lang(xmlNodePtr el, struct buf *b)
 		for (size_t i = skip; i < n; i++)
 			if (s[i] == '`' || s[i] == '~')
 				return;
-		buf_put(b, s + skip, n - skip);
+		bput(b, s + skip, n - skip);
 		return;
 	}
 }
@@ -1404,7 +1437,7 @@ static void add_code_block(struct md *m, xmlNodePtr el)
 	collect_text(m, el, t);
 	if (m->leaf != L_NORMAL) { /* in a heading: plain text */
 		struct buf copy = BUF_INIT;
-		buf_put(&copy, t->ptr, t->len);
+		bput(&copy, t->ptr, t->len);
 		add_text(m, buf_cstr(&copy), copy.len);
 		buf_free(&copy);
 		return;
@@ -1429,7 +1462,7 @@ static void add_code_block(struct md *m, xmlNodePtr el)
 	struct buf *l = &m->line;
 	buf_clear(l);
 	for (size_t i = 0; i < fence; i++)
-		buf_putc(l, '`');
+		bputc(l, '`');
 	size_t flen = l->len;
 	code_lang(el, l);
 	begin_block(m, B_CODE, false);
@@ -1475,11 +1508,15 @@ static void cell_start(struct table *t, bool th)
 static void cell_put(struct md *m, const char *s, size_t n)
 {
 	struct buf *b = &m->tab->cells;
+	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '|')
-			buf_putc(b, '\\');
-		buf_putc(b, s[i] == '\n' ? ' ' : s[i]);
+		if (s[i] != '|' && s[i] != '\n')
+			continue;
+		bput(b, s + run, i - run);
+		bputs(b, s[i] == '|' ? "\\|" : " ");
+		run = i + 1;
 	}
+	bput(b, s + run, n - run);
 }
 
 static void table_free(struct table *t)
@@ -1496,15 +1533,15 @@ static void put_row(struct md *m, const struct table *t, const struct trow *r, s
 {
 	struct buf *l = &m->line;
 	buf_clear(l);
-	buf_putc(l, '|');
+	bputc(l, '|');
 	for (size_t c = 0; c < ncol; c++) {
-		buf_putc(l, ' ');
+		bputc(l, ' ');
 		if (r && c < r->n) {
 			size_t k = r->first + c;
 			size_t end = k + 1 < t->ncell ? t->cell[k + 1] : t->cells.len;
-			buf_put(l, t->cells.ptr + t->cell[k], end - t->cell[k]);
+			bput(l, t->cells.ptr + t->cell[k], end - t->cell[k]);
 		}
-		buf_puts(l, " |");
+		bputs(l, " |");
 	}
 	out_line(m, l->ptr, l->len);
 }
@@ -1527,9 +1564,9 @@ static void table_write(struct md *m, struct table *t)
 	put_row(m, t, head, ncol);
 	struct buf *l = &m->line;
 	buf_clear(l);
-	buf_putc(l, '|');
+	bputc(l, '|');
 	for (size_t c = 0; c < ncol; c++)
-		buf_puts(l, " --- |");
+		bputs(l, " --- |");
 	out_line(m, l->ptr, l->len);
 	for (size_t i = body; i < t->nrow; i++)
 		if (t->rows[i].n)
@@ -1595,16 +1632,16 @@ static void html_escape(struct buf *b, const char *s, bool attr_value)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
+		case '&': bputs(b, "&amp;"); break;
+		case '<': bputs(b, "&lt;"); break;
+		case '>': bputs(b, "&gt;"); break;
 		case '"':
 			if (attr_value) {
-				buf_puts(b, "&quot;");
+				bputs(b, "&quot;");
 				break;
 			}
 			/* fall through */
-		default: buf_putc(b, *s);
+		default: bputc(b, *s);
 		}
 	}
 }
@@ -1640,23 +1677,27 @@ static void html_block(struct md *m, xmlNodePtr table, bool in_pre)
 		if (!up) {
 			bool down = false;
 			if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-				for (const char *s = (const char *)n->content; s && *s; s++) {
+				for (const char *s = (const char *)n->content; s && *s;) {
 					if (!pre && html_space((unsigned char)*s)) {
 						sp = true;
+						s++;
 						continue;
 					}
 					if (sp && b->len && b->ptr[b->len - 1] != '\n')
-						buf_putc(b, ' ');
+						bputc(b, ' ');
 					sp = false;
-					if (*s == '\n' && in_pre)
-						buf_putc(b, '\n');
-					else if (*s == '\n')
-						buf_puts(b, "&#10;");
-					else if (*s == '\r')
-						;
-					else {
-						char c[2] = {*s, 0};
-						html_escape(b, c, false);
+					size_t k = pre ? strcspn(s, "&<>\n\r") : strcspn(s, "&<> \t\n\r\f");
+					if (k) {
+						bput(b, s, k);
+						s += k;
+						continue;
+					}
+					switch (*s++) {
+					case '&': bputs(b, "&amp;"); break;
+					case '<': bputs(b, "&lt;"); break;
+					case '>': bputs(b, "&gt;"); break;
+					case '\n': bputs(b, in_pre ? "\n" : "&#10;"); break;
+					default: break; /* \r */
 					}
 				}
 			} else if (n->type == XML_ELEMENT_NODE) {
@@ -1672,12 +1713,12 @@ static void html_block(struct md *m, xmlNodePtr table, bool in_pre)
 						   !strcmp(name, "tbody") || !strcmp(name, "tfoot") ||
 						   !strcmp(name, "caption") || d->kind == K_TABLE;
 					if (row && b->len && b->ptr[b->len - 1] != '\n')
-						buf_putc(b, '\n');
+						bputc(b, '\n');
 					else if (sp && b->len)
-						buf_putc(b, ' ');
+						bputc(b, ' ');
 					sp = false;
-					buf_putc(b, '<');
-					buf_puts(b, name);
+					bputc(b, '<');
+					bputs(b, name);
 					for (xmlAttrPtr a = n->properties; a; a = a->next) {
 						const char *an = (const char *)a->name;
 						const char *v = a->children && a->children->content
@@ -1691,15 +1732,15 @@ static void html_block(struct md *m, xmlNodePtr table, bool in_pre)
 							continue;
 						buf_printf(b, " %s=\"", an);
 						html_escape(b, url ? buf_cstr(&m->url) : v, true);
-						buf_putc(b, '"');
+						bputc(b, '"');
 					}
-					buf_putc(b, '>');
+					bputc(b, '>');
 					if (d->kind == K_PRE) {
 						pre++;
 						/* a parser drops one newline right after <pre> */
 						if (n->children && n->children->type == XML_TEXT_NODE &&
 						    n->children->content && n->children->content[0] == '\n')
-							buf_puts(b, in_pre ? "\n" : "&#10;");
+							bputs(b, in_pre ? "\n" : "&#10;");
 					}
 					down = !html_void(name);
 					if (down && !n->children) {
@@ -1721,7 +1762,7 @@ static void html_block(struct md *m, xmlNodePtr table, bool in_pre)
 			if ((d->kind == K_TABLE || d->kind == K_THEAD || !strcmp(nm, "tbody") ||
 			     !strcmp(nm, "tfoot")) &&
 			    b->len && b->ptr[b->len - 1] != '\n')
-				buf_putc(b, '\n');
+				bputc(b, '\n');
 			buf_printf(b, "</%s>", (const char *)n->name);
 			if (d->kind == K_PRE)
 				pre--;
@@ -1964,10 +2005,10 @@ static bool enter(struct md *m, struct frame *f)
 			return true;
 		m->link = m->ninl;
 		buf_clear(&m->ldest);
-		buf_puts(&m->ldest, "](");
+		bputs(&m->ldest, "](");
 		put_dest(&m->ldest, m->url.ptr, m->url.len);
 		put_title(m, &m->ldest, attr(el, "title"));
-		buf_putc(&m->ldest, ')');
+		bputc(&m->ldest, ')');
 		return true;
 	case K_HEADING:
 		boundary(m);
