@@ -30,13 +30,15 @@ LIBS := $(PKG_LIBS) -lm
 LIB_SRC := $(wildcard common/*.c crawler/*.c extractor/*.c rules/*.c output/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 GEN_SRC := $(BUILD)/gen/pinyin_table.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/pinyin_table.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all test test-run check deps demo clean install bench fuzz leakcheck lint format eval
+.PHONY: bench-bin all test test-run check deps demo clean install bench fuzz leakcheck lint format eval
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/newsmd $(BUILD)/unit
@@ -46,6 +48,12 @@ $(BUILD)/newsmd: $(CLI_OBJ) $(BUILD)/libnewsmd.a
 
 $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libnewsmd.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libnewsmd.a $(LIBS)
+
+# Benchmarks: each tests/bench/NAME.c is a program linked with the library.
+bench-bin: $(BENCH_BIN)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libnewsmd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libnewsmd.a $(LIBS)
 
 $(BUILD)/libnewsmd.a: $(LIB_OBJ)
 	@rm -f $@
@@ -89,7 +97,7 @@ demo: deps
 	@scripts/demo.sh $(BUILD)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all bench-bin
 	@scripts/bench.sh $(BUILD)
 
 install: all

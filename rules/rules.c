@@ -14,7 +14,9 @@
 #include "extractor/sel.h"
 #include "extractor/xpath.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <limits.h>
 #include <libpsl.h>
 #include <stdlib.h>
@@ -431,12 +433,11 @@ static enum nm_code parse_fields(struct ctx *c, const struct ynode *n, struct ru
 		/* A near miss of a built-in name is probably a typo. */
 		bool builtin = false;
 		const char *near = NULL;
-		for (int j = 0; builtin_fields[j]; j++) {
-			if (!strcmp(name, builtin_fields[j]))
-				builtin = true;
-			else if (ylevenshtein(name, builtin_fields[j], 1) <= 1)
+		for (int j = 0; builtin_fields[j] && !builtin; j++)
+			builtin = !strcmp(name, builtin_fields[j]);
+		for (int j = 0; builtin_fields[j] && !builtin; j++)
+			if (ylevenshtein(name, builtin_fields[j], 1) <= 1)
 				near = builtin_fields[j];
-		}
 		if (!builtin && near)
 			return rerr(c, n->items[i],
 				    "unknown field '%s' (did you mean '%s'? custom fields must not "
@@ -1202,6 +1203,9 @@ static enum nm_code collect(const char *dir, int depth, char ***paths, size_t *n
 	return rc;
 }
 
+static void index_build(struct ruleset *rs);
+static void index_free(struct rule_index *ix);
+
 enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
 			  struct nm_err *e)
 {
@@ -1249,6 +1253,8 @@ enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
 	free(paths);
 	if (rc)
 		ruleset_free(rs);
+	else
+		index_build(rs);
 	return rc;
 }
 
@@ -1257,43 +1263,157 @@ void ruleset_free(struct ruleset *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
+	index_free(rs->idx);
 	memset(rs, 0, sizeof *rs);
+}
+
+/* ---- URL -> rule ------------------------------------------------------ */
+
+/* A hash of every host and host suffix the rules name, so finding a URL's
+ * rule costs a few probes (one per label of the host), not a scan. */
+struct rule_index {
+	struct slot {
+		const char *key;  /* borrowed from the rule */
+		uint32_t *rules;  /* indices into ruleset.rules */
+		uint32_t n;
+		bool exact;
+	} *slots;
+	size_t cap;
+};
+
+static uint64_t hash_str(const char *s, size_t n, bool exact)
+{
+	uint64_t h = exact ? 0x9e3779b97f4a7c15ULL : 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct slot *index_find(const struct rule_index *ix, const char *k, size_t n, bool exact)
+{
+	if (!ix || !ix->cap)
+		return NULL;
+	size_t i = hash_str(k, n, exact) & (ix->cap - 1);
+	for (;; i = (i + 1) & (ix->cap - 1)) {
+		struct slot *sl = &ix->slots[i];
+		if (!sl->key)
+			return sl;
+		if (sl->exact == exact && strlen(sl->key) == n && !memcmp(sl->key, k, n))
+			return sl;
+	}
+}
+
+static void index_add(struct rule_index *ix, const char *k, bool exact, uint32_t rule)
+{
+	struct slot *sl = index_find(ix, k, strlen(k), exact);
+	if (!sl->key) {
+		sl->key = k;
+		sl->exact = exact;
+	}
+	for (uint32_t i = 0; i < sl->n; i++)
+		if (sl->rules[i] == rule)
+			return;
+	sl->rules = xrealloc(sl->rules, (sl->n + 1) * sizeof *sl->rules);
+	sl->rules[sl->n++] = rule;
+}
+
+static void index_build(struct ruleset *rs)
+{
+	size_t keys = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		for (char **p = rs->rules[i]->hosts; p && *p; p++)
+			keys++;
+		for (char **p = rs->rules[i]->host_suffixes; p && *p; p++)
+			keys++;
+	}
+	struct rule_index *ix = xcalloc(1, sizeof *ix);
+	ix->cap = 16;
+	while (ix->cap < keys * 2 + 1)
+		ix->cap *= 2;
+	ix->slots = xcalloc(ix->cap, sizeof *ix->slots);
+	for (size_t i = 0; i < rs->n; i++) {
+		for (char **p = rs->rules[i]->hosts; p && *p; p++)
+			index_add(ix, *p, true, (uint32_t)i);
+		for (char **p = rs->rules[i]->host_suffixes; p && *p; p++)
+			index_add(ix, *p, false, (uint32_t)i);
+	}
+	rs->idx = ix;
+}
+
+static void index_free(struct rule_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->slots[i].rules);
+	free(ix->slots);
+	free(ix);
+}
+
+/* The lower-cased host of an absolute URL, without curl (this is the hot
+ * path of every lookup).  Returns its length, 0 when there is none. */
+static size_t quick_host(const char *url, char *out, size_t outsz)
+{
+	const char *p = strstr(url, "://");
+	if (!p)
+		return 0;
+	p += 3;
+	const char *end = p + strcspn(p, "/?#");
+	const char *at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	const char *hend = p;
+	if (*p == '[') {
+		hend = memchr(p, ']', (size_t)(end - p));
+		hend = hend ? hend + 1 : end;
+	} else {
+		while (hend < end && *hend != ':')
+			hend++;
+	}
+	size_t n = (size_t)(hend - p);
+	while (n && p[n - 1] == '.') /* "example.com." is example.com */
+		n--;
+	if (!n || n >= outsz)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)p[i]);
+	out[n] = '\0';
+	return n;
 }
 
 const struct rule *ruleset_match(const struct ruleset *rs, const char *url)
 {
-	struct buf host = BUF_INIT;
-	if (!url || url_host(url, &host) < 0) {
-		buf_free(&host);
+	char h[256];
+	size_t hl = url ? quick_host(url, h, sizeof h) : 0;
+	if (!hl || !rs->idx)
 		return NULL;
-	}
-	const char *h = buf_cstr(&host);
-	size_t hl = host.len;
 	const struct rule *best = NULL;
-	size_t best_score = 0;
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule *r = rs->rules[i];
-		size_t score = 0;
-		for (char **p = r->hosts; p && *p; p++)
-			if (!strcmp(*p, h))
-				score = 100000; /* an exact host beats any suffix */
-		for (char **p = r->host_suffixes; !score && p && *p; p++) {
-			size_t l = strlen(*p);
-			if (l <= hl && !strcmp(h + hl - l, *p) && (l == hl || h[hl - l - 1] == '.'))
-				score = score > l ? score : l;
+	size_t best_score = 0, ulen = strlen(url);
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: exact hosts; pass 1: every suffix that starts a label */
+		for (size_t off = 0; off < hl; off++) {
+			if (off && h[off - 1] != '.')
+				continue;
+			if (pass == 0 && off)
+				break;
+			struct slot *sl = index_find(rs->idx, h + off, hl - off, pass == 0);
+			if (!sl || !sl->key)
+				continue;
+			size_t score = pass == 0 ? 100000 : hl - off;
+			for (uint32_t k = 0; k < sl->n; k++) {
+				const struct rule *r = rs->rules[sl->rules[k]];
+				size_t s0, s1;
+				if (best && (score < best_score ||
+					     (score == best_score && r->priority <= best->priority)))
+					continue;
+				if (r->url_include && re_search(r->url_include, url, ulen, &s0, &s1) != 1)
+					continue;
+				if (r->url_exclude && re_search(r->url_exclude, url, ulen, &s0, &s1) == 1)
+					continue;
+				best = r, best_score = score;
+			}
 		}
-		if (!score)
-			continue;
-		size_t s0, s1;
-		if (r->url_include && re_search(r->url_include, url, strlen(url), &s0, &s1) != 1)
-			continue;
-		if (r->url_exclude && re_search(r->url_exclude, url, strlen(url), &s0, &s1) == 1)
-			continue;
-		if (!best || score > best_score ||
-		    (score == best_score && r->priority > best->priority))
-			best = r, best_score = score;
 	}
-	buf_free(&host);
 	return best;
 }
 

@@ -154,9 +154,12 @@ struct rule_test {
 	unsigned line, col;
 };
 
+struct rule_index;
+
 struct ruleset {
 	struct rule **rules;
 	size_t n;
+	struct rule_index *idx; /* private: host -> rules hash, built by ruleset_load */
 };
 
 /* Loads one rule file.  NM_ERULE with FILE:LINE:COL on any problem. */

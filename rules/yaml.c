@@ -350,11 +350,10 @@ enum nm_code ymap_check_keys(const struct ydoc *d, const struct ynode *m,
 		const char *best = NULL;
 		unsigned bestd = 3;
 		bool ok = false;
-		for (const char *const *a = allowed; *a; a++) {
-			if (!strcmp(*a, k)) {
-				ok = true;
-				break;
-			}
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(*a, k);
+		/* Only an unknown key pays for the edit distances. */
+		for (const char *const *a = allowed; *a && !ok; a++) {
 			unsigned dist = ylevenshtein(k, *a, 2);
 			if (dist < bestd)
 				bestd = dist, best = *a;
