@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""The shipped site rules (rules/sites/*.yml): self-tests and corpus F1.
+
+1. Runs `newsmd rules check FILE` on every shipped rule file: a file whose
+   rule loads and whose offline `tests:` (on fixtures under
+   tests/fixtures/sites/) all pass is one pass.
+2. When ../shared/corpus is present, extracts every page of
+   zh/magic_html and zh/cwced whose URL has a shipped rule with
+   `newsmd extract --rules rules/sites --format jsonl --url URL FILE`, scores
+   the bodies (and dates) with ../shared/tools/score_zh.py and prints a table
+   per rule.  Each rule's macro body F1 must reach its floor in FLOORS (one
+   pass or fail per rule); a rule without a floor is reported only.
+   Without the corpus this part is skipped with a message.
+
+Prints "sites: N passed, N failed[, N skipped]" last.
+Usage: NEWSMD=build/newsmd run.py [--per-page] [--keep DIR] [--no-corpus]
+(stdlib only)
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+NEWSMD = os.path.abspath(os.environ.get('NEWSMD', os.path.join(ROOT, 'build/newsmd')))
+RULES = os.path.join(ROOT, 'rules', 'sites')
+CORPUS = os.environ.get('NEWSMD_CORPUS', os.path.join(ROOT, '..', 'shared', 'corpus'))
+SCORER = os.path.join(os.path.dirname(os.path.abspath(CORPUS)), 'tools', 'score_zh.py')
+SETS = ['zh/magic_html', 'zh/cwced']
+
+# Lowest acceptable macro body F1 per rule on the corpus pages it covers,
+# a little under what the rules measured when they were written: a drop
+# below means a rule (or the engine under it) regressed on real pages.
+FLOORS = {}
+
+
+def check_rules():
+    """One pass/fail per rule file: loads, and its offline tests pass."""
+    passed = failed = 0
+    files = sorted(glob.glob(os.path.join(RULES, '*.yml')))
+    tests = 0
+    for f in files:
+        p = subprocess.run([NEWSMD, 'rules', 'check', f], cwd=ROOT, capture_output=True,
+                           timeout=120)
+        out = p.stdout.decode('utf-8', 'replace')
+        summary = [l for l in out.splitlines() if l.startswith('rules check:')]
+        n = 0
+        if summary:
+            # "rules check: 1 files, 0 not loaded, 3 tests, 0 failed"
+            n = int(summary[-1].split(',')[2].split()[0])
+        tests += n
+        if p.returncode == 0 and n > 0:
+            passed += 1
+        else:
+            failed += 1
+            why = 'no tests' if p.returncode == 0 else 'exit %d' % p.returncode
+            print('FAIL %s (%s)' % (os.path.relpath(f, ROOT), why))
+            for line in out.splitlines():
+                if not line.startswith('rules check:'):
+                    print('    ' + line)
+            err = p.stderr.decode('utf-8', 'replace').strip()
+            if err:
+                print('    ' + err)
+    print('rule files: %d, self-tests: %d, files passing: %d' % (len(files), tests, passed))
+    return passed, failed
+
+
+def page_url(g):
+    """The page's URL, or one made from a guessed domain ("guess:host")."""
+    if g.get('url') and g['url'] != 'None':
+        return g['url'], False
+    d = g.get('domain') or ''
+    if d.startswith('guess:'):
+        return 'http://%s/' % d[len('guess:'):], True
+    return None, False
+
+
+def extract_corpus(keep):
+    """Extracts every covered corpus page; returns (gt subset, predictions, info)."""
+    gt, preds, info = {}, {}, {}
+    for s in SETS:
+        d = os.path.join(CORPUS, s)
+        with open(os.path.join(d, 'ground_truth.json'), encoding='utf-8') as f:
+            truth = json.load(f)
+        for pid, g in sorted(truth.items()):
+            url, guessed = page_url(g)
+            page = os.path.join(d, pid + '.html')
+            if not url or not os.path.exists(page):
+                continue
+            p = subprocess.run([NEWSMD, 'extract', '--rules', RULES, '--format', 'jsonl',
+                                '--url', url, page], cwd=ROOT, capture_output=True, timeout=120)
+            line = p.stdout.decode('utf-8', 'replace').strip().splitlines()
+            o = json.loads(line[-1]) if line else {}
+            err = o.get('error') or p.stderr.decode('utf-8', 'replace').strip()
+            if not o.get('rule') and 'no rule matches' in (err or ''):
+                continue  # no shipped rule for this site
+            gt[pid] = g
+            preds[pid] = {'title': o.get('title'), 'date': o.get('date'),
+                          'body': o.get('body_text')}
+            info[pid] = {'rule': o.get('rule') or '?', 'url': url, 'guessed': guessed,
+                         'error': o.get('error')}
+            if keep:
+                with open(os.path.join(keep, pid + '.json'), 'w', encoding='utf-8') as f:
+                    json.dump(o, f, ensure_ascii=False, indent=1)
+    return gt, preds, info
+
+
+def score(gt, preds):
+    with tempfile.TemporaryDirectory() as tmp:
+        gdir = os.path.join(tmp, 'gt')
+        os.mkdir(gdir)
+        with open(os.path.join(gdir, 'ground_truth.json'), 'w', encoding='utf-8') as f:
+            json.dump(gt, f, ensure_ascii=False)
+        pj = os.path.join(tmp, 'pred.json')
+        with open(pj, 'w', encoding='utf-8') as f:
+            json.dump(preds, f, ensure_ascii=False)
+        p = subprocess.run([sys.executable, SCORER, '--gt', gdir, '--pred', pj, '--per-page',
+                            '--json'], capture_output=True, timeout=300)
+        if p.returncode != 0:
+            raise RuntimeError('score_zh.py failed: ' + p.stderr.decode('utf-8', 'replace'))
+        return json.loads(p.stdout.decode('utf-8'))
+
+
+def corpus_f1(per_page, keep):
+    gt, preds, info = extract_corpus(keep)
+    if not gt:
+        print('corpus: no page has a shipped rule')
+        return 0, 1
+    res = score(gt, preds)
+    rows = {r['id']: r for r in res['pages']}
+    by_rule = {}
+    for pid, i in info.items():
+        by_rule.setdefault(i['rule'], []).append(pid)
+    passed = failed = 0
+    print('%-14s %5s %7s %7s %7s %6s %s' % ('rule', 'pages', 'P', 'R', 'F1', 'date', 'floor'))
+    for rule in sorted(by_rule):
+        ids = by_rule[rule]
+        P = sum(rows[i]['P'] for i in ids) / len(ids)
+        R = sum(rows[i]['R'] for i in ids) / len(ids)
+        F = sum(rows[i]['F1'] for i in ids) / len(ids)
+        dates = [rows[i]['date'] for i in ids if 'date' in rows[i]]
+        ds = '%d/%d' % (sum(dates), len(dates)) if dates else '-'
+        floor = FLOORS.get(rule)
+        verdict = ''
+        if floor is not None:
+            ok = F >= floor
+            verdict = '%.2f %s' % (floor, 'ok' if ok else 'FAIL')
+            passed += ok
+            failed += not ok
+        print('%-14s %5d %7.3f %7.3f %7.3f %6s %s' % (rule, len(ids), P, R, F, ds, verdict))
+        if per_page:
+            for i in ids:
+                r = rows[i]
+                note = ' (url guessed)' if info[i]['guessed'] else ''
+                if info[i]['error']:
+                    note += ' error: ' + info[i]['error']
+                print('    %-16s P=%.3f R=%.3f F1=%.3f %s%s' % (i, r['P'], r['R'], r['F1'],
+                                                              info[i]['url'][:70], note))
+    o = res['overall']
+    print('overall: %d pages, body macro P/R/F1 %.3f/%.3f/%.3f, micro F1 %.3f%s' % (
+        o['pages_scored_body'], o['macro_P'], o['macro_R'], o['macro_F1'], o['micro_F1'],
+        ', date %d/%d' % (round(o['date_rate'] * o['date_n']), o['date_n'])
+        if 'date_rate' in o else ''))
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--per-page', action='store_true')
+    ap.add_argument('--keep', help='also write each extraction as DIR/<id>.json')
+    ap.add_argument('--no-corpus', action='store_true', help='self-tests only')
+    a = ap.parse_args()
+    if not os.path.exists(NEWSMD):
+        print('sites: newsmd binary not found at %s' % NEWSMD)
+        print('sites: 0 passed, 1 failed')
+        return 1
+    passed, failed = check_rules()
+    skipped = 0
+    if a.no_corpus:
+        skipped = 1
+    elif not os.path.isdir(os.path.join(CORPUS, 'zh')) or not os.path.exists(SCORER):
+        print('corpus F1: skipped (%s or its tools/score_zh.py not found)' %
+              os.path.normpath(CORPUS))
+        skipped = 1
+    else:
+        if a.keep:
+            os.makedirs(a.keep, exist_ok=True)
+        p, f = corpus_f1(a.per_page, a.keep)
+        passed += p
+        failed += f
+    print('sites: %d passed, %d failed%s' % (passed, failed,
+                                            ', %d skipped' % skipped if skipped else ''))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
