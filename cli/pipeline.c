@@ -8,6 +8,7 @@
 #include "crawler/charset.h"
 #include "crawler/url.h"
 #include "extractor/extract.h"
+#include "extractor/auto.h"
 #include "extractor/html.h"
 #include "extractor/jpath.h"
 #include "output/md.h"
@@ -78,17 +79,12 @@ static enum nm_code load_input(struct pipeline *p, const char *input, const char
 	return NM_OK;
 }
 
-static void render_bodies(struct article *a)
+/* The Markdown form of the (already cleaned) body. */
+static void render_markdown(struct article *a)
 {
 	if (!a->body_node)
 		return;
 	struct buf b = BUF_INIT;
-	html_inner_html(a->body_node, &b);
-	free(a->body_html);
-	a->body_html = buf_detach(&b);
-	html_text(a->body_node, &b);
-	free(a->body_text);
-	a->body_text = buf_detach(&b);
 	struct md_opts mo = {a->final_url ? a->final_url : a->url, false};
 	struct nm_err ignore;
 	md_render(a->body_node, &mo, &b, &ignore);
@@ -126,16 +122,19 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 		r = ruleset_match(&p->rules, a->url);
 	if (!r && strcmp(a->url, a->final_url))
 		r = ruleset_match(&p->rules, a->final_url);
-	if (!r) {
-		rc = err_set(e, NM_ENORULE,
-			     "no rule matches this URL (give --url for saved pages; the generic "
-			     "extractor is not available yet)");
-		goto out;
-	}
 	char used[64];
-	if ((rc = charset_decode(bytes ? bytes : "", n, ctype, r->charset, &text, used,
+	if ((rc = charset_decode(bytes ? bytes : "", n, ctype, r ? r->charset : NULL, &text, used,
 				 sizeof used, e)))
 		goto out;
+	if (!r) {
+		/* No rule: the generic extractor. */
+		if ((rc = html_parse(buf_cstr(&text), text.len, &pg.h, e)))
+			goto out;
+		if ((rc = auto_extract(pg.h, a->url, a, e)))
+			goto out;
+		render_markdown(a);
+		goto out;
+	}
 	if (is_json(r, ctype, buf_cstr(&text), text.len)) {
 		/* preprocess applies to the HTML fragments inside, not to the JSON */
 		if (!(pg.json = json_parse_bounded(buf_cstr(&text), text.len, e))) {
@@ -152,7 +151,7 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 	}
 	if ((rc = extract_article(r, &pg, a, e)))
 		goto out;
-	render_bodies(a);
+	render_markdown(a);
 out:
 	if (rc && e && !e->where[0])
 		err_where(e, a->url, 0, 0);

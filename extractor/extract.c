@@ -12,7 +12,10 @@
 #include "common/re.h"
 #include "common/utf8.h"
 #include "crawler/url.h"
+#include "extractor/auto.h"
+#include "extractor/clean.h"
 #include "extractor/jpath.h"
+#include "extractor/meta.h"
 #include "extractor/sel.h"
 #include "extractor/xpath.h"
 
@@ -310,6 +313,35 @@ static void jsonld_values(const struct html_doc *h, const struct jpath *jp, stru
 	free(nodes);
 }
 
+/* The generic extractor as a step: the body from auto_body, other fields
+ * from the page's metadata (JSON-LD, OpenGraph, bylines, ...). */
+static void auto_values(const struct field_rule *f, const struct html_doc *h,
+			const struct article *a, struct vals *v)
+{
+	if (!strcmp(f->name, "body")) {
+		v->node = auto_body_titled(h, a->title, NULL);
+		return;
+	}
+	struct article m;
+	article_init(&m);
+	meta_extract(h, a->url, &m, NULL);
+	const char *n = f->name;
+	struct buf b = BUF_INIT;
+	if ((!strcmp(n, "date") && m.date.set) || (!strcmp(n, "updated") && m.updated.set))
+		date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", n[0] == 'd' ? &m.date : &m.updated);
+	const struct strv *lst = !strcmp(n, "author") ? &m.author : !strcmp(n, "tags") ? &m.tags : NULL;
+	if (lst) {
+		for (size_t i = 0; i < lst->n; i++)
+			strv_push(&v->s, lst->v[i]);
+	} else {
+		const char *val = b.len ? buf_cstr(&b) : field_value(&m, n);
+		if (val && *val)
+			strv_push(&v->s, val);
+	}
+	buf_free(&b);
+	article_free(&m);
+}
+
 /* Runs one step; returns candidates in v (possibly empty). */
 static void run_step(const struct step *st, const struct field_rule *f,
 		     const struct page *pg, const struct article *a, struct vals *v,
@@ -356,6 +388,10 @@ static void run_step(const struct step *st, const struct field_rule *f,
 	case STEP_JSON:
 		if (pg->json)
 			json_values(st->jp, pg->json, &v->s);
+		break;
+	case STEP_AUTO:
+		if (h)
+			auto_values(f, h, a, v);
 		break;
 	case STEP_URL: {
 		size_t s0, l0;
@@ -653,6 +689,21 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 				strv_free(&d);
 			}
 		}
+		if (!done && !how && !field_is_set(a, f->name) && pg->h) {
+			/* Rules break when sites change: fall back to what the page
+			 * declares, and to the generic extractor for the body. */
+			if (!strcmp(f->name, "body")) {
+				xmlNodePtr b = auto_body_titled(pg->h, a->title, NULL);
+				if (b) {
+					body_from_node(a, pg->h, b);
+					how = "fell back to the generic extractor";
+				}
+			} else {
+				meta_extract(pg->h, a->url, a, NULL);
+				if (field_is_set(a, f->name))
+					how = "fell back to the page's metadata";
+			}
+		}
 		if (!done && !how)
 			how = field_is_set(a, f->name) ? "kept the pre-filled value" : "missing";
 		if (how && pg->trace && pg->trace->field)
@@ -660,6 +711,17 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 		if (f->required && !field_is_set(a, f->name))
 			return err_set(e, NM_EFIELD, "required field '%s' is empty (rule '%s')",
 				       f->name, r->name);
+	}
+	/* Fields the rule does not name still come from the page's metadata. */
+	if (pg->h)
+		meta_extract(pg->h, a->url, a, NULL);
+	if (a->body_node) {
+		struct clean_opts co = {0};
+		co.base_url = a->final_url ? a->final_url : a->url;
+		co.remove = r->clean_remove;
+		co.unwrap = r->clean_unwrap;
+		co.remove_paragraphs_matching = (const char *const *)r->clean_remove_paragraphs;
+		extract_body_finish(a, &co);
 	}
 	if (r->slug) {
 		struct field_rule sf = {.name = (char *)"slug", .type = FT_TEXT};
@@ -670,6 +732,19 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 		strv_free(&v.s);
 	}
 	return NM_OK;
+}
+
+void extract_body_finish(struct article *a, const struct clean_opts *co)
+{
+	clean_body(a->body_node, co);
+	struct buf b = BUF_INIT;
+	clean_html(a->body_node, &b);
+	free(a->body_html);
+	a->body_html = buf_detach(&b);
+	clean_text(a->body_node, &b);
+	free(a->body_text);
+	a->body_text = buf_detach(&b);
+	buf_free(&b);
 }
 
 void page_release(struct page *pg)

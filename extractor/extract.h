@@ -50,6 +50,11 @@ void page_release(struct page *pg);
 enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
 			     struct nm_err *e);
 
+struct clean_opts;
+/* Cleans a->body_node in place (clean_body) and fills a->body_html and
+ * a->body_text from it. */
+void extract_body_finish(struct article *a, const struct clean_opts *co);
+
 /* Discovery: fills a from one JSON list item with the rule's
  * discovery.item_fields (title, date, custom ids used by item_url ...). */
 void extract_item_fields(const struct rule *r, json_t *item, struct article *a);

@@ -179,11 +179,10 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 		bool on = false;
 		if (ybool(c->d, arg, "auto", &on, NULL) || !on)
 			return rerr(c, arg, "auto: expected 'true'");
-		return rerr(c, arg, "the 'auto' step (generic extractor) is not available yet");
 	}
 	if (arg->type != Y_SCALAR)
 		return rerr(c, arg, "%s: expected a string", step_sources[found]);
-	s->arg = xstrdup(arg->str);
+	s->arg = xstrdup(s->src == STEP_AUTO ? "" : arg->str);
 	struct nm_err se;
 	err_clear(&se);
 	switch (s->src) {

@@ -178,13 +178,32 @@ def bad_rule_selector_exit_2_before_fetch(tmp):
 
 
 @test
-def no_rule_is_clear(tmp):
+def no_rule_uses_the_generic_extractor(tmp):
     rules = os.path.join(tmp, 'rules')
     os.makedirs(rules)
-    rc, out, err = run('convert', '--rules', rules, '--url', 'https://example.org/a',
-                       '--out', tmp, os.path.join(FIX, 'finews/NW202204132341710174.html'))
-    assert rc == 1
-    one_line_error(err, 'https://example.org/a', 'no rule')
+    rc, out, err = run('extract', '--rules', rules, '--url', 'https://example.org/a',
+                       os.path.join(FIX, 'finews/NW202204132341710174.html'))
+    assert rc == 0, err
+    o = json.loads(out)
+    assert o['rule'] == 'auto', o['rule']
+    assert o['title'] == '多措并举营造良好环境 厦门打造国际人才向往之地', o['title']
+    assert '厦门市科技局相关负责人' in o['body_text']
+    assert '分享到' not in o['body_text'] and '版权所有' not in o['body_text']
+
+
+@test
+def no_article_on_a_link_list(tmp):
+    rules = os.path.join(tmp, 'rules')
+    os.makedirs(rules)
+    page = os.path.join(tmp, 'list.html')
+    items = ''.join('<li><a href="/news/%d.html">Headline number %d about the harbor</a></li>' % (i, i)
+                    for i in range(40))
+    write(page, '<html><head><title>News</title></head><body><ul>%s</ul></body></html>' % items)
+    rc, out, err = run('convert', '--rules', rules, '--url', 'https://example.org/news/',
+                       '--out', os.path.join(tmp, 'out'), page)
+    assert rc == 1, out + err
+    one_line_error(err, 'https://example.org/news/', 'no article')
+    assert not os.path.exists(os.path.join(tmp, 'out'))
 
 
 @test
@@ -193,9 +212,11 @@ def required_field_missing_writes_nothing(tmp):
     write(os.path.join(rules, 'x.yml'),
           "name: x\nmatch: {hosts: [example.com]}\nfields:\n  title: {css: 'h7'}\n"
           "body: {steps: [{css: body}]}\n")
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<body><p>No title anywhere on this page, only a paragraph.</p></body>')
     out_dir = os.path.join(tmp, 'out')
     rc, out, err = run('convert', '--rules', rules, '--url', 'https://example.com/a',
-                       '--out', out_dir, os.path.join(FIX, 'finews/NW202204132341710174.html'))
+                       '--out', out_dir, page)
     assert rc == 1
     one_line_error(err, "required field 'title'")
     assert not os.path.exists(out_dir) or os.listdir(out_dir) == []
