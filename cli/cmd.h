@@ -12,6 +12,7 @@
 #define EXIT_USAGE 2
 #define EXIT_LOCKED 75
 
+int cmd_crawl(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_rules(int argc, char **argv);

@@ -19,6 +19,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"crawl", cmd_crawl, "the cron job: discover, fetch and write new articles"},
 	{"extract", cmd_extract, "print the extracted article(s) to stdout"},
 	{"convert", cmd_convert, "convert URLs or saved pages into posts"},
 	{"rules", cmd_rules, "check, test and draft rule files"},

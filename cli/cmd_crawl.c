@@ -1,0 +1,1217 @@
+/*
+ * cmd_crawl.c - `newsmd crawl`, the cron job: for every configured source,
+ * read its start URLs (HTML list pages with pagination, JSON list APIs,
+ * RSS/Atom feeds, sitemaps and sitemap indexes, the sitemaps robots.txt
+ * names), find the articles not handled yet, fetch them politely, write
+ * their posts, and record everything in the state store.
+ *
+ * The loop composes crawler/multi (polite fetching), crawler/frontier (the
+ * run's work and dedup), crawler/state (memory across runs, the lock) and
+ * cli/pipeline (bytes -> article -> post).  Everything happens in the
+ * fetcher's done callback: a discovery page yields more requests, an
+ * article yields a post.  Cron-friendly: silent when all went well (unless
+ * --progress), one line per failed item, exit 0 / 1 / 2 / 75 (SPEC §2).
+ */
+#include "cli/cmd.h"
+#include "cli/pipeline.h"
+#include "common/buf.h"
+#include "common/mem.h"
+#include "crawler/canon.h"
+#include "crawler/charset.h"
+#include "crawler/feed.h"
+#include "crawler/frontier.h"
+#include "crawler/multi.h"
+#include "crawler/robots.h"
+#include "crawler/state.h"
+#include "crawler/url.h"
+#include "extractor/extract.h"
+#include "extractor/html.h"
+#include "extractor/jpath.h"
+#include "output/post.h"
+#include "output/tmpl.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+/* More --connect-to / --source options than this is a typo loop. */
+#define CRAWL_MAX_OPTS 64
+/* Sitemap indexes nest at most this deep (sitemaps.org allows one level;
+ * a little slack for sites that nest anyway, none for cycles). */
+#define CRAWL_MAX_SITEMAP_DEPTH 3
+/* Pages whose tag nesting (a cheap pre-scan) goes deeper than this are
+ * refused before parsing: gumbo 0.10 is quadratic in depth (10,000 levels
+ * 0.26 s, 100,000 levels 97 s; research/crawler.md §6), real pages stay
+ * below 100. */
+#define CRAWL_MAX_NESTING 4096
+/* State writes are committed at least this often, so a crash loses at
+ * most this much bookkeeping (the posts themselves are already safe). */
+#define CRAWL_COMMIT_MS 500
+/* Progress is redrawn at most this often. */
+#define CRAWL_DRAW_MS 200
+/* A URL that failed in a run is retried by the run after this long,
+ * doubling per failed run (capped by STATE_MAX_FAILED_RUNS tries). */
+#define CRAWL_RETRY_BASE_S 300
+/* Low-speed abort: below this many bytes/s for half the transfer timeout
+ * (at most 30 s) the server is trickling. */
+#define CRAWL_LOW_SPEED_BYTES 1024
+
+struct crawl {
+	struct pipeline p;
+	struct state *st;
+	struct multi *m;
+	struct frontier *fr;
+	bool dry_run;
+	long max_items, queued_articles;
+	bool progress;
+	FILE *log;
+	unsigned long long shard_i, shard_n;
+	bool *selected;            /* per source */
+	char **robots_want;        /* canonical robots.txt URLs whose Sitemap lines a source reads */
+	size_t *robots_want_src;
+	size_t nrobots_want;
+	int64_t t0, last_commit, last_draw;
+	long found, fetched, written, unchanged, not_modified, failed, skipped, deferred,
+		duplicates, pages;
+	bool drew;
+};
+
+static int64_t wall(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* ---- output: progress, errors, JSON log ---- */
+
+static void clear_progress(struct crawl *c)
+{
+	if (c->drew) {
+		fputs("\r\033[K", stderr);
+		c->drew = false;
+	}
+}
+
+static void draw_progress(struct crawl *c, bool force)
+{
+	if (!c->progress)
+		return;
+	int64_t now = multi_now_ms();
+	if (!force && now - c->last_draw < CRAWL_DRAW_MS)
+		return;
+	c->last_draw = now;
+	double secs = (double)(now - c->t0) / 1000.0;
+	fprintf(stderr, "\r\033[Kcrawl: %ld found, %ld fetched, %ld written, %ld failed  %.1f/s",
+		c->found, c->fetched, c->written, c->failed, secs > 0 ? (double)c->fetched / secs : 0.0);
+	c->drew = true;
+}
+
+static void report(struct crawl *c, const char *url, const char *msg)
+{
+	clear_progress(c);
+	cli_errorf("%s: %s", url, msg);
+}
+
+static void log_event(struct crawl *c, const char *event, const struct frontier_item *it,
+		      const struct multi_res *r, const char *path, const char *error)
+{
+	if (!c->log)
+		return;
+	json_t *o = json_object();
+	json_object_set_new(o, "ts", json_integer(wall()));
+	json_object_set_new(o, "event", json_string(event));
+	if (it) {
+		json_object_set_new(o, "url", json_string(it->url));
+		json_object_set_new(o, "source", json_string(c->p.cfg.sources[it->source].name));
+		json_object_set_new(o, "kind", json_string(it->kind == ITEM_ARTICLE ? "article"
+							 : it->kind == ITEM_SITEMAP ? "sitemap"
+										  : "list"));
+	}
+	if (r) {
+		json_object_set_new(o, "outcome", json_string(multi_outcome_name(r->outcome)));
+		if (r->status)
+			json_object_set_new(o, "status", json_integer(r->status));
+		json_object_set_new(o, "attempts", json_integer(r->attempts));
+		if (r->final_url && it && strcmp(r->final_url, it->fetch_url))
+			json_object_set_new(o, "final_url", json_string(r->final_url));
+	}
+	if (path)
+		json_object_set_new(o, "path", json_string(path));
+	if (error)
+		json_object_set_new(o, "error", json_string(error));
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s) {
+		fprintf(c->log, "%s\n", s);
+		free(s);
+	}
+	json_decref(o);
+}
+
+/* ---- pre-filled fields <-> JSON (kept in the state for later runs) ---- */
+
+static void put_str(json_t *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_set_new(o, k, json_string(v));
+}
+
+static void put_list(json_t *o, const char *k, const struct strv *v)
+{
+	if (!v->n)
+		return;
+	json_t *a = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	json_object_set_new(o, k, a);
+}
+
+static void put_date(json_t *o, const char *k, const struct when *w)
+{
+	if (!w->set)
+		return;
+	struct buf b = BUF_INIT;
+	date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", w);
+	json_object_set_new(o, k, json_string(buf_cstr(&b)));
+	buf_free(&b);
+}
+
+/* JSON text of the fields a list item filled in a, or NULL when none. */
+static char *fields_json(const struct article *a)
+{
+	json_t *o = json_object();
+	put_str(o, "title", a->title);
+	put_date(o, "date", &a->date);
+	put_date(o, "updated", &a->updated);
+	put_list(o, "author", &a->author);
+	put_str(o, "source", a->source);
+	put_str(o, "category", a->category);
+	put_list(o, "tags", &a->tags);
+	put_str(o, "lead_image", a->lead_image);
+	put_str(o, "excerpt", a->excerpt);
+	put_str(o, "lang", a->lang);
+	for (size_t i = 0; i < a->nfields; i++)
+		put_str(o, a->fields[i].name, a->fields[i].value);
+	char *s = json_object_size(o) ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+/* Sets one pre-filled field by name (built-in or custom). */
+static void set_field(struct article *a, const char *k, const char *v)
+{
+	if (!strcmp(k, "title"))
+		set_str(&a->title, v);
+	else if (!strcmp(k, "source"))
+		set_str(&a->source, v);
+	else if (!strcmp(k, "category"))
+		set_str(&a->category, v);
+	else if (!strcmp(k, "lead_image"))
+		set_str(&a->lead_image, v);
+	else if (!strcmp(k, "excerpt"))
+		set_str(&a->excerpt, v);
+	else if (!strcmp(k, "lang"))
+		set_str(&a->lang, v);
+	else if (!strcmp(k, "author"))
+		strv_push(&a->author, v);
+	else if (!strcmp(k, "tags"))
+		strv_push(&a->tags, v);
+	else if (!strcmp(k, "date") || !strcmp(k, "updated")) {
+		struct when w;
+		if (date_parse_any(v, NULL, &w) == NM_OK)
+			*(strcmp(k, "date") ? &a->updated : &a->date) = w;
+	} else
+		article_set_field(a, k, v);
+}
+
+static void apply_fields(struct article *a, const char *js)
+{
+	json_t *o = js ? json_loads(js, 0, NULL) : NULL;
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		if (json_is_string(v)) {
+			set_field(a, k, json_string_value(v));
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *x;
+			json_array_foreach(v, i, x) if (json_is_string(x)) set_field(a, k,
+										  json_string_value(x));
+		}
+	}
+	json_decref(o);
+}
+
+/* ---- small helpers ---- */
+
+static void hash_hex(const char *s, size_t n, char out[17])
+{
+	unsigned long long h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	snprintf(out, 17, "%016llx", h);
+}
+
+/* Deepest tag nesting a linear scan sees (void elements, self-closing
+ * tags, comments and end tags accounted for): an upper bound of what
+ * gumbo will build, cheap enough to run on every page. */
+static long nesting(const char *s, size_t n)
+{
+	static const char *const voids[] = {"area", "base", "br",    "col",  "embed",
+					    "hr",   "img",  "input", "link", "meta",
+					    "param", "source", "track", "wbr", NULL};
+	long d = 0, max = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '<')
+			continue;
+		if (s[i + 1] == '!') {
+			const char *end = memchr(s + i, '>', n - i);
+			if (!end)
+				break;
+			i = (size_t)(end - s);
+			continue;
+		}
+		bool close = s[i + 1] == '/';
+		size_t j = i + 1 + close, k = j;
+		while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+				 (s[k] >= '0' && s[k] <= '9')))
+			k++;
+		if (k == j)
+			continue;
+		bool is_void = false;
+		for (const char *const *v = voids; *v; v++)
+			if (strlen(*v) == k - j && !strncasecmp(s + j, *v, k - j))
+				is_void = true;
+		const char *gt = memchr(s + k, '>', n - k);
+		bool selfclose = gt && gt > s + k && gt[-1] == '/';
+		if (close) {
+			if (d > 0)
+				d--;
+		} else if (!is_void && !selfclose && ++d > max) {
+			max = d;
+		}
+	}
+	return max;
+}
+
+static bool shard_ok(struct crawl *c, const char *url)
+{
+	if (c->shard_n <= 1)
+		return true;
+	struct buf h = BUF_INIT;
+	bool ok = url_host(url, &h) == 0 && canon_host_hash(buf_cstr(&h)) % c->shard_n == c->shard_i;
+	buf_free(&h);
+	return ok;
+}
+
+static const struct rule *source_rule(struct crawl *c, size_t src)
+{
+	const char *name = c->p.cfg.sources[src].rule;
+	return name ? ruleset_find(&c->p.rules, name) : NULL;
+}
+
+static bool same_host(const char *a, const char *b)
+{
+	struct buf x = BUF_INIT, y = BUF_INIT;
+	bool same = a && b && url_host(a, &x) == 0 && url_host(b, &y) == 0 &&
+		    !strcmp(buf_cstr(&x), buf_cstr(&y));
+	buf_free(&x);
+	buf_free(&y);
+	return same;
+}
+
+static void maybe_commit(struct crawl *c, bool force)
+{
+	int64_t now = multi_now_ms();
+	if (force || now - c->last_commit >= CRAWL_COMMIT_MS) {
+		struct nm_err e;
+		if (state_commit(c->st, &e) != NM_OK)
+			report(c, "state", e.msg);
+		c->last_commit = now;
+	}
+}
+
+/* A fresh row for an item not in the store yet. */
+static void new_row(struct crawl *c, const struct frontier_item *it, enum url_kind kind,
+		    struct state_url *u)
+{
+	struct buf h = BUF_INIT;
+	memset(u, 0, sizeof *u);
+	u->url = xstrdup(it->canon);
+	u->source = xstrdup(c->p.cfg.sources[it->source].name);
+	if (url_host(it->url, &h) == 0)
+		u->host = buf_detach(&h);
+	u->kind = kind;
+	u->status = ST_QUEUED;
+	u->discovered_at = wall();
+	buf_free(&h);
+}
+
+static void put_row(struct crawl *c, const struct state_url *u)
+{
+	struct nm_err e;
+	err_clear(&e);
+	if (state_put(c->st, u, &e) != NM_OK)
+		report(c, u->url, e.msg);
+}
+
+/* ---- submitting work ---- */
+
+static void submit(struct crawl *c, struct frontier_item *it, const char *etag,
+		   const char *last_modified)
+{
+	const struct rule *r = it->rule;
+	struct multi_req q;
+	memset(&q, 0, sizeof q);
+	q.url = it->fetch_url;
+	q.referer = it->referer;
+	q.ud = it;
+	if (it->kind == ITEM_ARTICLE) {
+		q.prio = 1;
+		q.accept = !r || r->fetch_type == FETCH_AUTO ? ACCEPT_HTML | ACCEPT_JSON
+			   : r->fetch_type == FETCH_JSON     ? ACCEPT_JSON
+							     : ACCEPT_HTML;
+	} else {
+		q.accept = ACCEPT_HTML | ACCEPT_JSON | ACCEPT_XML;
+		q.etag = etag;
+		q.last_modified = last_modified;
+	}
+	if (r) {
+		q.headers = (const char *const *)r->headers;
+		q.timeout_s = r->timeout_s;
+	}
+	/* per-host settings once per host and run */
+	struct buf key = BUF_INIT, host = BUF_INIT;
+	if (url_host(it->fetch_url, &host) == 0) {
+		buf_printf(&key, "host:%s", buf_cstr(&host));
+		if (frontier_take(c->fr, buf_cstr(&key))) {
+			int64_t until = state_host_backoff(c->st, buf_cstr(&host));
+			if (until > wall())
+				multi_block_host(c->m, it->fetch_url, until);
+		}
+	}
+	if (r && r->delay_ms > 0)
+		multi_set_host_delay(c->m, it->fetch_url, r->delay_ms);
+	buf_free(&key);
+	buf_free(&host);
+	multi_add(c->m, &q);
+}
+
+/* A discovery page (start URL, next list page, sitemap). */
+static void add_discovery(struct crawl *c, size_t src, enum item_kind kind, const char *url,
+			  int page, int depth, const char *referer)
+{
+	struct buf canon = BUF_INIT;
+	if (canon_url(url, &canon) != 0 || !shard_ok(c, url) ||
+	    !frontier_take(c->fr, buf_cstr(&canon))) {
+		buf_free(&canon);
+		return;
+	}
+	struct frontier_item *it = frontier_item_new(kind, url, buf_cstr(&canon), url, src);
+	it->rule = source_rule(c, src);
+	if (!it->rule)
+		it->rule = ruleset_match(&c->p.rules, url);
+	it->page = page;
+	it->depth = depth;
+	it->referer = xstrdup(referer);
+	struct state_url row;
+	bool have = state_get(c->st, it->canon, &row) == 1;
+	c->pages++;
+	submit(c, it, have ? row.etag : NULL, have ? row.last_modified : NULL);
+	if (have)
+		state_url_free(&row);
+	buf_free(&canon);
+}
+
+/* An article candidate; returns true when it is new (not handled in an
+ * earlier run nor taken in this one). */
+static bool add_article(struct crawl *c, size_t src, const char *url, const char *fields,
+			const char *referer)
+{
+	struct buf canon = BUF_INIT, fetch = BUF_INIT;
+	bool isnew = false;
+	if (!url_is_http(url) || canon_url(url, &canon) != 0 || !shard_ok(c, url))
+		goto out;
+	/* off-site links: only URLs some rule claims, or the source's rule on
+	 * the list page's own host */
+	const struct rule *r = ruleset_match(&c->p.rules, url);
+	const struct rule *sr = source_rule(c, src);
+	if (sr && (!r || same_host(url, referer)))
+		r = sr;
+	if (!r)
+		goto out;
+	if (frontier_has(c->fr, buf_cstr(&canon)))
+		goto out;
+	struct state_url row;
+	int have = state_get(c->st, buf_cstr(&canon), &row);
+	if (have == 1) {
+		bool due = row.status == ST_QUEUED ||
+			   (row.status == ST_FAILED && row.next_retry_at <= wall());
+		if (!due) {
+			state_url_free(&row);
+			goto out;
+		}
+	} else {
+		struct state_url w;
+		if (state_find_written(c->st, buf_cstr(&canon), &w) == 1) {
+			state_url_free(&w); /* another URL's post names this one canonical */
+			goto out;
+		}
+	}
+	frontier_take(c->fr, buf_cstr(&canon));
+	isnew = true;
+	c->found++;
+	rule_fetch_url(r, url, &fetch);
+	struct frontier_item *it =
+		frontier_item_new(ITEM_ARTICLE, url, buf_cstr(&canon), buf_cstr(&fetch), src);
+	it->rule = r;
+	it->fields = xstrdup(fields ? fields : have == 1 ? row.fields : NULL);
+	it->referer = xstrdup(referer);
+	if (have != 1) {
+		new_row(c, it, KIND_ARTICLE, &row);
+		row.fields = xstrdup(it->fields);
+		put_row(c, &row);
+	}
+	state_url_free(&row);
+	if (c->max_items && c->queued_articles >= c->max_items) {
+		/* stays queued in the store for the next run */
+		frontier_item_free(it);
+		goto out;
+	}
+	c->queued_articles++;
+	submit(c, it, NULL, NULL);
+out:
+	buf_free(&canon);
+	buf_free(&fetch);
+	return isnew;
+}
+
+/* ---- discovery pages ---- */
+
+static bool json_looks(const struct rule *r, const char *ctype, const char *s, size_t n)
+{
+	if (r && r->fetch_type == FETCH_JSON)
+		return true;
+	if (ctype && strstr(ctype, "json"))
+		return true;
+	size_t i = 0;
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	if (i + 3 <= n && !memcmp(s + i, "\xEF\xBB\xBF", 3))
+		i += 3;
+	return i < n && (s[i] == '{' || s[i] == '[');
+}
+
+static enum nm_code read_feed(struct crawl *c, struct frontier_item *it,
+			      const struct multi_res *r, enum url_kind *kind, struct nm_err *e)
+{
+	struct feed f;
+	enum nm_code rc = feed_parse(r->body, r->len, r->final_url, &f, e);
+	if (rc) {
+		feed_free(&f);
+		return rc;
+	}
+	*kind = f.kind == FEED_RSS || f.kind == FEED_ATOM ? KIND_FEED : KIND_SITEMAP;
+	for (size_t i = 0; i < f.n; i++) {
+		const struct feed_item *fi = &f.items[i];
+		if (f.kind == FEED_SITEMAPINDEX) {
+			if (it->depth + 1 <= CRAWL_MAX_SITEMAP_DEPTH)
+				add_discovery(c, it->source, ITEM_SITEMAP, fi->url, 1, it->depth + 1,
+					      r->final_url);
+			continue;
+		}
+		struct article a;
+		article_init(&a);
+		a.title = xstrdup(fi->title);
+		a.date = fi->date;
+		char *fj = fields_json(&a);
+		add_article(c, it->source, fi->url, fj, r->final_url);
+		free(fj);
+		article_free(&a);
+	}
+	feed_free(&f);
+	return NM_OK;
+}
+
+static enum nm_code read_json_list(struct crawl *c, struct frontier_item *it,
+				   const struct multi_res *r, struct nm_err *e)
+{
+	const struct rule *rule = it->rule;
+	if (!rule || !rule->discovery || !rule->discovery->items)
+		return err_set(e, NM_ERULE, "JSON list page, but no rule with discovery.items for it");
+	json_t *doc = json_parse_bounded(r->body, r->len, e);
+	if (!doc)
+		return e->code ? e->code : NM_EPARSE;
+	json_t **vals = NULL;
+	size_t n = jpath_eval(rule->discovery->items, doc, &vals);
+	long fresh = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* `data.list` names the array, `data.list[*]` its elements: take both */
+		size_t m = json_is_array(vals[i]) ? json_array_size(vals[i]) : 1;
+		for (size_t k = 0; k < m; k++) {
+			json_t *item = json_is_array(vals[i]) ? json_array_get(vals[i], k) : vals[i];
+			struct article a;
+			article_init(&a);
+			extract_item_fields(rule, item, &a);
+			struct buf u = BUF_INIT, abs = BUF_INIT;
+			struct tmpl_ctx tc = {&a, c->p.cfg.pinyin, c->p.cfg.npinyin};
+			struct nm_err te;
+			const char *link = rule->discovery->item_url ? NULL : article_get_field(&a, "url");
+			if (rule->discovery->item_url)
+				tmpl_expand(rule->discovery->item_url, &tc, &u, &te);
+			else if (link)
+				buf_puts(&u, link);
+			if (u.len && url_resolve(r->final_url, buf_cstr(&u), &abs) == 0) {
+				char *fj = fields_json(&a);
+				fresh += add_article(c, it->source, buf_cstr(&abs), fj, r->final_url);
+				free(fj);
+			}
+			buf_free(&u);
+			buf_free(&abs);
+			article_free(&a);
+		}
+	}
+	free(vals);
+	struct buf next = BUF_INIT;
+	struct page pg;
+	memset(&pg, 0, sizeof pg);
+	pg.json = doc;
+	if (fresh && rule->discovery->next_page && it->page < c->p.cfg.sources[it->source].max_pages &&
+	    extract_next_page(rule, &pg, r->final_url, &next) == 0)
+		add_discovery(c, it->source, ITEM_DISCOVERY, buf_cstr(&next), it->page + 1, 0,
+			      r->final_url);
+	page_release(&pg);
+	buf_free(&next);
+	json_decref(doc);
+	return NM_OK;
+}
+
+static enum nm_code read_html_list(struct crawl *c, struct frontier_item *it,
+				   const struct multi_res *r, struct nm_err *e)
+{
+	const struct rule *rule = it->rule;
+	if (!rule || !rule->discovery || !rule->discovery->nitem_links)
+		return err_set(e, NM_ERULE,
+			       "list page, but no rule with discovery.item_links for it");
+	if (nesting(r->body, r->len) > CRAWL_MAX_NESTING)
+		return err_set(e, NM_ELIMIT, "tags nested deeper than %d levels; refused",
+			       CRAWL_MAX_NESTING);
+	struct buf text = BUF_INIT;
+	struct html_doc *h = NULL;
+	struct strv links = {NULL, 0};
+	char used[64];
+	enum nm_code rc = charset_decode(r->body, r->len, r->content_type, rule->charset, &text,
+					 used, sizeof used, e);
+	if (!rc)
+		rc = html_parse(buf_cstr(&text), text.len, &h, e);
+	if (!rc) {
+		struct page pg;
+		memset(&pg, 0, sizeof pg);
+		pg.h = h;
+		extract_item_links(rule, &pg, r->final_url, &links);
+		long fresh = 0;
+		for (size_t i = 0; i < links.n; i++)
+			fresh += add_article(c, it->source, links.v[i], NULL, r->final_url);
+		struct buf next = BUF_INIT;
+		/* stop at the first page that brings nothing new */
+		if (fresh && rule->discovery->next_page &&
+		    it->page < c->p.cfg.sources[it->source].max_pages &&
+		    extract_next_page(rule, &pg, r->final_url, &next) == 0)
+			add_discovery(c, it->source, ITEM_DISCOVERY, buf_cstr(&next), it->page + 1, 0,
+				      r->final_url);
+		buf_free(&next);
+		page_release(&pg);
+	}
+	strv_free(&links);
+	html_free(h);
+	buf_free(&text);
+	return rc;
+}
+
+static void discovery_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
+{
+	struct state_url row;
+	enum url_kind kind = it->kind == ITEM_SITEMAP ? KIND_SITEMAP : KIND_LIST;
+	if (state_get(c->st, it->canon, &row) != 1)
+		new_row(c, it, kind, &row);
+	row.attempts += r->attempts;
+	row.last_checked_at = wall();
+	if (r->status)
+		row.http_status = r->status;
+	struct nm_err e;
+	err_clear(&e);
+	enum nm_code rc = NM_OK;
+	const char *event = "list";
+	switch (r->outcome) {
+	case MO_NOT_MODIFIED:
+		c->not_modified++;
+		row.status = ST_DONE;
+		event = "not_modified";
+		break;
+	case MO_OK: {
+		char hash[17];
+		hash_hex(r->body, r->len, hash);
+		row.last_fetched_at = wall();
+		set_str(&row.etag, r->etag);
+		set_str(&row.last_modified, r->last_modified);
+		set_str(&row.final_url, r->final_url);
+		if (row.content_hash && !strcmp(row.content_hash, hash) && row.status == ST_DONE) {
+			/* the server has no validators, but nothing changed */
+			c->not_modified++;
+			event = "unchanged";
+			break;
+		}
+		if (feed_sniff(r->body, r->len, r->content_type))
+			rc = read_feed(c, it, r, &kind, &e);
+		else if (json_looks(it->rule, r->content_type, r->body, r->len))
+			rc = read_json_list(c, it, r, &e);
+		else
+			rc = read_html_list(c, it, r, &e);
+		row.kind = kind;
+		if (!rc) {
+			set_str(&row.content_hash, hash);
+			row.status = ST_DONE;
+			set_str(&row.error, NULL);
+		}
+		break;
+	}
+	case MO_DEFERRED:
+		c->deferred++;
+		event = "deferred";
+		break;
+	default:
+		rc = NM_ENET;
+		snprintf(e.msg, sizeof e.msg, "%s", r->error ? r->error : "failed");
+		break;
+	}
+	if (rc) {
+		c->failed++;
+		row.status = r->outcome == MO_FAILED ? ST_FAILED : ST_GONE;
+		set_str(&row.error, e.msg);
+		event = "failed";
+		report(c, it->url, e.msg);
+	}
+	put_row(c, &row);
+	log_event(c, event, it, r, NULL, rc ? e.msg : NULL);
+	state_url_free(&row);
+}
+
+/* ---- articles ---- */
+
+static void article_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
+{
+	struct state_url row;
+	if (state_get(c->st, it->canon, &row) != 1)
+		new_row(c, it, KIND_ARTICLE, &row);
+	row.attempts += r->attempts;
+	row.last_checked_at = wall();
+	if (r->status)
+		row.http_status = r->status;
+	const char *event = NULL, *why = r->error;
+	char *path = NULL;
+	struct nm_err e;
+	err_clear(&e);
+	struct buf canon = BUF_INIT;
+	switch (r->outcome) {
+	case MO_OK: {
+		c->fetched++;
+		char hash[17];
+		hash_hex(r->body, r->len, hash);
+		row.last_fetched_at = wall();
+		set_str(&row.content_hash, hash);
+		set_str(&row.etag, r->etag);
+		set_str(&row.last_modified, r->last_modified);
+		set_str(&row.final_url, r->final_url);
+		if (nesting(r->body, r->len) > CRAWL_MAX_NESTING) {
+			snprintf(e.msg, sizeof e.msg, "tags nested deeper than %d levels; refused",
+				 CRAWL_MAX_NESTING);
+			row.status = ST_GONE;
+			event = "failed";
+			why = e.msg;
+			break;
+		}
+		/* one article, one post: rel=canonical naming an article of this
+		 * run or one already written makes this a duplicate */
+		if (canon_link_canonical(r->body, r->len, r->final_url, &canon) == 0 &&
+		    strcmp(buf_cstr(&canon), it->canon)) {
+			set_str(&row.canonical, buf_cstr(&canon));
+			struct state_url w;
+			bool dup = frontier_has(c->fr, buf_cstr(&canon));
+			if (!dup && state_find_written(c->st, buf_cstr(&canon), &w) == 1) {
+				dup = true;
+				state_url_free(&w);
+			}
+			if (dup) {
+				row.status = ST_DUPLICATE;
+				event = "duplicate";
+				why = NULL;
+				c->duplicates++;
+				break;
+			}
+		}
+		struct article a;
+		article_init(&a);
+		a.url = xstrdup(it->url);
+		a.final_url = xstrdup(strcmp(it->fetch_url, it->url) ? it->url : r->final_url);
+		const struct source_cfg *sc = &c->p.cfg.sources[it->source];
+		for (size_t i = 0; i < sc->nset; i++)
+			set_field(&a, sc->set[i].key, sc->set[i].value);
+		apply_fields(&a, it->fields);
+		enum nm_code rc = pipeline_extract_bytes(&c->p, it->rule, r->body, r->len,
+							 r->content_type, &a, &e);
+		if (!rc) {
+			struct output_cfg o;
+			pipeline_output_for(&c->p, &a, &o);
+			if (c->dry_run) {
+				struct buf name = BUF_INIT;
+				rc = post_filename(&a, &o, c->p.cfg.pinyin, c->p.cfg.npinyin, &name, &e);
+				if (!rc) {
+					clear_progress(c);
+					printf("would write %s/%s %s\n", o.dir, buf_cstr(&name), it->url);
+					path = xstrdup(buf_cstr(&name));
+				}
+				buf_free(&name);
+				event = "would_write";
+			} else {
+				enum post_status ps;
+				rc = pipeline_write(&c->p, &a, &o, &path, &ps, &e);
+				if (!rc) {
+					event = ps == POST_UNCHANGED ? "unchanged" : "written";
+					if (ps == POST_UNCHANGED)
+						c->unchanged++;
+					else
+						c->written++;
+				}
+			}
+			output_free(&o);
+		}
+		article_free(&a);
+		if (rc) {
+			row.status = rc == NM_EIO ? ST_FAILED : rc == NM_EFIELD ? ST_SKIPPED : ST_GONE;
+			row.next_retry_at = wall() + CRAWL_RETRY_BASE_S;
+			event = "failed";
+			why = e.msg;
+		} else {
+			row.status = ST_DONE;
+			set_str(&row.output_path, path);
+			set_str(&row.error, NULL);
+			why = NULL;
+		}
+		break;
+	}
+	case MO_NOT_MODIFIED:
+		c->not_modified++;
+		row.status = ST_DONE;
+		event = "not_modified";
+		why = NULL;
+		break;
+	case MO_DEFERRED:
+		c->deferred++;
+		event = "deferred";
+		if (r->retry_after_s > 0) {
+			int64_t until = wall() + r->retry_after_s;
+			row.status = ST_FAILED;
+			row.next_retry_at = until;
+			if (row.host)
+				state_set_host_backoff(c->st, row.host, until, NULL);
+		}
+		break;
+	case MO_ROBOTS:
+	case MO_TYPE:
+		c->skipped++;
+		row.status = ST_SKIPPED;
+		event = "skipped";
+		break;
+	case MO_FAILED:
+		row.failed_runs++;
+		if (row.failed_runs >= STATE_MAX_FAILED_RUNS) {
+			row.status = ST_GONE;
+		} else {
+			row.status = ST_FAILED;
+			row.next_retry_at = wall() + ((int64_t)CRAWL_RETRY_BASE_S << (row.failed_runs - 1));
+		}
+		event = "failed";
+		break;
+	default: /* MO_HTTP_ERROR, MO_TOO_LARGE, MO_REFUSED: permanent */
+		row.status = ST_GONE;
+		event = "failed";
+		break;
+	}
+	if (!strcmp(event, "failed")) {
+		c->failed++;
+		report(c, it->url, why ? why : "failed");
+	}
+	set_str(&row.error, why);
+	put_row(c, &row);
+	log_event(c, event, it, r, path, why);
+	free(path);
+	buf_free(&canon);
+	state_url_free(&row);
+}
+
+/* ---- fetcher callbacks ---- */
+
+static void on_done(void *ctx, const struct multi_res *r)
+{
+	struct crawl *c = ctx;
+	struct frontier_item *it = r->ud;
+	if (it->kind == ITEM_ARTICLE)
+		article_done(c, it, r);
+	else
+		discovery_done(c, it, r);
+	frontier_item_free(it);
+	maybe_commit(c, false);
+	draw_progress(c, false);
+}
+
+static void on_robots(void *ctx, const char *origin, const struct robots *rb)
+{
+	struct crawl *c = ctx;
+	struct buf u = BUF_INIT, canon = BUF_INIT;
+	buf_printf(&u, "%s/robots.txt", origin);
+	if (canon_url(buf_cstr(&u), &canon) == 0) {
+		for (size_t i = 0; i < c->nrobots_want; i++) {
+			if (strcmp(c->robots_want[i], buf_cstr(&canon)))
+				continue;
+			for (const char *const *s = robots_sitemaps(rb); *s; s++) {
+				struct buf abs = BUF_INIT;
+				if (url_resolve(buf_cstr(&canon), *s, &abs) == 0)
+					add_discovery(c, c->robots_want_src[i], ITEM_SITEMAP,
+						      buf_cstr(&abs), 1, 1, buf_cstr(&canon));
+				buf_free(&abs);
+			}
+		}
+	}
+	if (robots_delay_capped(rb)) {
+		clear_progress(c);
+		cli_errorf("%s: Crawl-delay capped at %ld ms", buf_cstr(&u), ROBOTS_MAX_DELAY_MS);
+	}
+	buf_free(&u);
+	buf_free(&canon);
+}
+
+struct due_ctx {
+	struct crawl *c;
+	size_t src;
+};
+
+static int due_cb(void *ud, const struct state_url *u)
+{
+	struct due_ctx *d = ud;
+	/* the row's URL is canonical: it fetches the same thing */
+	add_article(d->c, d->src, u->url, u->fields, NULL);
+	return 0;
+}
+
+/* ---- the command ---- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: newsmd crawl [-c FILE] [--source NAME]... [--dry-run] [--max-items N]\n"
+	      "                    [--progress auto|always|never] [--log-json FILE]\n"
+	      "                    [--max-runtime SECS] [--connect-to H:P:H2:P2]... [--shard I/N]\n"
+	      "\n"
+	      "The cron job: reads every source's start URLs (list pages, JSON APIs, feeds,\n"
+	      "sitemaps), fetches new or due articles politely, writes their posts and\n"
+	      "records everything in the state file.  Silent when all went well.\n"
+	      "\n"
+	      "  -c, --config FILE      config file (default ./newsmd.yml)\n"
+	      "      --source NAME      only this source (repeatable)\n"
+	      "      --dry-run          fetch and extract, print 'would write PATH URL',\n"
+	      "                         write no post and no state\n"
+	      "      --max-items N      fetch at most N articles this run (the rest wait)\n"
+	      "      --progress WHEN    auto (on a terminal), always or never\n"
+	      "      --log-json FILE    one JSON line per item, and a summary\n"
+	      "      --max-runtime SECS stop starting work after SECS seconds\n"
+	      "      --connect-to H:P:H2:P2\n"
+	      "                         send requests for H:P to H2:P2 (like curl)\n"
+	      "      --shard I/N        only hosts whose hash mod N is I (0-based)\n"
+	      "  -h, --help             this text\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 some items failed, 2 usage/config/rule error,\n"
+	      "75 another crawl holds the lock.\n",
+	      f);
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cmd_crawl(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},    {"source", required_argument, NULL, 's'},
+		{"dry-run", no_argument, NULL, 'n'},         {"max-items", required_argument, NULL, 'm'},
+		{"progress", required_argument, NULL, 'p'},  {"log-json", required_argument, NULL, 'l'},
+		{"max-runtime", required_argument, NULL, 'r'},
+		{"connect-to", required_argument, NULL, 'C'}, {"shard", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+	const char *config = NULL, *log_path = NULL, *progress = "auto";
+	const char *connect_to[CRAWL_MAX_OPTS + 1] = {NULL};
+	const char *only[CRAWL_MAX_OPTS + 1] = {NULL};
+	int nct = 0, nonly = 0, o;
+	long max_items = 0, max_runtime = 0;
+	bool dry_run = false;
+	unsigned long long shard_i = 0, shard_n = 1;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': config = optarg; break;
+		case 'n': dry_run = true; break;
+		case 'l': log_path = optarg; break;
+		case 'p':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				cli_errorf("crawl: --progress takes auto, always or never");
+				return EXIT_USAGE;
+			}
+			progress = optarg;
+			break;
+		case 'm':
+			if (!parse_long(optarg, 1, 100000000, &max_items)) {
+				cli_errorf("crawl: --max-items takes a positive number");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			if (!parse_long(optarg, 1, 100000000, &max_runtime)) {
+				cli_errorf("crawl: --max-runtime takes a positive number of seconds");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'S': {
+			unsigned long long i, n;
+			char extra;
+			if (sscanf(optarg, "%llu/%llu%c", &i, &n, &extra) != 2 || n < 1 || i >= n) {
+				cli_errorf("crawl: --shard takes I/N with 0 <= I < N");
+				return EXIT_USAGE;
+			}
+			shard_i = i;
+			shard_n = n;
+			break;
+		}
+		case 's':
+		case 'C':
+			if ((o == 's' ? nonly : nct) >= CRAWL_MAX_OPTS) {
+				cli_errorf("crawl: more than %d --%s options", CRAWL_MAX_OPTS,
+					   o == 's' ? "source" : "connect-to");
+				return EXIT_USAGE;
+			}
+			if (o == 's')
+				only[nonly++] = optarg;
+			else
+				connect_to[nct++] = optarg;
+			break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_errorf("crawl: unexpected argument '%s' (try 'newsmd crawl --help')", argv[optind]);
+		return EXIT_USAGE;
+	}
+
+	struct crawl c;
+	memset(&c, 0, sizeof c);
+	struct nm_err e;
+	err_clear(&e);
+	int rc = EXIT_OK;
+	if (pipeline_open(&c.p, config, NULL, &e) != NM_OK) {
+		cli_error(&e);
+		pipeline_close(&c.p);
+		return EXIT_USAGE;
+	}
+	c.p.connect_to = connect_to;
+	if (!c.p.cfg.nsources) {
+		cli_errorf("%s: no sources: to crawl (SPEC §3)", c.p.cfg.path ? c.p.cfg.path : "newsmd.yml");
+		pipeline_close(&c.p);
+		return EXIT_USAGE;
+	}
+	c.selected = xcalloc(c.p.cfg.nsources, sizeof *c.selected);
+	for (size_t i = 0; i < c.p.cfg.nsources; i++)
+		c.selected[i] = nonly == 0;
+	for (int k = 0; k < nonly; k++) {
+		bool found = false;
+		for (size_t i = 0; i < c.p.cfg.nsources; i++)
+			if (!strcmp(c.p.cfg.sources[i].name, only[k]))
+				found = c.selected[i] = true;
+		if (!found) {
+			cli_errorf("crawl: no source named '%s' in %s", only[k],
+				   c.p.cfg.path ? c.p.cfg.path : "the config");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < c.p.cfg.nsources; i++) {
+		const struct source_cfg *s = &c.p.cfg.sources[i];
+		if (s->rule && !ruleset_find(&c.p.rules, s->rule)) {
+			cli_errorf("%s: source '%s': no rule named '%s'", c.p.cfg.path, s->name, s->rule);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (log_path && !(c.log = fopen(log_path, "a"))) {
+		cli_errorf("%s: cannot open for writing", log_path);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	enum nm_code sc = state_open(c.p.cfg.state, dry_run, &c.st, &e);
+	if (sc == NM_ELOCKED) {
+		cli_error(&e);
+		rc = EXIT_LOCKED;
+		goto out;
+	} else if (sc) {
+		cli_error(&e);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	c.dry_run = dry_run;
+	c.max_items = max_items;
+	c.progress = !strcmp(progress, "always") || (!strcmp(progress, "auto") && isatty(2));
+	c.shard_i = shard_i;
+	c.shard_n = shard_n;
+	c.fr = frontier_new();
+
+	/* hosts the operator named may live on private addresses */
+	const char **trusted = xcalloc((size_t)nct + 64, sizeof *trusted);
+	struct strv tv = {NULL, 0};
+	for (int k = 0; k < nct; k++) {
+		const char *colon = strchr(connect_to[k], ':');
+		if (colon && colon > connect_to[k]) {
+			char *h = xstrndup(connect_to[k], (size_t)(colon - connect_to[k]));
+			strv_push(&tv, h);
+			free(h);
+		}
+	}
+	for (size_t i = 0; i < c.p.cfg.nsources; i++)
+		for (char **s = c.p.cfg.sources[i].start; s && *s; s++) {
+			struct buf h = BUF_INIT;
+			if (c.selected[i] && url_host(*s, &h) == 0)
+				strv_push(&tv, buf_cstr(&h));
+			buf_free(&h);
+		}
+	trusted = xrealloc(trusted, (tv.n + 1) * sizeof *trusted);
+	for (size_t i = 0; i < tv.n; i++)
+		trusted[i] = tv.v[i];
+	trusted[tv.n] = NULL;
+
+	const struct crawl_cfg *cc = &c.p.cfg.crawl;
+	struct multi_cfg mc;
+	memset(&mc, 0, sizeof mc);
+	mc.user_agent = cc->user_agent;
+	mc.concurrency = cc->concurrency;
+	mc.per_host = cc->per_host_concurrency;
+	mc.delay_ms = cc->delay_ms;
+	mc.timeout_s = cc->timeout_s;
+	mc.connect_timeout_s = cc->timeout_s < 10 ? cc->timeout_s : 10;
+	mc.low_speed_bytes = CRAWL_LOW_SPEED_BYTES;
+	mc.low_speed_s = cc->timeout_s / 2 < 1 ? 1 : cc->timeout_s / 2 > 30 ? 30 : cc->timeout_s / 2;
+	mc.retries = cc->retries;
+	/* back-off starts at the politeness delay: 1 s by default */
+	mc.backoff_ms = cc->delay_ms > 100 ? cc->delay_ms : 100;
+	mc.max_bytes = (size_t)cc->max_bytes;
+	mc.robots = cc->robots;
+	mc.connect_to = connect_to;
+	mc.trusted_hosts = trusted;
+	if (multi_new(&mc, &c.m, &e) != NM_OK) {
+		cli_error(&e);
+		rc = EXIT_SOME_FAILED;
+		free(trusted);
+		strv_free(&tv);
+		goto out;
+	}
+	free(trusted);
+	strv_free(&tv);
+
+	c.t0 = c.last_commit = c.last_draw = multi_now_ms();
+	int64_t run = state_run_begin(c.st, wall());
+	c.robots_want = xcalloc(1, sizeof *c.robots_want);
+	c.robots_want_src = xcalloc(1, sizeof *c.robots_want_src);
+	for (size_t i = 0; i < c.p.cfg.nsources; i++) {
+		if (!c.selected[i])
+			continue;
+		for (char **s = c.p.cfg.sources[i].start; s && *s; s++) {
+			struct buf canon = BUF_INIT;
+			size_t cl;
+			if (canon_url(*s, &canon) == 0 && (cl = canon.len) >= 11 &&
+			    !strcmp(buf_cstr(&canon) + cl - 11, "/robots.txt")) {
+				/* "the sitemaps this robots.txt lists" */
+				if (shard_ok(&c, *s)) {
+					c.robots_want = xrealloc(c.robots_want, (c.nrobots_want + 1) *
+										sizeof *c.robots_want);
+					c.robots_want_src = xrealloc(c.robots_want_src,
+								     (c.nrobots_want + 1) *
+									     sizeof *c.robots_want_src);
+					c.robots_want[c.nrobots_want] = buf_detach(&canon);
+					c.robots_want_src[c.nrobots_want++] = i;
+					multi_want_robots(c.m, *s);
+				}
+			} else {
+				add_discovery(&c, i, ITEM_DISCOVERY, *s, 1, 0, NULL);
+			}
+			buf_free(&canon);
+		}
+		/* articles left queued or due for a retry by earlier runs */
+		struct due_ctx d = {&c, i};
+		state_due(c.st, c.p.cfg.sources[i].name, wall(), due_cb, &d, &e);
+	}
+	multi_run(c.m, max_runtime ? c.t0 + max_runtime * 1000 : 0, on_done, on_robots, &c);
+	maybe_commit(&c, true);
+
+	const struct multi_stats *ms = multi_get_stats(c.m);
+	double secs = (double)(multi_now_ms() - c.t0) / 1000.0;
+	struct buf sum = BUF_INIT;
+	buf_printf(&sum,
+		   "crawl: %ld found, %ld fetched, %ld written, %ld unchanged, %ld not modified, "
+		   "%ld duplicate, %ld skipped, %ld deferred, %ld failed; %ld requests in %.1f s",
+		   c.found, c.fetched, c.written, c.unchanged, c.not_modified, c.duplicates,
+		   c.skipped, c.deferred, c.failed, ms->requests, secs);
+	rc = c.failed ? EXIT_SOME_FAILED : EXIT_OK;
+	clear_progress(&c);
+	if (c.progress || c.failed)
+		fprintf(c.progress ? stdout : stderr, "%s\n", buf_cstr(&sum));
+	json_t *stats = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:i}",
+				  "event", "summary", "found", (json_int_t)c.found, "fetched",
+				  (json_int_t)c.fetched, "written", (json_int_t)c.written, "unchanged",
+				  (json_int_t)c.unchanged, "not_modified", (json_int_t)c.not_modified,
+				  "duplicate", (json_int_t)c.duplicates, "skipped", (json_int_t)c.skipped,
+				  "deferred", (json_int_t)c.deferred, "failed", (json_int_t)c.failed,
+				  "requests", (json_int_t)ms->requests, "bytes", (json_int_t)ms->bytes,
+				  "seconds", secs, "exit", rc);
+	char *sj = stats ? json_dumps(stats, JSON_COMPACT) : NULL;
+	if (c.log && sj)
+		fprintf(c.log, "%s\n", sj);
+	state_run_end(c.st, run, wall(), rc, sj);
+	free(sj);
+	json_decref(stats);
+	buf_free(&sum);
+out:
+	multi_free(c.m);
+	frontier_free(c.fr);
+	state_close(c.st);
+	for (size_t i = 0; i < c.nrobots_want; i++)
+		free(c.robots_want[i]);
+	free(c.robots_want);
+	free(c.robots_want_src);
+	free(c.selected);
+	if (c.log)
+		fclose(c.log);
+	pipeline_close(&c.p);
+	return rc;
+}
