@@ -129,7 +129,7 @@ static const struct tagdef TAGS[] = {
 	{"input", K_VOID, 0}, {"kbd", K_CODE, 0}, {"legend", K_BLOCK, 0},
 	{"li", K_LI, 0}, {"link", K_SKIP, 0}, {"listing", K_PRE, 0},
 	{"main", K_BLOCK, 0}, {"menu", K_UL, 0}, {"meta", K_SKIP, 0},
-	{"nav", K_BLOCK, 0}, {"noframes", K_SKIP, 0}, {"noscript", K_SKIP, 0},
+	{"nav", K_BLOCK, 0}, {"noembed", K_SKIP, 0}, {"noframes", K_SKIP, 0}, {"noscript", K_SKIP, 0},
 	{"ol", K_OL, 0}, {"optgroup", K_CONTROL, 0}, {"option", K_CONTROL, 0},
 	{"p", K_BLOCK, 0}, {"param", K_VOID, 0}, {"plaintext", K_PRE, 0},
 	{"pre", K_PRE, 0}, {"s", K_DEL, 0}, {"samp", K_CODE, 0},
@@ -338,6 +338,7 @@ struct md {
 	/* the paragraph being built */
 	struct buf text;
 	size_t lstart;  /* where the current line starts in text */
+	size_t olist;   /* end of digits that started the line, or 0 */
 	struct mark *marks;
 	size_t nmarks, capmarks;
 	bool space;     /* collapsed white space pending */
@@ -348,6 +349,7 @@ struct md {
 	struct inl inl[MD_MAX_INLINE];
 	int ninl, nopen; /* entries [0, nopen) are open in this paragraph */
 	int link;        /* 1 + index of the link entry, 0 = none */
+	int lflat;       /* inside a link whose blocks become line breaks */
 	struct buf ldest; /* closing markup of the open link: "](url "title")" */
 
 	struct table *tab; /* the pipe table being collected, or NULL */
@@ -663,6 +665,11 @@ static size_t line_start(struct md *m, const char *s, size_t n, size_t i)
 				put(m, s + j, 1);
 				return j + 1 - i;
 			}
+			if (j - i <= 9 && j == n) { /* "1" then "." in the next node */
+				put(m, s + i, j - i);
+				m->olist = m->text.len;
+				return j - i;
+			}
 		}
 		return 0;
 	}
@@ -742,6 +749,10 @@ static void add_text(struct md *m, const char *s, size_t n)
 				i += k;
 				continue;
 			}
+		}
+		if (m->olist && m->olist == m->text.len && (c == '.' || c == ')')) {
+			put(m, "\\", 1); /* the digits before would make a list */
+			m->olist = 0;
 		}
 		size_t j = i;
 		while (j < n && !special((unsigned char)s[j]))
@@ -983,13 +994,17 @@ static void flush(struct md *m)
 	}
 	buf_clear(&m->text);
 	m->lstart = 0;
+	m->olist = 0;
 	m->nmarks = 0;
 }
 
 /* A block boundary inside the current leaf. */
 static void boundary(struct md *m)
 {
-	if (m->leaf == L_NORMAL)
+	if (m->leaf == L_NORMAL && m->lflat) {
+		if (!m->brk)
+			m->brk = 1;
+	} else if (m->leaf == L_NORMAL)
 		flush(m);
 	else if (m->leaf == L_HEADING)
 		m->space = true;
@@ -1127,6 +1142,8 @@ static void put_title(struct md *m, struct buf *b, const char *title)
 		collapse(t, title);
 	if (!t->len)
 		return;
+	if (b->len && b->ptr[b->len - 1] == '(')
+		bputs(b, "<>"); /* an empty destination before a title */
 	while (html_space((unsigned char)*title))
 		title++;
 	for (size_t i = 0, k = 0; title[i]; i++) {
@@ -1803,6 +1820,7 @@ struct frame {
 	bool inl;                  /* pushed an inline entry */
 	bool leaf;                 /* changed the leaf */
 	bool tab;                  /* owns m->tab */
+	bool lflat;                /* incremented m->lflat */
 };
 
 static bool push_inline(struct md *m, uint8_t kind)
@@ -1935,6 +1953,45 @@ static void list_child(struct md *m, const struct frame *f, xmlNodePtr c)
 	push_item(m, NULL, prev);
 }
 
+/* Does the link hold blocks, and only ones that can become line breaks
+ * (div, p, ...: a card or teaser wrapped in <a>)?  Then one link with
+ * line breaks keeps it one link; a link around headings, lists or tables
+ * is repeated in each block instead. */
+static bool link_flattens(struct md *m, xmlNodePtr el)
+{
+	bool blocks = false;
+	xmlNodePtr n = el->children;
+	while (n) {
+		bool down = false;
+		if (n->type == XML_ELEMENT_NODE) {
+			switch (tag_of(m, n)->kind) {
+			case K_BLOCK:
+			case K_FORM:
+				blocks = true;
+				down = true;
+				break;
+			case K_HEADING: case K_UL: case K_OL: case K_LI: case K_QUOTE: case K_PRE:
+			case K_TABLE: case K_TR: case K_CELL: case K_HR: case K_DT: case K_THEAD:
+				return false;
+			case K_SKIP:
+				break;
+			default:
+				down = true;
+			}
+		}
+		if (down && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n != el && !n->next)
+			n = n->parent;
+		if (n == el)
+			break;
+		n = n->next;
+	}
+	return blocks;
+}
+
 static bool enter(struct md *m, struct frame *f)
 {
 	xmlNodePtr el = f->node;
@@ -2004,6 +2061,10 @@ static bool enter(struct md *m, struct frame *f)
 		if (!(f->inl = push_inline(m, I_LINK)))
 			return true;
 		m->link = m->ninl;
+		if (m->leaf == L_NORMAL && link_flattens(m, el)) {
+			f->lflat = true;
+			m->lflat++;
+		}
 		buf_clear(&m->ldest);
 		bputs(&m->ldest, "](");
 		put_dest(&m->ldest, m->url.ptr, m->url.len);
@@ -2099,6 +2160,8 @@ static void leave(struct md *m, const struct frame *f)
 	case K_A:
 		if (f->inl)
 			pop_inline(m);
+		if (f->lflat)
+			m->lflat--;
 		break;
 	case K_DT:
 		if (f->inl)
@@ -2179,7 +2242,7 @@ enum nm_code md_render(xmlNodePtr node, const struct md_opts *o, struct buf *out
 	size_t cap = 64, sp = 0;
 	struct frame *st = xmalloc(cap * sizeof *st);
 	if (node && node->type == XML_ELEMENT_NODE)
-		st[sp++] = (struct frame){node, node->children, &root, -1, 0, 0, false, false, false};
+		st[sp++] = (struct frame){.node = node, .next = node->children, .def = &root, .list = -1};
 	while (sp && !out->toobig && !m->text.toobig) {
 		struct frame *f = &st[sp - 1];
 		xmlNodePtr c = f->next;
@@ -2198,7 +2261,7 @@ enum nm_code md_render(xmlNodePtr node, const struct md_opts *o, struct buf *out
 		}
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		struct frame nf = {c, c->children, tag_of(m, c), -1, 0, 0, false, false, false};
+		struct frame nf = {.node = c, .next = c->children, .def = tag_of(m, c), .list = -1};
 		if (!enter(m, &nf))
 			continue;
 		if (sp == cap) {
