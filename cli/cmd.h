@@ -16,6 +16,7 @@ int cmd_crawl(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_rules_suggest(int argc, char **argv);
 int cmd_select(int argc, char **argv);
 int cmd_markdown(int argc, char **argv);
 

@@ -24,6 +24,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: newsmd rules check [-c FILE] [PATH...]\n"
 	      "       newsmd rules test [-c FILE] [--url URL] [--now DATE] RULE INPUT\n"
+	      "       newsmd rules suggest [-c FILE] [--url URL] [-o FILE] INPUT\n"
 	      "\n"
 	      "check  validates rule files (PATH: files or folders; default: the config's\n"
 	      "       rules folder) and runs each rule's offline `tests`.  One line per\n"
@@ -33,7 +34,8 @@ static void usage(FILE *f)
 	      "       a rule in the rules folder) and prints, for every field, each step\n"
 	      "       tried: what it matched, the value after regex/post, and why it was\n"
 	      "       rejected.  --url gives a saved page its URL; --now sets the clock for\n"
-	      "       relative dates.\n",
+	      "       relative dates.\n"
+	      "suggest writes a draft rule for a page no rule knows (see its --help).\n",
 	      f);
 }
 
@@ -451,6 +453,8 @@ int cmd_rules(int argc, char **argv)
 		return rules_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "test"))
 		return rules_test(argc - 1, argv + 1);
-	cli_errorf("rules: unknown subcommand '%s' (expected check or test)", argv[1]);
+	if (!strcmp(argv[1], "suggest"))
+		return cmd_rules_suggest(argc - 1, argv + 1);
+	cli_errorf("rules: unknown subcommand '%s' (expected check, test or suggest)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -320,6 +320,23 @@ def rules_test_traces_fall_through(tmp):
 
 
 @test
+def rules_suggest_drafts_a_rule_that_passes_its_tests(tmp):
+    draft = os.path.join(tmp, 'draft.yml')
+    url = 'https://www.harborherald.example/local/2024/05/02/tide-gauge'
+    rc, out, err = run('rules', 'suggest', '--url', url, '-o', draft,
+                       'examples/demo/pages/harbor-herald-tide-gauge.html')
+    assert rc == 0, err
+    text = open(draft, encoding='utf-8').read()
+    assert "- css: 'h1.headline'" in text, text
+    assert "- css: 'div.story-body'" in text, text
+    assert "title: 'Volunteers rebuild the old tide gauge'" in text, text
+    assert "date: '2024-05-02 08:30:00 -0400'" in text, text
+    rc, out, err = run('rules', 'check', draft)
+    assert rc == 0, out + err
+    assert out.strip().endswith('1 tests, 0 failed'), out
+
+
+@test
 def help_and_unknown_command(tmp):
     rc, out, err = run('--help')
     assert rc == 0 and 'convert' in out and 'extract' in out
