@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gumbo.h>
 #include <libxml/HTMLtree.h>
@@ -109,10 +110,108 @@ static void convert(struct html_doc *h, GumboNode *groot)
 	free(stack);
 }
 
+/* Tag names compared case-insensitively, up to 15 bytes. */
+static bool name_in(const char *name, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(name, *set))
+			return true;
+	return false;
+}
+
+enum nm_code html_prescan(const char *s, size_t n, struct nm_err *e)
+{
+	/* Void elements and those the parser closes when a sibling opens never
+	 * deepen the tree; raw-text elements hide their content from tag
+	 * scanning. */
+	static const char *const flat[] = {
+		"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+		"param", "source", "track", "wbr", "keygen", "p", "li", "dt", "dd", "tr",
+		"td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "rb", "rt",
+		"rp", "colgroup", "caption", NULL};
+	static const char *const rawtext[] = {"script", "style", "textarea", "title", "xmp",
+					      "iframe", "noembed", "noframes", "plaintext",
+					      NULL};
+	size_t depth = 0, i = 0;
+	while (i < n) {
+		const char *lt = memchr(s + i, '<', n - i);
+		if (!lt)
+			break;
+		i = (size_t)(lt - s) + 1;
+		if (i >= n)
+			break;
+		if (s[i] == '!') { /* comment, doctype, CDATA */
+			bool comment = i + 2 < n && s[i + 1] == '-' && s[i + 2] == '-';
+			const char *end = comment ? memmem(s + i, n - i, "-->", 3) : memchr(s + i, '>', n - i);
+			i = end ? (size_t)(end - s) + 1 : n;
+			continue;
+		}
+		bool closing = s[i] == '/';
+		if (closing)
+			i++;
+		if (i >= n || !isalpha((unsigned char)s[i]))
+			continue;
+		char name[16];
+		size_t k = 0;
+		while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == ':')) {
+			if (k < sizeof name - 1)
+				name[k++] = (char)tolower((unsigned char)s[i]);
+			i++;
+		}
+		name[k] = '\0';
+		/* attributes, up to the closing '>' (quotes respected) */
+		size_t attrs = 0;
+		bool in_name = false;
+		while (i < n && s[i] != '>') {
+			char c = s[i];
+			if (c == '"' || c == '\'') {
+				const char *q = memchr(s + i + 1, c, n - i - 1);
+				i = q ? (size_t)(q - s) + 1 : n;
+				in_name = false;
+				continue;
+			}
+			bool sep = isspace((unsigned char)c) || c == '/' || c == '=';
+			if (!sep && !in_name && !closing)
+				attrs++;
+			in_name = !sep;
+			i++;
+		}
+		if (attrs > HTML_MAX_ATTRS)
+			return err_set(e, NM_ELIMIT, "a tag with more than %d attributes; skipped",
+				       HTML_MAX_ATTRS);
+		if (closing) {
+			if (depth && !name_in(name, flat))
+				depth--;
+			continue;
+		}
+		if (name_in(name, rawtext)) {
+			/* skip to the matching end tag */
+			size_t nl = strlen(name);
+			while (i < n) {
+				const char *q = memchr(s + i, '<', n - i);
+				if (!q) {
+					i = n;
+					break;
+				}
+				i = (size_t)(q - s) + 1;
+				if (i + nl < n && s[i] == '/' && !strncasecmp(s + i + 1, name, nl))
+					break;
+			}
+			continue;
+		}
+		if (!name_in(name, flat) && ++depth > HTML_MAX_PRESCAN_DEPTH)
+			return err_set(e, NM_ELIMIT, "page nesting deeper than %d; skipped",
+				       HTML_MAX_PRESCAN_DEPTH);
+	}
+	return NM_OK;
+}
+
 enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 			struct nm_err *e)
 {
-	(void)e;
+	enum nm_code rc = html_prescan(s, n, e);
+	if (rc)
+		return rc;
 	struct html_doc *h = xcalloc(1, sizeof *h);
 	struct buf clean = BUF_INIT;
 

@@ -49,3 +49,29 @@ TEST(utf8_sanitize_replaces_invalid_and_drops_nul)
 	CHECK(!utf8_valid("\xed\xa0\x80", 3));
 	buf_free(&b);
 }
+
+TEST(html_prescan_refuses_deep_nesting_and_attribute_floods)
+{
+	struct buf b = BUF_INIT;
+	struct nm_err e;
+	struct html_doc *h = NULL;
+	for (int i = 0; i < HTML_MAX_PRESCAN_DEPTH + 1; i++)
+		buf_puts(&b, "<div>");
+	err_clear(&e);
+	CHECK_INT(html_parse(b.ptr, b.len, &h, &e), NM_ELIMIT);
+	CHECK_STR(e.msg, "page nesting deeper than 2000; skipped");
+	/* siblings that close each other, voids and raw text do not nest */
+	buf_clear(&b);
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&b, "<p>x<li>y<br><img src=a><script><div><div></script>");
+	CHECK_INT(html_prescan(b.ptr, b.len, NULL), NM_OK);
+	buf_clear(&b);
+	buf_puts(&b, "<div");
+	for (int i = 0; i < HTML_MAX_ATTRS + 1; i++)
+		buf_printf(&b, " a%d=\"1 2\"", i);
+	buf_puts(&b, ">");
+	err_clear(&e);
+	CHECK_INT(html_prescan(b.ptr, b.len, &e), NM_ELIMIT);
+	CHECK(strstr(e.msg, "attributes") != NULL);
+	buf_free(&b);
+}
