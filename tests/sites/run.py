@@ -13,16 +13,18 @@
    Without the corpus this part is skipped with a message.
 
 Prints "sites: N passed, N failed[, N skipped]" last.
-Usage: NEWSMD=build/newsmd run.py [--per-page] [--keep DIR] [--no-corpus]
+Usage: NEWSMD=build/newsmd run.py [--per-page] [--keep DIR] [--no-corpus] [--guessed]
 (stdlib only)
 """
 import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -69,6 +71,39 @@ def check_rules():
     return passed, failed
 
 
+def rule_hosts():
+    """{rule name: (hosts, host_suffixes)} read from the shipped files (their
+    `name:` and the flow lists `hosts: [...]`, `host_suffixes: [...]`)."""
+    out = {}
+    for f in sorted(glob.glob(os.path.join(RULES, '*.yml'))):
+        with open(f, encoding='utf-8') as fh:
+            text = fh.read()
+        name = re.search(r'^name:\s*(\S+)', text, re.M)
+        if not name:
+            continue
+        lists = {}
+        for key in ('hosts', 'host_suffixes'):
+            m = re.search(r'^\s+%s:\s*\[([^\]]*)\]' % key, text, re.M)
+            lists[key] = [h.strip().strip('\'"').lower() for h in m.group(1).split(',')
+                          if h.strip()] if m else []
+        out[name.group(1)] = (lists['hosts'], lists['host_suffixes'])
+    return out
+
+
+def rule_for(url, rules):
+    """The shipped rule whose hosts/host_suffixes cover url's host, or None
+    (exact host first, then the longest suffix), as newsmd matches."""
+    host = (urllib.parse.urlsplit(url).hostname or '').lower()
+    best, best_len = None, 0
+    for name, (hosts, suffixes) in rules.items():
+        if host in hosts:
+            return name
+        for sfx in suffixes:
+            if (host == sfx or host.endswith('.' + sfx)) and len(sfx) > best_len:
+                best, best_len = name, len(sfx)
+    return best
+
+
 def page_url(g):
     """The page's URL, or one made from a guessed domain ("guess:host")."""
     if g.get('url') and g['url'] != 'None':
@@ -79,34 +114,56 @@ def page_url(g):
     return None, False
 
 
-def extract_corpus(keep):
-    """Extracts every covered corpus page; returns (gt subset, predictions, info)."""
-    gt, preds, info = {}, {}, {}
-    for s in SETS:
-        d = os.path.join(CORPUS, s)
-        with open(os.path.join(d, 'ground_truth.json'), encoding='utf-8') as f:
-            truth = json.load(f)
-        for pid, g in sorted(truth.items()):
-            url, guessed = page_url(g)
-            page = os.path.join(d, pid + '.html')
-            if not url or not os.path.exists(page):
-                continue
-            p = subprocess.run([NEWSMD, 'extract', '--rules', RULES, '--format', 'jsonl',
-                                '--url', url, page], cwd=ROOT, capture_output=True, timeout=120)
-            line = p.stdout.decode('utf-8', 'replace').strip().splitlines()
-            o = json.loads(line[-1]) if line else {}
-            err = o.get('error') or p.stderr.decode('utf-8', 'replace').strip()
-            if not o.get('rule') and 'no rule matches' in (err or ''):
-                continue  # no shipped rule for this site
-            gt[pid] = g
-            preds[pid] = {'title': o.get('title'), 'date': o.get('date'),
-                          'body': o.get('body_text')}
-            info[pid] = {'rule': o.get('rule') or '?', 'url': url, 'guessed': guessed,
-                         'error': o.get('error')}
-            if keep:
-                with open(os.path.join(keep, pid + '.json'), 'w', encoding='utf-8') as f:
-                    json.dump(o, f, ensure_ascii=False, indent=1)
-    return gt, preds, info
+def extract(rules_dir, url, page):
+    """newsmd extract's JSON object for page, or {'error': ...} when it failed
+    without printing one (a crash)."""
+    p = subprocess.run([NEWSMD, 'extract', '--rules', rules_dir, '--format', 'jsonl',
+                        '--url', url, page], cwd=ROOT, capture_output=True, timeout=120)
+    line = p.stdout.decode('utf-8', 'replace').strip().splitlines()
+    if line:
+        return json.loads(line[-1])
+    why = 'exit %d' % p.returncode if p.returncode >= 0 else 'killed by signal %d' % -p.returncode
+    err = p.stderr.decode('utf-8', 'replace').strip()
+    return {'error': '%s%s' % (why, ': ' + err if err else '')}
+
+
+def extract_corpus(keep, guessed_too):
+    """Extracts every corpus page whose host a shipped rule covers, with the
+    shipped rules and (for comparison) with none, i.e. the generic extractor.
+    Returns (gt subset, rule predictions, generic predictions, info).
+    Pages without a URL whose domain the corpus only guessed ("guess:host",
+    the most frequent host in the page) are left out unless guessed_too:
+    some guesses name a CDN or a syndicating site, not the page's own."""
+    rules = rule_hosts()
+    gt, preds, generic, info = {}, {}, {}, {}
+    with tempfile.TemporaryDirectory() as empty:
+        for s in SETS:
+            d = os.path.join(CORPUS, s)
+            with open(os.path.join(d, 'ground_truth.json'), encoding='utf-8') as f:
+                truth = json.load(f)
+            for pid, g in sorted(truth.items()):
+                url, guessed = page_url(g)
+                page = os.path.join(d, pid + '.html')
+                if not url or not os.path.exists(page) or (guessed and not guessed_too):
+                    continue
+                rule = rule_for(url, rules)
+                if not rule:
+                    continue
+                o = extract(RULES, url, page)
+                a = extract(empty, url, page)
+                gt[pid] = g
+                preds[pid] = {'title': o.get('title'), 'date': o.get('date'),
+                              'body': o.get('body_text')}
+                generic[pid] = {'title': a.get('title'), 'date': a.get('date'),
+                                'body': a.get('body_text')}
+                err = o.get('error')
+                if o.get('rule') and o.get('rule') != rule:
+                    err = 'extracted by rule %r, expected %r' % (o.get('rule'), rule)
+                info[pid] = {'rule': rule, 'url': url, 'guessed': guessed, 'error': err}
+                if keep:
+                    with open(os.path.join(keep, pid + '.json'), 'w', encoding='utf-8') as f:
+                        json.dump(o, f, ensure_ascii=False, indent=1)
+    return gt, preds, generic, info
 
 
 def score(gt, preds):
@@ -125,23 +182,29 @@ def score(gt, preds):
         return json.loads(p.stdout.decode('utf-8'))
 
 
-def corpus_f1(per_page, keep):
-    gt, preds, info = extract_corpus(keep)
+def corpus_f1(per_page, keep, guessed_too):
+    gt, preds, generic, info = extract_corpus(keep, guessed_too)
     if not gt:
         print('corpus: no page has a shipped rule')
         return 0, 1
     res = score(gt, preds)
+    auto = score(gt, generic)
     rows = {r['id']: r for r in res['pages']}
+    arows = {r['id']: r for r in auto['pages']}
     by_rule = {}
     for pid, i in info.items():
         by_rule.setdefault(i['rule'], []).append(pid)
     passed = failed = 0
-    print('%-14s %5s %7s %7s %7s %6s %s' % ('rule', 'pages', 'P', 'R', 'F1', 'date', 'floor'))
+    print('body F1 on corpus pages of sites with a shipped rule (score_zh.py); "auto" = the')
+    print('same pages through the generic extractor, without rules')
+    print('%-12s %5s %7s %7s %7s %6s %7s  %s' % ('rule', 'pages', 'P', 'R', 'F1', 'date',
+                                                'auto', 'floor'))
     for rule in sorted(by_rule):
         ids = by_rule[rule]
         P = sum(rows[i]['P'] for i in ids) / len(ids)
         R = sum(rows[i]['R'] for i in ids) / len(ids)
         F = sum(rows[i]['F1'] for i in ids) / len(ids)
+        AF = sum(arows[i]['F1'] for i in ids) / len(ids)
         dates = [rows[i]['date'] for i in ids if 'date' in rows[i]]
         ds = '%d/%d' % (sum(dates), len(dates)) if dates else '-'
         floor = FLOORS.get(rule)
@@ -151,20 +214,22 @@ def corpus_f1(per_page, keep):
             verdict = '%.2f %s' % (floor, 'ok' if ok else 'FAIL')
             passed += ok
             failed += not ok
-        print('%-14s %5d %7.3f %7.3f %7.3f %6s %s' % (rule, len(ids), P, R, F, ds, verdict))
-        if per_page:
-            for i in ids:
-                r = rows[i]
-                note = ' (url guessed)' if info[i]['guessed'] else ''
-                if info[i]['error']:
-                    note += ' error: ' + info[i]['error']
-                print('    %-16s P=%.3f R=%.3f F1=%.3f %s%s' % (i, r['P'], r['R'], r['F1'],
-                                                              info[i]['url'][:70], note))
-    o = res['overall']
-    print('overall: %d pages, body macro P/R/F1 %.3f/%.3f/%.3f, micro F1 %.3f%s' % (
-        o['pages_scored_body'], o['macro_P'], o['macro_R'], o['macro_F1'], o['micro_F1'],
-        ', date %d/%d' % (round(o['date_rate'] * o['date_n']), o['date_n'])
-        if 'date_rate' in o else ''))
+        print('%-12s %5d %7.3f %7.3f %7.3f %6s %7.3f  %s' % (rule, len(ids), P, R, F, ds, AF,
+                                                           verdict))
+        for i in ids:
+            r = rows[i]
+            note = ' (url guessed)' if info[i]['guessed'] else ''
+            if info[i]['error']:
+                note += ' ERROR: ' + info[i]['error']
+            if per_page or info[i]['error']:
+                print('    %-16s P=%.3f R=%.3f F1=%.3f auto=%.3f %s%s' % (
+                    i, r['P'], r['R'], r['F1'], arows[i]['F1'], info[i]['url'][:60], note))
+    o, ao = res['overall'], auto['overall']
+    print('overall: %d pages, %d sites: body macro P/R/F1 %.3f/%.3f/%.3f, micro F1 %.3f%s;'
+          ' generic extractor macro F1 %.3f' % (
+              o['pages_scored_body'], len(by_rule), o['macro_P'], o['macro_R'], o['macro_F1'],
+              o['micro_F1'], ', date %d/%d' % (round(o['date_rate'] * o['date_n']), o['date_n'])
+              if 'date_rate' in o else '', ao['macro_F1']))
     return passed, failed
 
 
@@ -173,6 +238,8 @@ def main():
     ap.add_argument('--per-page', action='store_true')
     ap.add_argument('--keep', help='also write each extraction as DIR/<id>.json')
     ap.add_argument('--no-corpus', action='store_true', help='self-tests only')
+    ap.add_argument('--guessed', action='store_true',
+                    help='also score pages whose URL is made from a guessed domain')
     a = ap.parse_args()
     if not os.path.exists(NEWSMD):
         print('sites: newsmd binary not found at %s' % NEWSMD)
@@ -189,7 +256,7 @@ def main():
     else:
         if a.keep:
             os.makedirs(a.keep, exist_ok=True)
-        p, f = corpus_f1(a.per_page, a.keep)
+        p, f = corpus_f1(a.per_page, a.keep, a.guessed)
         passed += p
         failed += f
     print('sites: %d passed, %d failed%s' % (passed, failed,
