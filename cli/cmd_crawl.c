@@ -690,6 +690,14 @@ static void discovery_done(struct crawl *c, struct frontier_item *it, const stru
 		c->deferred++;
 		event = "deferred";
 		break;
+	case MO_ROBOTS:
+	case MO_TYPE:
+		/* not a failure: the site said no, or it is not a page */
+		c->skipped++;
+		row.status = ST_SKIPPED;
+		set_str(&row.error, r->error);
+		event = "skipped";
+		break;
 	default:
 		rc = NM_ENET;
 		snprintf(e.msg, sizeof e.msg, "%s", r->error ? r->error : "failed");

@@ -72,6 +72,7 @@ struct host {
 	bool defer_all;         /* Retry-After beyond this run */
 	long defer_s;
 	bool trusted;
+	bool ssrf;              /* resolves to an address we may not use */
 	bool want_robots;       /* fetch robots.txt even with nothing queued */
 	enum robots_state rstate;
 	struct robots *robots;
@@ -592,6 +593,8 @@ static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockadd
 	return socket(a->family, a->socktype, a->protocol);
 }
 
+#define SSRF_MSG "ssrf_blocked: the host resolves to a private or loopback address"
+
 /* ---- starting transfers ---- */
 
 static long host_interval(struct multi *m, struct host *h)
@@ -730,6 +733,15 @@ static struct req *next_of(struct multi *m, struct host *h, int64_t now)
 			return NULL;
 		h->queued--;
 		m->pending--;
+		if (h->ssrf) {
+			struct multi_res res;
+			memset(&res, 0, sizeof res);
+			res.outcome = MO_REFUSED;
+			res.ssrf = true;
+			res.error = SSRF_MSG;
+			finish(m, r, &res);
+			continue;
+		}
 		if (h->robots && !r->robots) {
 			const char *p = strstr(r->url, "://");
 			p = p ? strchr(p + 3, '/') : NULL;
@@ -827,6 +839,7 @@ static void robots_done(struct multi *m, struct xfer *x, CURLcode cc, long statu
 {
 	struct host *h = x->host;
 	struct robots *r;
+	h->ssrf = x->ssrf;
 	if ((cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && x->too_large)) && status >= 200 &&
 	    status < 300)
 		r = robots_parse(buf_cstr(&x->body), x->body.len, m->user_agent);
@@ -891,7 +904,7 @@ static void on_done(struct multi *m, struct xfer *x, CURLcode cc)
 	if (x->ssrf) {
 		res.outcome = MO_REFUSED;
 		res.ssrf = true;
-		res.error = "ssrf_blocked: the host resolves to a private or loopback address";
+		res.error = SSRF_MSG;
 	} else if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
 		res.outcome = MO_TOO_LARGE;
 		snprintf(why, sizeof why, "body larger than %zu bytes; refused", x->cap);
@@ -922,6 +935,9 @@ static void on_done(struct multi *m, struct xfer *x, CURLcode cc)
 			h->penalty_ms = p > base ? (p < MULTI_BACKOFF_MAX_MS ? p : MULTI_BACKOFF_MAX_MS)
 						 : base;
 		}
+		/* Retry-After: the whole host waits, whatever becomes of this URL */
+		if (ra > 0 && ra <= MULTI_RETRY_AFTER_MAX_S && h->backoff_until < now + ra * 1000)
+			h->backoff_until = now + (int64_t)ra * 1000;
 		if (ra > 0 && ra > MULTI_RETRY_AFTER_MAX_S) {
 			h->defer_all = true;
 			h->defer_s = (long)ra;
@@ -930,9 +946,7 @@ static void on_done(struct multi *m, struct xfer *x, CURLcode cc)
 		} else if (transient && r->attempts <= m->cfg.retries) {
 			long wait;
 			if (ra > 0) {
-				wait = (long)ra * 1000; /* Retry-After: the whole host waits */
-				if (h->backoff_until < now + wait)
-					h->backoff_until = now + wait;
+				wait = (long)ra * 1000;
 			} else {
 				/* exponential, with "equal jitter": half fixed, half random */
 				long b = m->cfg.backoff_ms;

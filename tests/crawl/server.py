@@ -61,7 +61,7 @@ def article(aid, title=None, date='2024-05-02T10:00:00+00:00', extra_head=''):
             '<body><article><h1>%s</h1><time datetime="%s">%s</time>'
             '<div class="body"><p>Body of article %s. It has a paragraph with enough words '
             'to be a paragraph.</p><p>And a second one.</p></div></article></body></html>'
-            % (title, extra_head, title, date, date, aid, aid)).encode()
+            % (title, extra_head, title, date, date, aid)).encode()
 
 
 GBK_TITLE = '中文新闻标题'
@@ -256,7 +256,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             n = arg('n', 50000)
             return self.send(200, b'<html><body><h1>unclosed</h1>' + b'<span>x' * n + b'</body></html>')
         if path == '/malformed':
-            body = (b'<html><head><title>Malformed</head><body><article><h1>Malformed \xff\xfe page'
+            body = (b'<html><head><title>Malformed</title></head><body><article><h1>Malformed \xff\xfe page'
                     b'\x00</h1><time datetime="2024-05-02T10:00:00Z">x</time><div class="body"><p>Text '
                     b'<b>with <i>bad nesting</b></i> and a NUL \x00 here and \xc3\x28 invalid UTF-8.'
                     b'<p>Second</div></article>')
@@ -345,7 +345,7 @@ class Server:
         elif page == 2:
             links, nxt = ['/a/3'], '/list?page=3'
         else:
-            links, nxt = ['/a/4'], '/list?page=1'
+            links, nxt = ['/a/4'], '/list'
         body = ''.join('<a class="item" href="%s">x</a>\n' % l for l in links)
         return '<html><body>%s<a class="next" href="%s">next</a></body></html>' % (body, nxt)
 
