@@ -97,8 +97,10 @@ static const struct enc encs[] = {
 /* No label in the table is longer; longer strings are not labels. */
 #define CHARSET_LABEL_MAX 40
 
-/* Iconv output is produced through a stack buffer of this size. */
+/* Iconv output is produced through a stack buffer of this size... */
 #define CHARSET_CHUNK 16384
+/* ...from at most this many input bytes per call (see convert()). */
+#define CHARSET_WINDOW 4096
 
 static bool is_ws(unsigned char c)
 {
@@ -440,6 +442,10 @@ static void set_used(char *used, size_t usedsz, const char *name)
 }
 
 /* Converts with iconv; every byte the converter rejects becomes U+FFFD.
+ * Input goes to iconv in windows of at most CHARSET_WINDOW bytes (a
+ * sequence cut by a window's end is simply retried with the next one), so
+ * each call's cost is bounded; sanitizers check the whole input range on
+ * every iconv call, which made all-invalid input quadratic under ASan.
  * Returns -1 when out's cap refused a write. */
 static int convert(const struct enc *c, const char *bytes, size_t n, struct buf *out)
 {
@@ -449,36 +455,35 @@ static int convert(const struct enc *c, const char *bytes, size_t n, struct buf 
 
 	char chunk[CHARSET_CHUNK];
 	char *in = (char *)bytes;
-	size_t inleft = n;
+	const char *end = bytes + n;
 	int rc = 0;
 	bool flushed = false;
 	while (rc == 0 && !flushed) {
 		char *o = chunk;
 		size_t oleft = sizeof chunk;
+		size_t left = (size_t)(end - in);
+		size_t win = left < CHARSET_WINDOW ? left : CHARSET_WINDOW;
+		bool last = win == left;
+		const char *before = in;
 		size_t r;
-		if (inleft) {
-			r = iconv(cd, &in, &inleft, &o, &oleft);
+		if (left) {
+			r = iconv(cd, &in, &win, &o, &oleft);
 		} else {
 			r = iconv(cd, NULL, NULL, &o, &oleft); /* shift state out */
 			flushed = true;
 		}
 		int err = r == (size_t)-1 ? errno : 0;
 		rc = utf8_sanitize(out, chunk, (size_t)(o - chunk));
-		if (rc < 0 || !err)
-			continue;
-		if (err == E2BIG)
+		if (rc < 0 || !err || err == E2BIG || (err == EINVAL && !last && in != before))
 			continue;
 		/* EILSEQ: skip one byte, so a valid ASCII trail byte after a bad
-		 * lead is read again (as the WHATWG decoders do).  EINVAL: a
-		 * sequence cut by the end of input. */
+		 * lead is read again (as the WHATWG decoders do).  EINVAL in the
+		 * last window: a sequence cut by the end of input. */
 		rc = utf8_encode(out, UTF8_REPLACEMENT);
-		if (err == EILSEQ && inleft) {
+		if ((err == EILSEQ || (err == EINVAL && !last)) && in < end)
 			in++;
-			inleft--;
-		} else { /* EINVAL, or anything unexpected: stop safely */
-			in += inleft;
-			inleft = 0;
-		}
+		else /* EINVAL, or anything unexpected: stop safely */
+			in = (char *)end;
 	}
 	iconv_close(cd);
 	return rc;

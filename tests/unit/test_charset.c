@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -281,6 +282,44 @@ TEST(charset_fixture_gbk_page)
 	CHECK(strstr(buf_cstr(&d.out), "\xe5\xa4\xae\xe8\xa1\x8c\xe5\xae\xa3\xe5\xb8\x83") != NULL);
 	buf_free(&d.out);
 	buf_free(&in);
+}
+
+TEST(charset_uchardet_short_gbk_page)
+{
+	/* Nothing declared and only a title's worth of Chinese. */
+	struct dec d = DECODE("<html><head><title>" ZH_GBK "</title></head><body><p>" ZH_GBK
+			      "</p></body></html>",
+			      NULL, NULL);
+	CHECK_STR(d.used, "GB18030");
+	CHECK(strstr(buf_cstr(&d.out), ZH_UTF8) != NULL);
+	buf_free(&d.out);
+}
+
+/* Worst cases for the converter (every byte rejected, one iconv call per
+ * byte) must stay linear: well under this many seconds for 2 MiB, even
+ * under ASan. */
+#define CHARSET_PATHO_SECONDS 5.0
+
+TEST(charset_pathological_all_invalid_bytes)
+{
+	size_t n = (size_t)2 << 20;
+	char *b = malloc(n);
+	memset(b, 0x81, n); /* undefined in windows-1252, a lone lead in Shift_JIS */
+	const char *cts[] = {"text/html; charset=windows-1252", "text/html; charset=shift_jis",
+			     "text/html; charset=iso-2022-jp", NULL};
+	for (size_t i = 0; i < sizeof cts / sizeof cts[0]; i++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		struct dec d = decode(b, n, cts[i], NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		CHECK_INT(d.rc, NM_OK);
+		CHECK(utf8_valid(d.out.ptr, d.out.len));
+		if (dt > CHARSET_PATHO_SECONDS)
+			unit_fail(__FILE__, __LINE__, "%s: %.2fs", cts[i] ? cts[i] : "(none)", dt);
+		buf_free(&d.out);
+	}
+	free(b);
 }
 
 /* ---- the real pages ------------------------------------------------- */
