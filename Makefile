@@ -11,7 +11,7 @@
 
 BUILD ?= build
 PREFIX ?= /usr/local
-PKGS := gumbo libcurl yaml-0.1 sqlite3 uchardet libpcre2-8 jansson libxml-2.0 libpsl zlib
+PKGS := gumbo libcurl yaml-0.1 sqlite3 uchardet libpcre2-8 jansson libxml-2.0 libpsl icu-uc zlib
 
 CC ?= cc
 OPT ?= -O2 -g
@@ -99,6 +99,40 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all bench-bin
 	@scripts/bench.sh $(BUILD)
+
+eval: all
+	@scripts/eval.sh $(BUILD)
+
+# make fuzz: each tests/fuzz/fuzz_NAME.c becomes $(BUILD)/fuzz/fuzz_NAME, a
+# libFuzzer binary with ASan+UBSan linked against the library sources
+# compiled by clang.  Run e.g.
+#   build/fuzz/fuzz_sel -max_total_time=600 tests/fuzz/corpus/sel
+FUZZ_CC ?= clang
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(filter-out -Werror,$(WARN)) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/pinyin_table.o
+
+fuzz: $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_DIR)/libnewsmd.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libnewsmd.a $(LIBS)
+
+$(FUZZ_DIR)/libnewsmd.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -Wno-error -c -o $@ $<
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

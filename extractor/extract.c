@@ -9,6 +9,7 @@
 #include "extractor/extract.h"
 #include "common/date.h"
 #include "common/mem.h"
+#include "common/nfkc.h"
 #include "common/re.h"
 #include "common/utf8.h"
 #include "crawler/url.h"
@@ -208,6 +209,9 @@ static void apply_post(const struct step *st, const char *base, struct strv *s)
 				buf_truncate(&b, e0 - st0);
 				break;
 			}
+			case POST_NFKC:
+				nfkc_append(&b, v, strlen(v));
+				break;
 			case POST_COLLAPSE:
 				buf_puts(&b, v);
 				if (b.ptr)

@@ -96,8 +96,6 @@ static enum nm_code parse_post(struct ctx *c, const struct ynode *n, struct step
 					    "post: unknown operation '%s' (expected trim, collapse_space, "
 					    "nfkc, absolutize, regex_replace, split, join or map)",
 					    op->str);
-			if (kinds[k] == POST_NFKC)
-				return rerr(c, op, "post: 'nfkc' is not supported yet");
 			p->kind = kinds[k];
 			s->npost++;
 			continue;

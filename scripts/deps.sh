@@ -6,7 +6,8 @@ set -eu
 # pkg-config module -> Debian package
 LIBS="gumbo:libgumbo-dev libcurl:libcurl4-openssl-dev yaml-0.1:libyaml-dev
 sqlite3:libsqlite3-dev uchardet:libuchardet-dev libpcre2-8:libpcre2-dev
-jansson:libjansson-dev libxml-2.0:libxml2-dev libpsl:libpsl-dev zlib:zlib1g-dev"
+jansson:libjansson-dev libxml-2.0:libxml2-dev libpsl:libpsl-dev zlib:zlib1g-dev
+icu-uc:libicu-dev"
 # command -> Debian package (build and test tools)
 CMDS="cc:gcc make:make pkg-config:pkg-config bzcat:bzip2 python3:python3
 cmark-gfm:cmark-gfm"

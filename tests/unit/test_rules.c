@@ -1,5 +1,6 @@
 #include "tests/unit/unit.h"
 #include "rules/rules.h"
+#include "common/nfkc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,4 +149,13 @@ TEST(rules_extends_merges_and_detects_cycles)
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
+}
+
+TEST(nfkc_folds_full_width_forms)
+{
+	struct buf b = BUF_INIT;
+	const char *s = "ＡＢＣ１２３：ｔｅｓｔ　ﬁ";
+	CHECK_INT(nfkc_append(&b, s, strlen(s)), 0);
+	CHECK_STR(buf_cstr(&b), "ABC123:test fi");
+	buf_free(&b);
 }
