@@ -3,7 +3,8 @@
  * prescan.  The first input byte picks the Content-Type header and the
  * forced charset (so every decision path is reached); the rest is the page.
  * Checks: never fails except on the cap, output is always valid UTF-8
- * without NUL bytes.
+ * without NUL bytes.  Seeds: tests/fixtures/charset/ (any file works; its
+ * first byte becomes the options).
  */
 #include "crawler/charset.h"
 #include "common/utf8.h"

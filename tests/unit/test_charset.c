@@ -270,18 +270,33 @@ TEST(charset_output_cap_gives_elimit)
 	buf_free(&out);
 }
 
-TEST(charset_fixture_gbk_page)
+TEST(charset_fixture_pages)
 {
-	struct buf in = BUF_INIT;
-	struct nm_err e;
-	err_clear(&e);
-	CHECK_INT(file_read(unit_fixture("charset/gbk-nometa.html"), 1 << 20, &in, &e), NM_OK);
-	struct dec d = decode(in.ptr, in.len, NULL, NULL);
-	CHECK_STR(d.used, "GB18030");
-	/* 央行宣布 */
-	CHECK(strstr(buf_cstr(&d.out), "\xe5\xa4\xae\xe8\xa1\x8c\xe5\xae\xa3\xe5\xb8\x83") != NULL);
-	buf_free(&d.out);
-	buf_free(&in);
+	static const struct {
+		const char *file, *used, *text;
+	} cases[] = {
+		/* nothing declared: the detector */
+		{"charset/gbk-nometa.html", "GB18030", "\xe5\xa4\xae\xe8\xa1\x8c\xe5\xae\xa3\xe5\xb8\x83"}, /* 央行宣布 */
+		/* the trap: gb2312 declared, UTF-8 bytes */
+		{"charset/utf8-declares-gb2312.html", "UTF-8", "\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba\xe6\xb0\x91"}, /* 中国人民 */
+		/* <meta> past the prescan window: the detector again */
+		{"charset/gbk-meta-after-1024.html", "GB18030", "\xe5\x87\x86\xe5\xa4\x87\xe9\x87\x91"}, /* 准备金 */
+		{"charset/big5-meta.html", "Big5", "\xe4\xb8\xad\xe5\xa4\xae\xe9\x8a\x80\xe8\xa1\x8c"}, /* 中央銀行 */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf in = BUF_INIT;
+		struct nm_err e;
+		err_clear(&e);
+		CHECK_INT(file_read(unit_fixture(cases[i].file), 1 << 20, &in, &e), NM_OK);
+		if (!strcmp(cases[i].file, "charset/gbk-meta-after-1024.html"))
+			CHECK(charset_prescan(in.ptr, in.len) == NULL);
+		struct dec d = decode(in.ptr, in.len, NULL, NULL);
+		CHECK_STR(d.used, cases[i].used);
+		if (!strstr(buf_cstr(&d.out), cases[i].text))
+			unit_fail(__FILE__, __LINE__, "%s: text not found", cases[i].file);
+		buf_free(&d.out);
+		buf_free(&in);
+	}
 }
 
 TEST(charset_uchardet_short_gbk_page)
