@@ -51,7 +51,10 @@
 static inline void bput(struct buf *b, const void *s, size_t n)
 {
 	size_t max = b->max ? b->max : BUF_DEFAULT_MAX;
-	if (b->len + n < b->cap && b->len + n <= max) {
+	if (!n) { /* s may be NULL (an empty buf's ptr) */
+		if (b->ptr)
+			b->ptr[b->len] = '\0';
+	} else if (b->len + n < b->cap && b->len + n <= max) {
 		memcpy(b->ptr + b->len, s, n);
 		b->len += n;
 		b->ptr[b->len] = '\0';
