@@ -413,8 +413,9 @@ static void add_discovery(struct crawl *c, size_t src, enum item_kind kind, cons
 			  int page, int depth, const char *referer)
 {
 	struct buf canon = BUF_INIT;
-	if (canon_url(url, &canon) != 0 || !shard_ok(c, url) ||
-	    !frontier_take(c->fr, buf_cstr(&canon))) {
+	/* every shard reads every discovery page (a list on one host may link
+	 * articles of hosts other shards own); --shard filters articles */
+	if (canon_url(url, &canon) != 0 || !frontier_take(c->fr, buf_cstr(&canon))) {
 		buf_free(&canon);
 		return;
 	}
@@ -1160,7 +1161,7 @@ int cmd_crawl(int argc, char **argv)
 			if (canon_url(*s, &canon) == 0 && (cl = canon.len) >= 11 &&
 			    !strcmp(buf_cstr(&canon) + cl - 11, "/robots.txt")) {
 				/* "the sitemaps this robots.txt lists" */
-				if (shard_ok(&c, *s)) {
+				{
 					c.robots_want = xrealloc(c.robots_want, (c.nrobots_want + 1) *
 										sizeof *c.robots_want);
 					c.robots_want_src = xrealloc(c.robots_want_src,
