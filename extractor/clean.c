@@ -826,44 +826,54 @@ static bool para_matches(xmlNodePtr p, const char *const *subs)
 	return hit;
 }
 
-/* Coming back up: the frame of el has been popped; its parent's frame is
- * on top.  Decides whether el stays. */
-static void post_visit(struct walk *w, struct frame *f)
+enum post_act { POST_KEEP, POST_UNWRAP, POST_DROP };
+
+/* Coming back up: what becomes of el, now that its subtree is clean. */
+static enum post_act post_decide(const struct walk *w, const struct frame *f)
 {
 	xmlNodePtr el = f->el;
-	struct frame *parent = &w->st[w->sp - 1];
-	bool keep_counts = true;
-	bool link = is_tag(el, "a"); /* read now: el may be freed below */
+	if (w->nunwrap && bsearch(&el, w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp))
+		return POST_UNWRAP;
+	if (is_tag(el, "form"))
+		return big(w, f) ? POST_UNWRAP : POST_DROP;
+	if (!big(w, f) && !f->in_code &&
+	    (hidden(el) || ((tag_in(el, boiler_tag) || boiler_attrs(el)) && small_or_links(f))))
+		return POST_DROP;
+	if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
+	    para_matches(el, w->o->remove_paragraphs_matching))
+		return POST_DROP;
+	if (!f->text && !f->media && tag_in(el, empty_block))
+		return POST_DROP;
+	if (!f->text && !f->media && tag_in(el, empty_inline))
+		return POST_UNWRAP;
+	return POST_KEEP;
+}
 
-	if (w->nunwrap && bsearch(&el, w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp)) {
-		unwrap(el);
-	} else if (is_tag(el, "form")) {
-		if (big(w, f))
-			unwrap(el);
-		else
-			drop(el), keep_counts = false;
-	} else if (!big(w, f) && !f->in_code && (hidden(el) || ((tag_in(el, boiler_tag) ||
-									 boiler_attrs(el)) &&
-									small_or_links(f)))) {
-		drop(el), keep_counts = false;
-	} else if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
-		   para_matches(el, w->o->remove_paragraphs_matching)) {
-		drop(el), keep_counts = false;
-	} else if (!f->text && !f->media && tag_in(el, empty_block)) {
-		drop(el), keep_counts = false;
-	} else if (!f->text && !f->media && tag_in(el, empty_inline)) {
-		unwrap(el);
-	} else if (tag_in(el, media)) {
-		f->media = true;
+/* The frame of el has been popped; its parent's frame is on top and
+ * receives the counts of what stays. */
+static void post_visit(struct walk *w, struct frame *f)
+{
+	struct frame *parent = &w->st[w->sp - 1];
+	bool link = is_tag(f->el, "a");
+	switch (post_decide(w, f)) {
+	case POST_DROP:
+		drop(f->el);
+		parent->raw += f->raw;
+		return;
+	case POST_UNWRAP:
+		unwrap(f->el); /* the children stay, and so do their counts */
+		break;
+	case POST_KEEP:
+		if (tag_in(f->el, media))
+			f->media = true;
+		break;
 	}
+	if (link)
+		f->link = f->text;
 	parent->raw += f->raw;
-	if (keep_counts) {
-		if (link)
-			f->link = f->text;
-		parent->link += f->link;
-		parent->text += f->text;
-		parent->media |= f->media;
-	}
+	parent->link += f->link;
+	parent->text += f->text;
+	parent->media |= f->media;
 }
 
 /* truncate_at: the earliest match and everything after it inside root. */
