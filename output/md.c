@@ -302,7 +302,7 @@ struct mark {
 	bool open, dead;
 };
 
-enum ikind { I_EM, I_STRONG, I_DEL, I_LINK, I_SUP, I_SUB };
+enum ikind { I_EM, I_STRONG, I_DEL, I_LINK, I_SUP, I_SUB, I_CODE };
 
 struct inl {
 	uint8_t kind;
@@ -526,6 +526,9 @@ static void open_entry(struct md *m, int i)
 	case I_SUB:
 		puts_(m, "<sub>");
 		break;
+	case I_CODE:
+		puts_(m, "<code>");
+		break;
 	}
 }
 
@@ -549,6 +552,9 @@ static void close_entry(struct md *m, int i)
 		break;
 	case I_SUB:
 		puts_(m, "</sub>");
+		break;
+	case I_CODE:
+		puts_(m, "</code>");
 		break;
 	}
 }
@@ -2034,6 +2040,11 @@ static bool enter(struct md *m, struct frame *f)
 		add_image(m, el);
 		return false;
 	case K_CODE:
+		/* a code span cannot hold a link: keep <code> as HTML then */
+		if (has_link(m, el)) {
+			f->inl = push_inline(m, I_CODE);
+			return true;
+		}
 		add_code_span(m, el);
 		return false;
 	case K_PRE:
@@ -2160,6 +2171,7 @@ static void leave(struct md *m, const struct frame *f)
 	case K_DEL:
 	case K_SUP:
 	case K_SUB:
+	case K_CODE:
 	case K_A:
 		if (f->inl)
 			pop_inline(m);
