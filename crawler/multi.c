@@ -644,7 +644,8 @@ static void start(struct multi *m, struct host *h, struct req *r, int64_t now)
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, m->cfg.low_speed_bytes);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, m->cfg.low_speed_s);
 	}
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
+	if (!r->robots) /* a long robots.txt is cut, not refused (RFC 9309 §2.5) */
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
