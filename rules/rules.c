@@ -1047,6 +1047,27 @@ static enum nm_code load_docs(char **paths, size_t n, struct rdoc **out, struct 
 static enum nm_code collect(const char *dir, int depth, char ***paths, size_t *n,
 			    struct nm_err *e);
 
+enum nm_code rule_load_mem(const char *text, size_t n, const char *name, struct rule **out,
+			   struct nm_err *e)
+{
+	struct ydoc *d = NULL;
+	if (ydoc_parse(text, n, name, &d, e) != NM_OK) {
+		if (e)
+			e->code = NM_ERULE;
+		return NM_ERULE;
+	}
+	enum nm_code rc;
+	if (!d->root)
+		rc = yerr(e, d, NULL, NM_ERULE, "empty rule file");
+	else if (d->root->type == Y_MAP && ymap_get(d->root, "extends"))
+		rc = yerr(e, d, ymap_get(d->root, "extends"), NM_ERULE,
+			  "extends: needs a rule file in a folder");
+	else
+		rc = rule_from_tree(d, d->root, name, out, e);
+	ydoc_free(d);
+	return rc;
+}
+
 enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 {
 	struct ydoc *d = NULL;

@@ -164,6 +164,9 @@ struct ruleset {
 
 /* Loads one rule file.  NM_ERULE with FILE:LINE:COL on any problem. */
 enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e);
+/* Loads a rule from text named `name` (no extends: it has no folder). */
+enum nm_code rule_load_mem(const char *text, size_t n, const char *name, struct rule **out,
+			   struct nm_err *e);
 void rule_free(struct rule *r);
 /* Loads every *.yml / *.yaml file in dir and its direct subfolders, sorted
  * by path.  A missing dir is an empty set when missing_ok. */
