@@ -72,8 +72,9 @@ def check_rules():
 
 
 def rule_hosts():
-    """{rule name: (hosts, host_suffixes)} read from the shipped files (their
-    `name:` and the flow lists `hosts: [...]`, `host_suffixes: [...]`)."""
+    """{rule name: (hosts, host_suffixes, url_include, url_exclude)} read from
+    the shipped files (their `name:`, the flow lists `hosts: [...]`,
+    `host_suffixes: [...]` and single-quoted `url_include`/`url_exclude`)."""
     out = {}
     for f in sorted(glob.glob(os.path.join(RULES, '*.yml'))):
         with open(f, encoding='utf-8') as fh:
@@ -86,7 +87,11 @@ def rule_hosts():
             m = re.search(r'^\s+%s:\s*\[([^\]]*)\]' % key, text, re.M)
             lists[key] = [h.strip().strip('\'"').lower() for h in m.group(1).split(',')
                           if h.strip()] if m else []
-        out[name.group(1)] = (lists['hosts'], lists['host_suffixes'])
+        res = []
+        for key in ('url_include', 'url_exclude'):
+            m = re.search(r"^\s+%s:\s*'((?:[^']|'')*)'" % key, text, re.M)
+            res.append(re.compile(m.group(1).replace("''", "'")) if m else None)
+        out[name.group(1)] = (lists['hosts'], lists['host_suffixes'], res[0], res[1])
     return out
 
 
@@ -95,7 +100,9 @@ def rule_for(url, rules):
     (exact host first, then the longest suffix), as newsmd matches."""
     host = (urllib.parse.urlsplit(url).hostname or '').lower()
     best, best_len = None, 0
-    for name, (hosts, suffixes) in rules.items():
+    for name, (hosts, suffixes, inc, exc) in rules.items():
+        if (inc and not inc.search(url)) or (exc and exc.search(url)):
+            continue
         if host in hosts:
             return name
         for sfx in suffixes:
