@@ -2106,6 +2106,10 @@ static bool enter(struct md *m, struct frame *f)
 		boundary(m);
 		if (m->leaf != L_NORMAL)
 			return true;
+		/* an item inside non-item content of a list (<ul><a><li>) is
+		 * still an item of that list */
+		if (m->conts[m->nc - 1].type == C_ITEM && m->conts[m->nc - 1].cont)
+			pop_item(m);
 		if (m->conts[m->nc - 1].type == C_LIST) {
 			push_item(m, el, false);
 			f->pushed = 1;
