@@ -284,6 +284,7 @@ struct cont {
 	bool cont;           /* C_ITEM: continues the previous item (no marker) */
 	bool ordered;        /* C_LIST */
 	bool loose;          /* C_LIST: items apart (some <li> holds a <p>) */
+	bool implicit;       /* C_LIST: made for <li>s outside any list */
 	char bullet;         /* C_LIST: '-' '*' or '.' ')' */
 	char last_bullet;    /* bullet of the last list started directly inside */
 	uint8_t width;       /* C_ITEM: marker width; C_LIST: of the last item */
@@ -2112,8 +2113,10 @@ static bool enter(struct md *m, struct frame *f)
 			pop_item(m);
 		if (m->conts[m->nc - 1].type == C_LIST) {
 			push_item(m, el, false);
-			f->pushed = 1;
+			/* the last <li> of a run outside any list closes it */
+			f->pushed = m->conts[m->nc - 2].implicit ? 2 : 1;
 		} else if (push_list(m, NULL, false)) { /* an <li> outside any list */
+			m->conts[m->nc - 1].implicit = true;
 			push_item(m, el, false);
 			f->pushed = 2;
 		}
@@ -2167,6 +2170,19 @@ static bool enter(struct md *m, struct frame *f)
 	return true;
 }
 
+/* Is the next sibling element (past white space and comments) an <li>? */
+static bool next_is_li(struct md *m, xmlNodePtr n)
+{
+	for (n = n->next; n; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			return tag_of(m, n)->kind == K_LI;
+		if (n->type == XML_TEXT_NODE && n->content &&
+		    n->content[strspn((const char *)n->content, " \t\n\r\f")])
+			return false;
+	}
+	return false;
+}
+
 static void leave(struct md *m, const struct frame *f)
 {
 	switch ((enum kind)f->def->kind) {
@@ -2215,7 +2231,7 @@ static void leave(struct md *m, const struct frame *f)
 	case K_LI:
 		if (f->pushed) {
 			pop_item(m);
-			if (f->pushed == 2)
+			if (f->pushed == 2 && !next_is_li(m, f->node))
 				m->nc--;
 		} else {
 			boundary(m);
