@@ -56,11 +56,6 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-static bool tag_in(xmlNodePtr n, const char *const *list)
-{
-	return n->type == XML_ELEMENT_NODE && n->name && in_list((const char *)n->name, list);
-}
-
 /* The value of attribute name, borrowed until the attribute changes; NULL
  * when absent. */
 static const char *attr(xmlNodePtr n, const char *name)
@@ -108,6 +103,177 @@ static xmlNodePtr unwrap(xmlNodePtr el)
 	return first ? first : after;
 }
 
+/* ---- what each tag is ------------------------------------------------- */
+
+enum {
+	T_NEVER_TEXT = 1 << 0,   /* never rendered as text: removed with its content */
+	T_EMPTY_BLOCK = 1 << 1,  /* removed when nothing visible is left in it */
+	T_EMPTY_INLINE = 1 << 2, /* unwrapped when empty: its blanks still separate words */
+	T_MEDIA = 1 << 3,        /* content without text (a table only once it survived
+				  * the empty test: layout tables of spacer cells do not) */
+	T_BOILER = 1 << 4,       /* boilerplate inside an article body */
+	T_TABLE_PART = 1 << 5,   /* never removed for its class: the table would break */
+	T_INLINE_TEXT = 1 << 6,  /* links and formatting: never removed for their class
+				  * (in running text class="popup" is a footnote link;
+				  * Readability spares <a> too) */
+	T_PARA = 1 << 7,         /* text: a blank line before and after */
+	T_LINE = 1 << 8,         /* text: a line break before and after */
+	T_VOID = 1 << 9,         /* HTML: no end tag */
+};
+
+struct tag_info {
+	const char *name;
+	unsigned flags;
+	const char *keep; /* whitelisted in clean_html with these attributes
+			   * (space-separated); NULL: unwrapped (or dropped
+			   * when T_NEVER_TEXT) */
+};
+
+#define NEVER T_NEVER_TEXT
+#define EBLOCK (T_EMPTY_BLOCK | T_PARA)
+#define EINLINE (T_EMPTY_INLINE | T_INLINE_TEXT)
+
+/* Sorted by name, for bsearch (test_clean.c's clean_tag_table_sorted
+ * reads this table from the source and checks). */
+static const struct tag_info tag_table[] = {
+	{"a", EINLINE, "href title"},
+	{"abbr", EINLINE, "title"},
+	{"address", EBLOCK, NULL},
+	{"applet", NEVER, NULL},
+	{"article", EBLOCK, ""},
+	{"aside", EBLOCK | T_BOILER, NULL},
+	{"audio", T_MEDIA, "src controls"},
+	{"b", EINLINE, ""},
+	{"base", NEVER, NULL},
+	{"big", T_EMPTY_INLINE, NULL},
+	{"blockquote", EBLOCK, "cite"},
+	{"body", T_PARA, NULL},
+	{"br", T_VOID, ""},
+	{"button", NEVER, NULL},
+	{"canvas", NEVER, NULL},
+	{"caption", T_TABLE_PART | T_LINE, ""},
+	{"center", EBLOCK, NULL},
+	{"cite", EINLINE, ""},
+	{"code", EINLINE, ""},
+	{"col", T_TABLE_PART, NULL},
+	{"colgroup", T_TABLE_PART, NULL},
+	{"datalist", NEVER, NULL},
+	{"dd", T_EMPTY_BLOCK | T_LINE, ""},
+	{"del", T_EMPTY_INLINE, "cite datetime"},
+	{"details", EBLOCK, ""},
+	{"dfn", 0, ""},
+	{"dialog", NEVER, NULL},
+	{"div", EBLOCK, ""},
+	{"dl", EBLOCK, ""},
+	{"dt", T_EMPTY_BLOCK | T_LINE, ""},
+	{"em", EINLINE, ""},
+	{"embed", NEVER, NULL},
+	{"fieldset", EBLOCK, NULL},
+	{"figcaption", T_EMPTY_BLOCK | T_LINE, ""},
+	{"figure", EBLOCK, ""},
+	{"font", EINLINE, NULL},
+	{"footer", EBLOCK | T_BOILER, NULL},
+	{"form", EBLOCK, NULL},
+	{"frame", NEVER, NULL},
+	{"frameset", NEVER, NULL},
+	{"h1", EBLOCK, ""},
+	{"h2", EBLOCK, ""},
+	{"h3", EBLOCK, ""},
+	{"h4", EBLOCK, ""},
+	{"h5", EBLOCK, ""},
+	{"h6", EBLOCK, ""},
+	{"head", NEVER, NULL},
+	{"header", EBLOCK, NULL},
+	{"hr", T_MEDIA | T_VOID | T_PARA, ""},
+	{"i", EINLINE, ""},
+	{"iframe", T_MEDIA, "src width height allowfullscreen"},
+	{"img", T_MEDIA | T_VOID, "src alt title width height"},
+	{"input", NEVER, NULL},
+	{"ins", T_EMPTY_INLINE, "cite datetime"},
+	{"kbd", 0, ""},
+	{"keygen", NEVER, NULL},
+	{"label", EINLINE, NULL},
+	{"legend", T_EMPTY_BLOCK | T_LINE, NULL},
+	{"li", T_EMPTY_BLOCK | T_LINE, "value"},
+	{"link", NEVER, NULL},
+	{"main", EBLOCK, NULL},
+	{"map", NEVER, NULL},
+	{"mark", EINLINE, ""},
+	{"menu", T_BOILER, NULL},
+	{"meta", NEVER, NULL},
+	{"nav", EBLOCK | T_BOILER, NULL},
+	{"noframes", NEVER, NULL},
+	{"noscript", NEVER, NULL},
+	{"object", NEVER, NULL},
+	{"ol", EBLOCK, "start reversed type"},
+	{"optgroup", NEVER, NULL},
+	{"option", NEVER, NULL},
+	{"output", NEVER, NULL},
+	{"p", EBLOCK, ""},
+	{"param", NEVER, NULL},
+	{"picture", T_EMPTY_BLOCK, NULL},
+	{"pre", EBLOCK, ""},
+	{"q", EINLINE, "cite"},
+	{"rp", 0, ""},
+	{"rt", 0, ""},
+	{"ruby", 0, ""},
+	{"s", EINLINE, ""},
+	{"samp", 0, ""},
+	{"script", NEVER, NULL},
+	{"section", EBLOCK, ""},
+	{"select", NEVER, NULL},
+	{"small", EINLINE, ""},
+	{"source", T_VOID, "src type"},
+	{"span", T_EMPTY_INLINE, NULL},
+	{"strike", T_EMPTY_INLINE, NULL},
+	{"strong", EINLINE, ""},
+	{"style", NEVER, NULL},
+	{"sub", EINLINE, ""},
+	{"summary", T_EMPTY_BLOCK | T_LINE, ""},
+	{"sup", EINLINE, ""},
+	{"svg", NEVER, NULL},
+	{"table", EBLOCK | T_MEDIA, ""},
+	{"tbody", T_TABLE_PART, ""},
+	{"td", T_TABLE_PART, "colspan rowspan"},
+	{"template", NEVER, NULL},
+	{"textarea", NEVER, NULL},
+	{"tfoot", T_TABLE_PART, ""},
+	{"th", T_TABLE_PART, "colspan rowspan scope"},
+	{"thead", T_TABLE_PART, ""},
+	{"time", EINLINE, "datetime"},
+	{"title", NEVER, NULL},
+	{"tr", T_TABLE_PART | T_LINE, ""},
+	{"tt", T_EMPTY_INLINE, NULL},
+	{"u", EINLINE, ""},
+	{"ul", EBLOCK, ""},
+	{"var", 0, ""},
+	{"video", T_MEDIA, "src poster controls width height"},
+};
+
+#undef NEVER
+#undef EBLOCK
+#undef EINLINE
+
+static int tag_cmp(const void *key, const void *el)
+{
+	return strcmp(key, ((const struct tag_info *)el)->name);
+}
+
+/* The table entry of element n, or NULL (unknown tags, non-elements). */
+static const struct tag_info *tag_info(xmlNodePtr n)
+{
+	if (!n || n->type != XML_ELEMENT_NODE || !n->name)
+		return NULL;
+	return bsearch(n->name, tag_table, sizeof tag_table / sizeof tag_table[0],
+		       sizeof tag_table[0], tag_cmp);
+}
+
+static bool has(xmlNodePtr n, unsigned flag)
+{
+	const struct tag_info *t = tag_info(n);
+	return t && (t->flags & flag);
+}
+
 /* ---- text measures -------------------------------------------------- */
 
 /* Spaces that carry no text: ASCII and Unicode blanks, no-break and
@@ -142,14 +308,7 @@ static bool is_text(xmlNodePtr n)
 	return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
 }
 
-/* Elements never rendered as text, whatever they contain. */
-static const char *const never_text[] = {
-	"script", "style", "template", "noscript", "head", "title", "meta", "link", "base",
-	"object", "embed", "applet", "param", "svg", "canvas", "map", "frame", "frameset",
-	"noframes", "input", "button", "select", "textarea", "option", "optgroup", "datalist",
-	"output", "keygen", "dialog", NULL};
-
-/* Visible characters below root, skipping never_text elements. */
+/* Visible characters below root, skipping T_NEVER_TEXT elements. */
 static size_t subtree_visible(xmlNodePtr root)
 {
 	size_t total = 0;
@@ -157,7 +316,7 @@ static size_t subtree_visible(xmlNodePtr root)
 	while (n) {
 		if (is_text(n) && n->content)
 			total += visible_len((const char *)n->content);
-		else if (n->type == XML_ELEMENT_NODE && n->children && !tag_in(n, never_text)) {
+		else if (n->type == XML_ELEMENT_NODE && n->children && !has(n, T_NEVER_TEXT)) {
 			n = n->children;
 			continue;
 		}
@@ -570,13 +729,6 @@ static const char *const boiler_word[] = {"ad", "ads", "adv", "gg", "banner", "t
 static const char *const hidden_class[] = {
 	"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "sr-only",
 	"screen-reader-text", "invisible", "display-none", NULL};
-/* Tags that are boilerplate inside an article body. */
-static const char *const boiler_tag[] = {"nav", "aside", "footer", "menu", NULL};
-
-/* Table parts are never removed for their class: the table would break. */
-static const char *const table_part[] = {"tr", "td", "th", "tbody", "thead", "tfoot",
-					 "caption", "colgroup", "col", NULL};
-
 static bool words_match(const char *s, const char *const *words)
 {
 	char w[32];
@@ -609,16 +761,9 @@ static bool boiler_name(const char *v)
 	return words_match(v, boiler_word);
 }
 
-/* Links and inline formatting are never removed for their class: in
- * running text a class="popup" link is a footnote, not a popup (as in
- * Readability, which also spares <a>). */
-static const char *const inline_text[] = {"a", "b", "i", "em", "strong", "u", "s", "small",
-					  "abbr", "cite", "q", "code", "sup", "sub", "mark",
-					  "font", "label", "time", NULL};
-
 static bool boiler_attrs(xmlNodePtr el)
 {
-	return !tag_in(el, table_part) && !tag_in(el, inline_text) &&
+	return !has(el, T_TABLE_PART | T_INLINE_TEXT) &&
 	       (boiler_name(attr(el, "class")) || boiler_name(attr(el, "id")));
 }
 
@@ -653,22 +798,6 @@ static bool hidden(xmlNodePtr el)
 	buf_free(&st);
 	return h;
 }
-
-/* Blocks removed when nothing visible is left in them. */
-static const char *const empty_block[] = {
-	"p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
-	"figure", "figcaption", "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6",
-	"ul", "ol", "li", "dl", "dt", "dd", "pre", "address", "details", "summary",
-	"fieldset", "legend", "form", "picture", "table", NULL};
-/* Inline elements unwrapped when empty: their whitespace still separates
- * the words around them. */
-static const char *const empty_inline[] = {
-	"span", "font", "a", "b", "strong", "i", "em", "u", "s", "small", "big", "label",
-	"mark", "cite", "q", "sup", "sub", "del", "ins", "abbr", "time", "code", "strike",
-	"tt", NULL};
-/* What counts as content without text (a table only once it survived the
- * empty-block test: layout tables of spacer cells do not). */
-static const char *const media[] = {"img", "video", "audio", "iframe", "table", "hr", NULL};
 
 /* ---- the walk -------------------------------------------------------- */
 
@@ -773,7 +902,7 @@ static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
 		drop(el);
 		return PRE_GONE;
 	}
-	if (tag_in(el, never_text)) {
+	if (has(el, T_NEVER_TEXT)) {
 		drop(el);
 		return PRE_GONE;
 	}
@@ -837,14 +966,14 @@ static enum post_act post_decide(const struct walk *w, const struct frame *f)
 	if (is_tag(el, "form"))
 		return big(w, f) ? POST_UNWRAP : POST_DROP;
 	if (!big(w, f) && !f->in_code &&
-	    (hidden(el) || ((tag_in(el, boiler_tag) || boiler_attrs(el)) && small_or_links(f))))
+	    (hidden(el) || ((has(el, T_BOILER) || boiler_attrs(el)) && small_or_links(f))))
 		return POST_DROP;
 	if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
 	    para_matches(el, w->o->remove_paragraphs_matching))
 		return POST_DROP;
-	if (!f->text && !f->media && tag_in(el, empty_block))
+	if (!f->text && !f->media && has(el, T_EMPTY_BLOCK))
 		return POST_DROP;
-	if (!f->text && !f->media && tag_in(el, empty_inline))
+	if (!f->text && !f->media && has(el, T_EMPTY_INLINE))
 		return POST_UNWRAP;
 	return POST_KEEP;
 }
@@ -864,7 +993,7 @@ static void post_visit(struct walk *w, struct frame *f)
 		unwrap(f->el); /* the children stay, and so do their counts */
 		break;
 	case POST_KEEP:
-		if (tag_in(f->el, media))
+		if (has(f->el, T_MEDIA))
 			f->media = true;
 		break;
 	}
@@ -992,43 +1121,10 @@ void clean_body(xmlNodePtr root, const struct clean_opts *o)
 
 /* ---- clean_html -------------------------------------------------------- */
 
-struct keep_rule {
-	const char *tag;
-	const char *attrs; /* space-separated */
-};
-
-static const struct keep_rule keep_rules[] = {
-	{"a", "href title"}, {"abbr", "title"}, {"article", ""}, {"audio", "src controls"},
-	{"b", ""}, {"blockquote", "cite"}, {"br", ""}, {"caption", ""}, {"cite", ""},
-	{"code", ""}, {"dd", ""}, {"del", "cite datetime"}, {"details", ""}, {"dfn", ""},
-	{"div", ""}, {"dl", ""}, {"dt", ""}, {"em", ""}, {"figcaption", ""}, {"figure", ""},
-	{"h1", ""}, {"h2", ""}, {"h3", ""}, {"h4", ""}, {"h5", ""}, {"h6", ""}, {"hr", ""},
-	{"i", ""}, {"iframe", "src width height allowfullscreen"},
-	{"img", "src alt title width height"}, {"ins", "cite datetime"}, {"kbd", ""},
-	{"li", "value"}, {"mark", ""}, {"ol", "start reversed type"}, {"p", ""}, {"pre", ""},
-	{"q", "cite"}, {"rp", ""}, {"rt", ""}, {"ruby", ""}, {"s", ""}, {"samp", ""},
-	{"section", ""}, {"small", ""}, {"source", "src type"}, {"strong", ""}, {"sub", ""},
-	{"summary", ""}, {"sup", ""}, {"table", ""}, {"tbody", ""},
-	{"td", "colspan rowspan"}, {"tfoot", ""}, {"th", "colspan rowspan scope"},
-	{"thead", ""}, {"time", "datetime"}, {"tr", ""}, {"u", ""}, {"ul", ""}, {"var", ""},
-	{"video", "src poster controls width height"},
-};
-
-static const char *const void_tags[] = {"br", "hr", "img", "source", NULL};
 static const char *const bool_attrs[] = {"controls", "reversed", "allowfullscreen", NULL};
 static const char *const url_attr_names[] = {"href", "src", "poster", "cite", NULL};
 static const char *const num_attrs[] = {"width", "height", "colspan", "rowspan", "start",
 					"value", NULL};
-
-static const struct keep_rule *keep_rule(xmlNodePtr n)
-{
-	if (n->type != XML_ELEMENT_NODE || !n->name)
-		return NULL;
-	for (size_t i = 0; i < sizeof keep_rules / sizeof keep_rules[0]; i++)
-		if (!strcmp(keep_rules[i].tag, (const char *)n->name))
-			return &keep_rules[i];
-	return NULL;
-}
 
 /* A URL safe to publish: http(s), mailto, tel, ftp, or scheme-less. */
 static bool url_safe(const char *u, bool link)
@@ -1069,12 +1165,12 @@ static enum html_act html_action(xmlNodePtr n)
 {
 	if (n->type != XML_ELEMENT_NODE)
 		return H_DROP;
-	if (tag_in(n, never_text))
+	const struct tag_info *r = tag_info(n);
+	if (r && (r->flags & T_NEVER_TEXT))
 		return H_DROP;
-	const struct keep_rule *r = keep_rule(n);
-	if (!r)
+	if (!r || !r->keep)
 		return H_UNWRAP;
-	const char *tag = r->tag, *v;
+	const char *tag = r->name, *v;
 	if (!strcmp(tag, "img") || !strcmp(tag, "iframe") || !strcmp(tag, "source")) {
 		v = attr(n, "src");
 		if (!v || !url_safe(v, false))
@@ -1110,10 +1206,10 @@ static void put_escaped(struct buf *out, const char *s, bool in_attr)
 	buf_puts(out, run);
 }
 
-static void open_tag(xmlNodePtr n, const struct keep_rule *r, struct buf *out)
+static void open_tag(xmlNodePtr n, const struct tag_info *r, struct buf *out)
 {
-	buf_printf(out, "<%s", r->tag);
-	const char *p = r->attrs;
+	buf_printf(out, "<%s", r->name);
+	const char *p = r->keep;
 	char name[32];
 	while (*p) {
 		size_t l = strcspn(p, " ");
@@ -1123,7 +1219,7 @@ static void open_tag(xmlNodePtr n, const struct keep_rule *r, struct buf *out)
 		while (*p == ' ')
 			p++;
 		const char *v = attr(n, name);
-		if (!v || !attr_ok(r->tag, name, v))
+		if (!v || !attr_ok(r->name, name, v))
 			continue;
 		if (in_list(name, bool_attrs)) {
 			buf_printf(out, " %s", name);
@@ -1168,8 +1264,8 @@ void clean_html(xmlNodePtr root, struct buf *out)
 		} else if (n->type == XML_ELEMENT_NODE) {
 			enum html_act a = html_action(n);
 			if (a == H_KEEP) {
-				open_tag(n, keep_rule(n), out);
-				bool is_void = tag_in(n, void_tags);
+				open_tag(n, tag_info(n), out);
+				bool is_void = has(n, T_VOID);
 				if (!is_void && n->children)
 					down = true;
 				else if (!is_void)
@@ -1204,15 +1300,6 @@ void clean_html(xmlNodePtr root, struct buf *out)
 }
 
 /* ---- clean_text -------------------------------------------------------- */
-
-/* Blocks separated from what surrounds them by a blank line... */
-static const char *const para_tags[] = {
-	"p", "div", "section", "article", "main", "header", "footer", "nav", "aside",
-	"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
-	"figure", "address", "hr", "form", "fieldset", "details", "center", "body", NULL};
-/* ...and by a line break. */
-static const char *const line_tags[] = {"li", "tr", "dt", "dd", "figcaption", "caption",
-					"summary", "legend", NULL};
 
 struct text_state {
 	struct buf *out;
@@ -1282,9 +1369,9 @@ static void text_enter(struct text_state *t, xmlNodePtr n)
 				t->newlines++;
 		}
 		t->space = 0;
-	} else if (tag_in(n, para_tags)) {
+	} else if (has(n, T_PARA)) {
 		text_break(t, 2);
-	} else if (tag_in(n, line_tags)) {
+	} else if (has(n, T_LINE)) {
 		text_break(t, 1);
 	} else if (is_tag(n, "td") || is_tag(n, "th")) {
 		if (!t->space)
@@ -1296,9 +1383,9 @@ static void text_enter(struct text_state *t, xmlNodePtr n)
 
 static void text_leave(struct text_state *t, xmlNodePtr n)
 {
-	if (tag_in(n, para_tags))
+	if (has(n, T_PARA))
 		text_break(t, 2);
-	else if (tag_in(n, line_tags))
+	else if (has(n, T_LINE))
 		text_break(t, 1);
 	if (is_tag(n, "pre"))
 		t->pre--;
@@ -1319,7 +1406,7 @@ void clean_text(xmlNodePtr root, struct buf *out)
 		bool down = false;
 		if (is_text(n) && n->content) {
 			text_run(&t, (const char *)n->content);
-		} else if (n->type == XML_ELEMENT_NODE && !tag_in(n, never_text)) {
+		} else if (n->type == XML_ELEMENT_NODE && !has(n, T_NEVER_TEXT)) {
 			text_enter(&t, n);
 			if (n->children)
 				down = true;

@@ -272,6 +272,36 @@ TEST(clean_golden_cases)
 	buf_free(&f);
 }
 
+/* tag_table in clean.c is searched with bsearch: its entries must stay
+ * sorted.  Read from the source (the table is static). */
+TEST(clean_tag_table_sorted)
+{
+	struct buf src = BUF_INIT;
+	struct nm_err e;
+	err_clear(&e);
+	if (file_read("extractor/clean.c", 1 << 22, &src, &e) != NM_OK) {
+		unit_skip("extractor/clean.c not found (run from the source tree)");
+		return;
+	}
+	const char *p = strstr(buf_cstr(&src), "tag_table[] = {");
+	const char *end = p ? strstr(p, "};") : NULL;
+	CHECK(p && end);
+	char prev[32] = "";
+	int n = 0;
+	while (p && end && (p = strstr(p, "\n\t{\"")) && p < end) {
+		p += 4;
+		size_t l = strcspn(p, "\"");
+		char name[32];
+		snprintf(name, sizeof name, "%.*s", (int)l, p);
+		if (strcmp(prev, name) >= 0)
+			unit_fail(__FILE__, __LINE__, "tag_table: '%s' after '%s'", name, prev);
+		snprintf(prev, sizeof prev, "%s", name);
+		n++;
+	}
+	CHECK(n > 100);
+	buf_free(&src);
+}
+
 /* ---- direct tests ------------------------------------------------------ */
 
 static struct html_doc *parse(const char *s)
