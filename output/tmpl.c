@@ -5,7 +5,9 @@
 #include "output/tmpl.h"
 #include "common/date.h"
 #include "common/mem.h"
+#include "common/utf8.h"
 #include "output/pinyin.h"
+#include "output/translit.h"
 #include "rules/config.h"
 
 #include <ctype.h>
@@ -18,48 +20,141 @@
 #define TMPL_MAX_PLACEHOLDER 256
 /* Slugs longer than this are cut: file names must stay well under NAME_MAX. */
 #define TMPL_SLUG_MAX 80
+/* Fewer Latin letters than this is no title to read ("5G", "A股"). */
+#define TMPL_SLUG_MIN_LETTERS 3
+/* URL ids: shorter ones ("?id=1", "/a/7") collide across a site's
+ * sections; longer ones are tokens, not ids. */
+#define TMPL_URL_ID_MIN 3
+#define TMPL_URL_ID_MAX 64
+
+/* Apostrophes join ("don't" -> dont) instead of splitting. */
+static bool apostrophe(uint32_t cp)
+{
+	return cp == '\'' || cp == 0x2019 || cp == 0x02BC;
+}
+
+/* Letters of scripts without an ASCII spelling here (Han, Cyrillic,
+ * Greek, Arabic, kana, hangul ...): code points from U+0370 up that are
+ * not punctuation, symbols or spaces of the common blocks. */
+static bool other_letter(uint32_t cp)
+{
+	if (cp < 0x370 || translit_ascii(cp))
+		return false;
+	return !((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+		 (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F) ||
+		 (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+		 (cp >= 0xFF5B && cp <= 0xFF65) || (cp >= 0xFFF0 && cp <= 0xFFFF) ||
+		 (cp >= 0x1F000 && cp <= 0x1FAFF));
+}
 
 void tmpl_ascii_slug(const char *s, struct buf *out)
 {
-	size_t start = out->len;
+	size_t start = out->len, n = strlen(s);
 	bool dash = false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p)) {
-			if (out->len - start >= TMPL_SLUG_MAX)
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		i += utf8_decode(s + i, n - i, &cp);
+		const char *t = translit_ascii(cp);
+		if (t) {
+			if (out->len - start >= TMPL_SLUG_MAX + 1)
 				break;
 			if (dash && out->len > start)
 				buf_putc(out, '-');
 			dash = false;
-			buf_putc(out, tolower(*p));
-		} else if (*p != '\'') {
+			buf_puts(out, t);
+		} else if (!apostrophe(cp)) {
 			dash = true;
 		}
 	}
+	if (out->len - start <= TMPL_SLUG_MAX)
+		return;
+	/* Cut at a word boundary when one is not too far back. */
+	size_t cut = start + TMPL_SLUG_MAX;
+	while (cut > start + TMPL_SLUG_MAX / 2 && out->ptr[cut] != '-')
+		cut--;
+	if (out->ptr[cut] != '-')
+		cut = start + TMPL_SLUG_MAX;
+	buf_truncate(out, cut);
+}
+
+/* An id-like URL piece: [A-Za-z0-9_-], some digits, a sensible length. */
+static bool id_like(const char *s, size_t n)
+{
+	bool digit = false;
+	if (n < TMPL_URL_ID_MIN || n > TMPL_URL_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+		digit |= isdigit((unsigned char)s[i]) != 0;
+	}
+	return digit;
+}
+
+bool tmpl_url_id(const char *url, struct buf *out)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	size_t plen = strcspn(p, "?#");
+	const char *q = p[plen] == '?' ? p + plen + 1 : NULL;
+	size_t host = strcspn(p, "/?#");
+	/* The last non-empty path segment, without an extension (.html). */
+	const char *seg = p + plen, *end = p + plen;
+	while (end > p + host && end[-1] == '/')
+		end--;
+	seg = end;
+	while (seg > p + host && seg[-1] != '/')
+		seg--;
+	const char *dot = memchr(seg, '.', (size_t)(end - seg));
+	if (dot && end - dot <= 6)
+		end = dot;
+	if (id_like(seg, (size_t)(end - seg))) {
+		buf_put(out, seg, (size_t)(end - seg));
+		return true;
+	}
+	/* Else the first id-like query value (?infoCode=NW2022..., ?id=12345). */
+	for (const char *k = q; k && *k && *k != '#';) {
+		size_t kl = strcspn(k, "&#");
+		const char *eq = memchr(k, '=', kl);
+		if (eq && id_like(eq + 1, (size_t)(k + kl - eq - 1))) {
+			buf_put(out, eq + 1, (size_t)(k + kl - eq - 1));
+			return true;
+		}
+		k += kl;
+		if (*k == '&')
+			k++;
+	}
+	return false;
 }
 
 void tmpl_slug(const struct article *a, struct buf *out)
 {
-	size_t start = out->len;
 	if (a->slug && *a->slug) {
 		buf_puts(out, a->slug); /* the rule's own id: kept as the site wrote it */
 		return;
 	}
-	/* Titles without Latin letters (Chinese) would give a slug of stray
-	 * digits; require some letters. */
+	/* A title written in Latin letters only gives a readable slug; titles
+	 * with Han (or other) letters would give stray digits and loan words,
+	 * so they take the URL's id. */
 	if (a->title) {
-		struct buf t = BUF_INIT;
-		tmpl_ascii_slug(a->title, &t);
-		size_t letters = 0;
-		for (size_t i = 0; i < t.len; i++)
-			letters += isalpha((unsigned char)t.ptr[i]) != 0;
-		if (letters >= 3)
-			buf_put(out, t.ptr, t.len);
-		buf_free(&t);
-		if (out->len > start)
+		size_t n = strlen(a->title), latin = 0, other = 0;
+		for (size_t i = 0; i < n;) {
+			uint32_t cp;
+			i += utf8_decode(a->title + i, n - i, &cp);
+			const char *t = translit_ascii(cp);
+			latin += t && isalpha((unsigned char)t[0]);
+			other += other_letter(cp);
+		}
+		if (latin >= TMPL_SLUG_MIN_LETTERS && !other) {
+			tmpl_ascii_slug(a->title, out);
 			return;
+		}
 	}
+	const char *url = a->url ? a->url : "";
+	if (tmpl_url_id(url, out))
+		return;
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (const char *p = a->url ? a->url : ""; *p; p++)
+	for (const char *p = url; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 	buf_printf(out, "%010llx", (unsigned long long)(h & 0xFFFFFFFFFFULL));
 }

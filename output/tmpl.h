@@ -37,10 +37,18 @@ const struct strv *tmpl_list(const char *tmpl, const struct article *a);
 /* True when tmpl is exactly one placeholder of a date field ({date...},
  * {updated...}): its expansion is meant to be read as a timestamp. */
 bool tmpl_is_date(const char *tmpl);
-/* The slug of an article: output.slug, else an ASCII slug of the title,
- * else a 10-hex-digit hash of the URL. */
+/* The slug of an article: the rule's output.slug; else, for a title in
+ * Latin letters only (at least 3), its ASCII slug; else (Chinese and other
+ * titles) the URL's id (tmpl_url_id); else a 10-hex-digit hash of the URL. */
 void tmpl_slug(const struct article *a, struct buf *out);
-/* ASCII slug: lower-case letters and digits, other runs become '-'. */
+/* ASCII slug: letters (diacritics dropped, translit.h) and digits in lower
+ * case, apostrophes dropped, other runs become '-'; at most 80 bytes, cut
+ * at a '-' when one is near. */
 void tmpl_ascii_slug(const char *s, struct buf *out);
+/* Appends the id in url, if it has one: the last path segment without its
+ * extension, else the first query value, that is 3-64 characters of
+ * [A-Za-z0-9_-] with a digit (/doc-imcwiwst1234567.shtml,
+ * ?infoCode=NW202204132341710174).  False (nothing appended) otherwise. */
+bool tmpl_url_id(const char *url, struct buf *out);
 
 #endif

@@ -23,7 +23,7 @@ static char **strv_dup(char **v)
 	return out;
 }
 
-static void fm_set(struct output_cfg *o, const char *key, const char *tmpl)
+static void fm_set(struct output_cfg *o, const char *key, const char *tmpl, bool is_list)
 {
 	o->fm = xrealloc(o->fm, (o->nfm + 1) * sizeof *o->fm);
 	struct fm_entry *f = &o->fm[o->nfm++];
@@ -31,7 +31,22 @@ static void fm_set(struct output_cfg *o, const char *key, const char *tmpl)
 	f->tmpl = xcalloc(2, sizeof *f->tmpl);
 	f->tmpl[0] = xstrdup(tmpl);
 	f->n = 1;
-	f->is_list = false;
+	f->is_list = is_list;
+	f->plain = !strpbrk(tmpl, "{}");
+}
+
+static void fm_clear(struct output_cfg *o);
+
+/* The front matter Hugo reads (categories a list, draft a boolean). */
+static void fm_hugo(struct output_cfg *o)
+{
+	fm_clear(o);
+	fm_set(o, "title", "{title}", false);
+	fm_set(o, "date", "{date:%Y-%m-%dT%H:%M:%S%:z}", false);
+	fm_set(o, "slug", "{slug}", false);
+	fm_set(o, "categories", "{category}", true);
+	fm_set(o, "tags", "{tags}", false);
+	fm_set(o, "draft", "false", false);
 }
 
 void config_defaults(struct config *c)
@@ -45,11 +60,12 @@ void config_defaults(struct config *c)
 	o->body = BODY_MARKDOWN;
 	o->format = FORMAT_JEKYLL;
 	o->filename = xstrdup("{date:%Y-%m-%d}-{slug}.md");
-	fm_set(o, "layout", "post");
-	fm_set(o, "title", "{title}");
-	fm_set(o, "date", "{date:%Y-%m-%d %H:%M:%S %z}");
-	fm_set(o, "categories", "{category}");
-	fm_set(o, "tags", "{tags}");
+	fm_set(o, "layout", "post", false);
+	fm_set(o, "title", "{title}", false);
+	fm_set(o, "date", "{date:%Y-%m-%d %H:%M:%S %z}", false);
+	/* a list: Jekyll splits a string of categories at spaces */
+	fm_set(o, "categories", "{category}", true);
+	fm_set(o, "tags", "{tags}", false);
 	o->quote = xcalloc(2, sizeof *o->quote);
 	o->quote[0] = xstrdup("title");
 	o->footer = xstrdup("\n\n<{url}>\n");
@@ -143,7 +159,11 @@ enum nm_code output_parse(const struct ydoc *d, const struct ynode *n,
 			if ((rc = ystrlist(d, val, f->key, &f->tmpl, &f->n, e)))
 				return rc;
 			f->is_list = val->type == Y_SEQ;
+			f->plain = val->type == Y_SCALAR && val->plain && !strpbrk(val->str, "{}");
 		}
+		o->has_fm = true;
+	} else if (o->has_format && o->format == FORMAT_HUGO) {
+		fm_hugo(o);
 		o->has_fm = true;
 	}
 	if ((v = ymap_get(n, "quote"))) {
@@ -182,6 +202,7 @@ void output_merge(struct output_cfg *dst, const struct output_cfg *base,
 		dst->fm[i].tmpl = strv_dup(o->fm[i].tmpl);
 		dst->fm[i].n = o->fm[i].n;
 		dst->fm[i].is_list = o->fm[i].is_list;
+		dst->fm[i].plain = o->fm[i].plain;
 	}
 	dst->nfm = o->nfm;
 	dst->quote = strv_dup((over && over->has_quote ? over : base)->quote);
@@ -316,6 +337,10 @@ enum nm_code config_load(const char *path, bool missing_ok, struct config *c,
 		goto out;
 	if ((v = ymap_get(r, "output")) && (rc = output_parse(d, v, &c->output, e)))
 		goto out;
+	if (c->output.format == FORMAT_HUGO && !c->output.has_dir) {
+		free(c->output.dir);
+		c->output.dir = xstrdup("content/posts");
+	}
 	if (v && ymap_get(v, "slug")) {
 		rc = yerr(e, d, ymap_get(v, "slug"), NM_ECONFIG,
 			  "output.slug belongs in a rule file, not in the config");

@@ -18,6 +18,10 @@ struct ydoc;
 struct ynode;
 
 enum body_mode { BODY_MARKDOWN, BODY_HTML, BODY_RAW };
+/* jekyll: the SPEC §3 front matter, Liquid made inert in bodies.  hugo:
+ * title, date (RFC 3339), slug, categories, tags, draft: false, into
+ * content/posts, shortcodes made inert.  Either's defaults give way to an
+ * explicit front_matter / dir. */
 enum post_format { FORMAT_JEKYLL, FORMAT_HUGO };
 
 /* One front matter key: its value is a template, or a list of templates. */
@@ -26,6 +30,8 @@ struct fm_entry {
 	char **tmpl;  /* NULL-terminated */
 	size_t n;
 	bool is_list; /* written as a YAML list even with one element */
+	bool plain;   /* a constant the config wrote plain (`draft: false`):
+		       * written plain, so it keeps its YAML type */
 };
 
 struct output_cfg {
