@@ -21,10 +21,13 @@ echo "== unit tests"
 cat "$log"; add
 [ $rc -ne 0 ] && [ -z "$(grep -E 'passed, [0-9]+ failed' "$log")" ] && echo "unit runner crashed (exit $rc)"
 
-for suite in tests/cli/run.py tests/md/run.py tests/md/turndown.py tests/md/roundtrip.py tests/crawl/run.py; do
+for suite in tests/cli/run.py tests/md/run.py tests/md/turndown.py tests/md/roundtrip.py tests/crawl/run.py tests/selectors/run.sh tests/pathological/run.py; do
 	[ -f "$suite" ] || continue
 	echo "== $suite"
-	NEWSMD="$BUILD/newsmd" python3 "$suite" >"$log" 2>&1
+	case $suite in
+	*.sh) NEWSMD="$BUILD/newsmd" sh "$suite" >"$log" 2>&1 ;;
+	*) NEWSMD="$BUILD/newsmd" python3 "$suite" >"$log" 2>&1 ;;
+	esac
 	cat "$log"; add
 done
 
