@@ -955,6 +955,50 @@ static bool para_matches(xmlNodePtr p, const char *const *subs)
 	return hit;
 }
 
+/* Line breaks in a row that a block keeps: more is layout, not text. */
+#define CLEAN_MAX_BREAKS 2
+
+static bool blank_text(xmlNodePtr n)
+{
+	return is_text(n) && (!n->content || !visible_len((const char *)n->content));
+}
+
+/* Drops <br>s and blank text at one edge of el, and of the inline
+ * wrappers (<font>, <span>, ...) that open or close it.  Each inline
+ * element is walked only by the nearest block above it: linear. */
+static void trim_edge(xmlNodePtr el, bool front)
+{
+	while (el) {
+		xmlNodePtr c = front ? el->children : el->last, nx;
+		while (c && (is_tag(c, "br") || blank_text(c))) {
+			nx = front ? c->next : c->prev;
+			drop(c);
+			c = nx;
+		}
+		el = has(c, T_EMPTY_INLINE) ? c : NULL;
+	}
+}
+
+/* In block el (not <pre>): <br>s and blank text before the first or
+ * after the last content go, and runs of more than CLEAN_MAX_BREAKS
+ * (blanks between them do not count) are cut. */
+static void tidy_breaks(xmlNodePtr el)
+{
+	xmlNodePtr c, nx;
+	trim_edge(el, true);
+	trim_edge(el, false);
+	int run = 0;
+	for (c = el->children; c; c = nx) {
+		nx = c->next;
+		if (is_tag(c, "br")) {
+			if (++run > CLEAN_MAX_BREAKS)
+				drop(c);
+		} else if (!blank_text(c)) {
+			run = 0;
+		}
+	}
+}
+
 enum post_act { POST_KEEP, POST_UNWRAP, POST_DROP };
 
 /* Coming back up: what becomes of el, now that its subtree is clean. */
@@ -995,6 +1039,8 @@ static void post_visit(struct walk *w, struct frame *f)
 	case POST_KEEP:
 		if (has(f->el, T_MEDIA))
 			f->media = true;
+		if (has(f->el, T_PARA | T_LINE) && !f->in_code)
+			tidy_breaks(f->el);
 		break;
 	}
 	if (link)
@@ -1109,8 +1155,10 @@ void clean_body(xmlNodePtr root, const struct clean_opts *o)
 			cur = next;
 		}
 		struct frame f = w.st[--w.sp];
-		if (f.el == root)
+		if (f.el == root) {
+			tidy_breaks(root);
 			break;
+		}
 		cur = f.el->next;
 		post_visit(&w, &f);
 	}
