@@ -87,6 +87,7 @@ struct compound {
 	enum comb comb; /* combinator to the left (C_NONE for the first) */
 	struct simple *s;
 	size_t n;
+	unsigned id;    /* index into the per-scan combinator memos */
 };
 
 struct complex {
@@ -99,6 +100,7 @@ struct sel {
 	struct complex *v;
 	size_t n;
 	char *src;
+	unsigned ncomp; /* compounds in the whole tree (top level only) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -152,6 +154,7 @@ struct parser {
 	size_t len, pos;
 	int depth;   /* current functional-pseudo nesting */
 	bool in_has; /* :has() may not nest */
+	unsigned ncomp; /* compounds numbered so far */
 	struct nm_err *e;
 	bool failed;
 };
@@ -951,6 +954,7 @@ static bool parse_complex(struct parser *p, struct complex *x, bool relative, bo
 				    comb_str(pending), cl, at);
 		}
 		c->comb = pending;
+		c->id = p->ncomp++;
 		x->n++;
 		bool ws;
 		if (!skip_ws(p, &ws))
@@ -1022,6 +1026,7 @@ enum nm_code sel_compile(const char *src, struct sel **out, struct nm_err *e)
 	if (!s)
 		return NM_ESELECTOR;
 	s->src = xstrdup(p.s);
+	s->ncomp = p.ncomp;
 	*out = s;
 	return NM_OK;
 }
@@ -1125,9 +1130,26 @@ struct nth_slot {
 	long long fwd, bwd;
 };
 
+/* "Some ancestor-or-self of node matches the compounds left of a
+ * descendant combinator": consecutive elements in document order share
+ * ancestors, so each lookup walks only up to the previous one's parent. */
+struct desc_slot {
+	xmlNodePtr node;
+	bool found;
+};
+
+/* "Some element among parent's children up to `upto` matches the compounds
+ * left of a ~ combinator": keeps "x ~ y" linear on long sibling lists. */
+struct later_slot {
+	xmlNodePtr parent, upto;
+	bool found;
+};
+
 struct mctx {
 	xmlNodePtr scope;       /* :scope element, NULL = :root */
 	struct nth_slot *memo;  /* SEL_NTH_SLOTS entries, or NULL */
+	struct desc_slot *desc; /* indexed by compound id, or NULL */
+	struct later_slot *later;
 	bool quirks;            /* quirks-mode page: ids and classes ignore ASCII case */
 };
 
@@ -1546,6 +1568,46 @@ static enum mres match_from(const struct mctx *cx, const struct complex *x, int 
 	if (i == 0 && !x->relative)
 		return M_OK;
 	enum comb comb = x->c[i].comb;
+	/* Memoised forms (document-order scans only; a relative selector's
+	 * result depends on its :has() anchor, so it is never memoised). */
+	if (comb == C_DESC && cx->desc && !x->relative) {
+		struct desc_slot *slot = &cx->desc[x->c[i].id];
+		struct desc_slot seen = *slot;
+		xmlNodePtr first = parent_el(el);
+		bool found = false;
+		for (xmlNodePtr n = first; n; n = parent_el(n)) {
+			if (seen.node && n == seen.node) {
+				found = seen.found;
+				break;
+			}
+			if (match_from(cx, x, i - 1, n, anchor) == M_OK) {
+				found = true;
+				break;
+			}
+		}
+		if (first)
+			*slot = (struct desc_slot){first, found};
+		return found ? M_OK : M_GLOBAL;
+	}
+	if (comb == C_LATER && cx->later && !x->relative) {
+		struct later_slot *slot = &cx->later[x->c[i].id];
+		struct later_slot seen = *slot;
+		xmlNodePtr first = prev_el(el);
+		bool found = false;
+		for (xmlNodePtr n = first; n; n = prev_el(n)) {
+			if (seen.upto && n == seen.upto && seen.parent == el->parent) {
+				found = seen.found;
+				break;
+			}
+			if (match_from(cx, x, i - 1, n, anchor) == M_OK) {
+				found = true;
+				break;
+			}
+		}
+		if (first)
+			*slot = (struct later_slot){el->parent, first, found};
+		return found ? M_OK : M_RESTART_DESC;
+	}
 	bool sib = comb == C_NEXT || comb == C_LATER;
 	enum mres not_found = sib ? M_RESTART_DESC : M_GLOBAL;
 	xmlNodePtr n = sib ? prev_el(el) : parent_el(el);
@@ -1575,7 +1637,7 @@ bool sel_matches(const struct sel *s, xmlNodePtr el)
 {
 	if (!s || !el || !is_el(el))
 		return false;
-	struct mctx cx = {NULL, NULL, doc_quirks(el)};
+	struct mctx cx = {NULL, NULL, NULL, NULL, doc_quirks(el)};
 	return match_list(&cx, s, el);
 }
 
@@ -1586,17 +1648,18 @@ static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool
 		*out = NULL;
 	if (!s || !scope)
 		return 0;
+	xmlNodePtr n;
+	if (is_doc(scope))
+		n = xmlDocGetRootElement((xmlDocPtr)scope);
+	else if (is_el(scope))
+		n = first_el_child(scope);
+	else
+		return 0;
 	struct nth_slot memo[SEL_NTH_SLOTS];
 	memset(memo, 0, sizeof memo);
-	struct mctx cx = {is_doc(scope) ? NULL : scope, memo, doc_quirks(scope)};
-	xmlNodePtr n;
-	if (is_doc(scope)) {
-		n = xmlDocGetRootElement((xmlDocPtr)scope);
-	} else if (is_el(scope)) {
-		n = first_el_child(scope);
-	} else {
-		return 0;
-	}
+	struct desc_slot *desc = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *desc);
+	struct later_slot *later = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *later);
+	struct mctx cx = {is_doc(scope) ? NULL : scope, memo, desc, later, doc_quirks(scope)};
 	size_t cnt = 0, cap = 0;
 	xmlNodePtr *v = NULL;
 	for (; n; n = walk_next(n, scope)) {
@@ -1613,6 +1676,8 @@ static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool
 		if (first)
 			break;
 	}
+	free(desc);
+	free(later);
 	if (out)
 		*out = v;
 	return cnt;

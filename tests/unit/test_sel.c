@@ -2,6 +2,7 @@
 #include "extractor/html.h"
 #include "extractor/sel.h"
 #include "common/buf.h"
+#include "common/file.h"
 #include "common/mem.h"
 
 #include <stdlib.h>
@@ -298,4 +299,175 @@ TEST(sel_quirks_mode_ids_and_classes_ignore_case)
 	got = ids_in("<!DOCTYPE html><div id=A class='Content'></div>", ".content, #a");
 	CHECK_STR(got, "");
 	free(got);
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Runs selector on h and fails when it takes more than limit_ms; returns
+ * the match count. */
+static size_t timed_select(struct html_doc *h, const char *selector, double limit_ms, int line)
+{
+	struct sel *s = NULL;
+	struct nm_err e;
+	if (sel_compile(selector, &s, &e) != NM_OK) {
+		unit_fail(__FILE__, line, "%s", e.msg);
+		return 0;
+	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	xmlNodePtr *v = NULL;
+	size_t n = sel_select(s, (xmlNodePtr)h->doc, &v);
+	double ms = elapsed_ms(&t0);
+	if (ms > limit_ms)
+		unit_fail(__FILE__, line, "'%s' took %.0f ms (limit %.0f)", selector, ms, limit_ms);
+	free(v);
+	sel_free(s);
+	return n;
+}
+
+/* Time limits are ~100x the expected cost: they catch quadratic or
+ * exponential behaviour, not slow machines or sanitizers. */
+TEST(sel_pathological_deep_nesting)
+{
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < HTML_MAX_DEPTH + 100; i++)
+		buf_puts(&b, "<div class=a>");
+	struct html_doc *h = doc_of(b.ptr);
+	/* naive backtracking would try every ancestor for every compound */
+	CHECK_INT(timed_select(h, "div div div div div div div div div div div div div div div div p", 2000, __LINE__), 0);
+	CHECK_INT(timed_select(h, ".a .a .a .a .a .a .a .a .a .a .a .a .a .a .a .a .b", 2000, __LINE__), 0);
+	CHECK(timed_select(h, "div > div div > div div > div", 2000, __LINE__) > 400);
+	CHECK_INT(timed_select(h, "span:not(.a) div div div div div div div div", 2000, __LINE__), 0);
+	CHECK_INT(timed_select(h, "div:has(p)", 4000, __LINE__), 0);
+	CHECK(timed_select(h, "div:contains('x') div", 4000, __LINE__) == 0);
+	html_free(h);
+	buf_free(&b);
+}
+
+TEST(sel_pathological_wide_sibling_lists)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "<ul>");
+	for (int i = 0; i < 30000; i++)
+		buf_printf(&b, "<li class=i%d>x</li>", i % 5);
+	buf_puts(&b, "</ul>");
+	struct html_doc *h = doc_of(b.ptr);
+	/* each sibling position must be counted about once, not per element */
+	CHECK_INT(timed_select(h, "li:nth-child(2n+1)", 2000, __LINE__), 15000);
+	CHECK_INT(timed_select(h, "li:nth-last-child(3n)", 2000, __LINE__), 10000);
+	CHECK_INT(timed_select(h, "li:nth-of-type(7)", 2000, __LINE__), 1);
+	CHECK_INT(timed_select(h, "li:nth-last-of-type(-n+3)", 2000, __LINE__), 3);
+	CHECK_INT(timed_select(h, "li:nth-child(odd of .i1)", 2000, __LINE__), 3000);
+	CHECK_INT(timed_select(h, "li:only-child, li:only-of-type", 2000, __LINE__), 0);
+	/* "x ~ y" with no x must not rescan all previous siblings per element */
+	CHECK_INT(timed_select(h, ".none ~ li", 2000, __LINE__), 0);
+	CHECK_INT(timed_select(h, ".i4 ~ .i3", 2000, __LINE__), 5999);
+	CHECK_INT(timed_select(h, ".none ~ li ~ li", 2000, __LINE__), 0);
+	CHECK_INT(timed_select(h, "li:last-child ~ li, .none + li", 2000, __LINE__), 0);
+	html_free(h);
+	buf_free(&b);
+}
+
+TEST(sel_pathological_huge_attribute_and_long_selector)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "<div class='");
+	for (int i = 0; i < 200000; i++)
+		buf_puts(&b, "ab ");
+	buf_puts(&b, "'></div>");
+	struct html_doc *h = doc_of(b.ptr);
+	CHECK_INT(timed_select(h, "[class*='abc'], .abc, [class~=abab], [class$=x]", 2000, __LINE__), 0);
+	html_free(h);
+	buf_clear(&b);
+	for (int i = 0; i < SEL_MAX_COMPOUNDS + 1; i++)
+		buf_puts(&b, "a ");
+	unsigned col;
+	char *m = err_of(buf_cstr(&b), &col);
+	CHECK(strstr(m, "compound selectors") != NULL);
+	free(m);
+	buf_clear(&b);
+	for (int i = 0; i < SEL_MAX_LEN; i++)
+		buf_putc(&b, 'a');
+	buf_putc(&b, 'a');
+	m = err_of(buf_cstr(&b), &col);
+	CHECK(strstr(m, "longer than") != NULL);
+	free(m);
+	buf_free(&b);
+}
+
+/* The memoised document-order scan (sel_select) must agree with plain
+ * per-element matching (sel_matches) for every selector of the
+ * differential list on every corpus page. */
+TEST(sel_select_agrees_with_sel_matches_on_corpus)
+{
+	const char *corpus = unit_corpus();
+	if (!corpus) {
+		unit_skip("corpus not found");
+		return;
+	}
+	struct buf list = BUF_INIT, path = BUF_INIT, html = BUF_INIT;
+	if (file_read("tests/selectors/selectors.txt", 1 << 20, &list, NULL) != NM_OK) {
+		unit_skip("tests/selectors/selectors.txt not found");
+		return;
+	}
+	struct sel *sels[1024];
+	size_t nsel = 0;
+	for (char *line = list.ptr, *next; line && *line && nsel < 1024; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line || !strncmp(line, "//", 2))
+			continue;
+		if (sel_compile(line, &sels[nsel], NULL) == NM_OK)
+			nsel++;
+	}
+	CHECK(nsel > 300);
+	static const char *const pages[] = {"001", "aclu", "nytimes-1", "lifehacker-post-comment-load",
+					    "wikipedia", "yahoo-2", "medium-1", "buzzfeed-1"};
+	int mismatches = 0;
+	for (size_t p = 0; p < sizeof pages / sizeof pages[0]; p++) {
+		buf_clear(&path);
+		buf_printf(&path, "%s/readability/%s/source.html", corpus, pages[p]);
+		buf_clear(&html);
+		if (file_read(buf_cstr(&path), 64 << 20, &html, NULL) != NM_OK)
+			continue;
+		struct html_doc *h = doc_of(buf_cstr(&html));
+		for (size_t i = 0; i < nsel; i++) {
+			xmlNodePtr *v = NULL;
+			size_t n = sel_select(sels[i], (xmlNodePtr)h->doc, &v), k = 0;
+			bool same = true;
+			for (xmlNodePtr e = xmlDocGetRootElement(h->doc); e;) {
+				if (e->type == XML_ELEMENT_NODE && sel_matches(sels[i], e)) {
+					if (k >= n || v[k] != e)
+						same = false;
+					k++;
+				}
+				/* document order, skipping template contents */
+				if (e->children && e->type == XML_ELEMENT_NODE &&
+				    strcmp((const char *)e->name, "template") != 0) {
+					e = e->children;
+					continue;
+				}
+				while (e && !e->next)
+					e = e->parent;
+				if (e)
+					e = e->next;
+			}
+			if ((!same || k != n) && mismatches++ < 10)
+				unit_fail(__FILE__, __LINE__, "%s: '%s' select %zu vs matches %zu",
+					  pages[p], sel_source(sels[i]), n, k);
+			free(v);
+		}
+		html_free(h);
+	}
+	for (size_t i = 0; i < nsel; i++)
+		sel_free(sels[i]);
+	buf_free(&list);
+	buf_free(&path);
+	buf_free(&html);
 }
