@@ -31,6 +31,7 @@
 #include "output/tmpl.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,11 @@
 /* A URL that failed in a run is retried by the run after this long,
  * doubling per failed run (capped by STATE_MAX_FAILED_RUNS tries). */
 #define CRAWL_RETRY_BASE_S 300
+/* Posts written at once by writer threads.  Each post costs two fsyncs
+ * (file and folder); the file system's journal commits concurrent ones
+ * together, so 8 writers turn ~85 posts/s into several hundred on this
+ * machine's ext4 (measured: 87 / 575 / 725 writes/s with 1 / 4 / 8). */
+#define CRAWL_WRITERS 8
 /* Low-speed abort: below this many bytes/s for half the transfer timeout
  * (at most 30 s) the server is trickling. */
 #define CRAWL_LOW_SPEED_BYTES 1024
@@ -80,6 +86,33 @@ struct crawl {
 	long found, fetched, written, unchanged, not_modified, failed, skipped, deferred,
 		duplicates, pages;
 	bool drew;
+	struct writers *w;
+};
+
+/* A post to write on a writer thread; everything in it is owned. */
+struct wjob {
+	struct frontier_item *it;
+	struct article a;
+	struct output_cfg o;
+	struct state_url row;
+	long status, attempts;
+	char *final_url;
+	/* results */
+	enum nm_code rc;
+	struct nm_err e;
+	char *path;
+	enum post_status ps;
+	struct wjob *next;
+};
+
+struct writers {
+	pthread_t th[CRAWL_WRITERS];
+	int n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct wjob *in, *in_tail, *out, *out_tail;
+	bool stop;
+	struct crawl *c;
 };
 
 static int64_t wall(void)
@@ -718,7 +751,11 @@ static void discovery_done(struct crawl *c, struct frontier_item *it, const stru
 
 /* ---- articles ---- */
 
-static void article_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
+static void writer_submit(struct crawl *c, struct frontier_item *it, struct article *a,
+			  struct output_cfg *o, struct state_url *row, const struct multi_res *r);
+
+/* Returns true when it was handed on (to a writer thread). */
+static bool article_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
 {
 	struct state_url row;
 	if (state_get(c->st, it->canon, &row) != 1)
@@ -793,15 +830,11 @@ static void article_done(struct crawl *c, struct frontier_item *it, const struct
 				buf_free(&name);
 				event = "would_write";
 			} else {
-				enum post_status ps;
-				rc = pipeline_write(&c->p, &a, &o, &path, &ps, &e);
-				if (!rc) {
-					event = ps == POST_UNCHANGED ? "unchanged" : "written";
-					if (ps == POST_UNCHANGED)
-						c->unchanged++;
-					else
-						c->written++;
-				}
+				/* the write (and its fsyncs) happens on a writer thread;
+				 * the row is finished when it reports back */
+				writer_submit(c, it, &a, &o, &row, r);
+				buf_free(&canon);
+				return true;
 			}
 			output_free(&o);
 		}
@@ -867,6 +900,153 @@ static void article_done(struct crawl *c, struct frontier_item *it, const struct
 	free(path);
 	buf_free(&canon);
 	state_url_free(&row);
+	return false;
+}
+
+/* ---- writer threads ---- */
+
+static void *writer_main(void *arg)
+{
+	struct writers *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->in && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		struct wjob *j = w->in;
+		if (!j)
+			break; /* stop, and nothing left */
+		w->in = j->next;
+		if (!w->in)
+			w->in_tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+		err_clear(&j->e);
+		j->rc = pipeline_write(&w->c->p, &j->a, &j->o, &j->path, &j->ps, &j->e);
+		pthread_mutex_lock(&w->mu);
+		j->next = NULL;
+		if (w->out_tail)
+			w->out_tail->next = j;
+		else
+			w->out = j;
+		w->out_tail = j;
+		multi_wakeup(w->c->m);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static void writers_start(struct crawl *c)
+{
+	struct writers *w = xcalloc(1, sizeof *w);
+	w->c = c;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	for (int i = 0; i < CRAWL_WRITERS; i++)
+		if (pthread_create(&w->th[w->n], NULL, writer_main, w) == 0)
+			w->n++;
+	c->w = w;
+}
+
+static void writer_submit(struct crawl *c, struct frontier_item *it, struct article *a,
+			  struct output_cfg *o, struct state_url *row, const struct multi_res *r)
+{
+	struct wjob *j = xcalloc(1, sizeof *j);
+	j->it = it;
+	j->a = *a; /* moved: the caller's copies are no longer used */
+	j->o = *o;
+	j->row = *row;
+	j->status = r->status;
+	j->attempts = r->attempts;
+	j->final_url = xstrdup(r->final_url);
+	struct writers *w = c->w;
+	if (!w->n) { /* no threads: write here */
+		j->rc = pipeline_write(&c->p, &j->a, &j->o, &j->path, &j->ps, &j->e);
+		if (w->out_tail)
+			w->out_tail->next = j;
+		else
+			w->out = j;
+		w->out_tail = j;
+		multi_hold(c->m, 1);
+		return;
+	}
+	multi_hold(c->m, 1);
+	pthread_mutex_lock(&w->mu);
+	if (w->in_tail)
+		w->in_tail->next = j;
+	else
+		w->in = j;
+	w->in_tail = j;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Finishes the bookkeeping of written posts (on the main thread). */
+static void writers_drain(void *ctx)
+{
+	struct crawl *c = ctx;
+	struct writers *w = c->w;
+	pthread_mutex_lock(&w->mu);
+	struct wjob *j = w->out;
+	w->out = w->out_tail = NULL;
+	pthread_mutex_unlock(&w->mu);
+	while (j) {
+		struct wjob *next = j->next;
+		struct multi_res r;
+		memset(&r, 0, sizeof r);
+		r.outcome = MO_OK;
+		r.status = j->status;
+		r.attempts = j->attempts;
+		r.final_url = j->final_url;
+		const char *event, *why = NULL;
+		if (!j->rc) {
+			event = j->ps == POST_UNCHANGED ? "unchanged" : "written";
+			if (j->ps == POST_UNCHANGED)
+				c->unchanged++;
+			else
+				c->written++;
+			j->row.status = ST_DONE;
+			set_str(&j->row.output_path, j->path);
+		} else {
+			event = "failed";
+			why = j->e.msg;
+			j->row.status = j->rc == NM_EIO ? ST_FAILED : ST_GONE;
+			j->row.next_retry_at = wall() + CRAWL_RETRY_BASE_S;
+			c->failed++;
+			report(c, j->it->url, why);
+		}
+		set_str(&j->row.error, why);
+		put_row(c, &j->row);
+		log_event(c, event, j->it, &r, j->path, why);
+		state_url_free(&j->row);
+		article_free(&j->a);
+		output_free(&j->o);
+		frontier_item_free(j->it);
+		free(j->final_url);
+		free(j->path);
+		free(j);
+		multi_hold(c->m, -1);
+		j = next;
+	}
+	maybe_commit(c, false);
+	draw_progress(c, false);
+}
+
+/* Lets the writers finish what they have, stops them, books the results. */
+static void writers_stop(struct crawl *c)
+{
+	struct writers *w = c->w;
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (int i = 0; i < w->n; i++)
+		pthread_join(w->th[i], NULL);
+	writers_drain(c);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+	c->w = NULL;
 }
 
 /* ---- fetcher callbacks ---- */
@@ -875,11 +1055,13 @@ static void on_done(void *ctx, const struct multi_res *r)
 {
 	struct crawl *c = ctx;
 	struct frontier_item *it = r->ud;
+	bool taken = false;
 	if (it->kind == ITEM_ARTICLE)
-		article_done(c, it, r);
+		taken = article_done(c, it, r);
 	else
 		discovery_done(c, it, r);
-	frontier_item_free(it);
+	if (!taken)
+		frontier_item_free(it);
 	maybe_commit(c, false);
 	draw_progress(c, false);
 }
@@ -1149,6 +1331,8 @@ int cmd_crawl(int argc, char **argv)
 	strv_free(&tv);
 
 	c.t0 = c.last_commit = c.last_draw = multi_now_ms();
+	writers_start(&c);
+	multi_set_tick(c.m, writers_drain);
 	int64_t run = state_run_begin(c.st, wall());
 	c.robots_want = xcalloc(1, sizeof *c.robots_want);
 	c.robots_want_src = xcalloc(1, sizeof *c.robots_want_src);
@@ -1181,6 +1365,7 @@ int cmd_crawl(int argc, char **argv)
 		state_due(c.st, c.p.cfg.sources[i].name, wall(), due_cb, &d, &e);
 	}
 	multi_run(c.m, max_runtime ? c.t0 + max_runtime * 1000 : 0, on_done, on_robots, &c);
+	writers_stop(&c);
 	maybe_commit(&c, true);
 
 	const struct multi_stats *ms = multi_get_stats(c.m);
@@ -1211,6 +1396,7 @@ int cmd_crawl(int argc, char **argv)
 	json_decref(stats);
 	buf_free(&sum);
 out:
+	writers_stop(&c);
 	multi_free(c.m);
 	frontier_free(c.fr);
 	state_close(c.st);

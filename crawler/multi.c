@@ -110,6 +110,8 @@ struct multi {
 	struct rq refused;   /* invalid URLs, completed at the next run */
 	struct multi_stats stats;
 	unsigned long long rng;
+	long held;           /* multi_hold */
+	multi_tick_fn tick;
 	multi_done_fn done;
 	multi_robots_fn on_robots;
 	void *ctx;
@@ -451,6 +453,21 @@ void multi_block_host(struct multi *m, const char *url, int64_t until)
 	} else {
 		h->backoff_until = multi_now_ms() + left * 1000;
 	}
+}
+
+void multi_hold(struct multi *m, int n)
+{
+	m->held += n;
+}
+
+void multi_set_tick(struct multi *m, multi_tick_fn tick)
+{
+	m->tick = tick;
+}
+
+void multi_wakeup(struct multi *m)
+{
+	curl_multi_wakeup(m->cm);
 }
 
 const struct multi_stats *multi_get_stats(const struct multi *m)
@@ -1037,7 +1054,7 @@ void multi_run(struct multi *m, int64_t deadline_ms, multi_done_fn done,
 	m->done = done;
 	m->on_robots = robots;
 	m->ctx = ctx;
-	while (m->pending > 0 || m->in_flight > 0) {
+	while (m->pending > 0 || m->in_flight > 0 || m->held > 0) {
 		int64_t now = multi_now_ms();
 		if (deadline_ms && now >= deadline_ms)
 			break;
@@ -1058,7 +1075,9 @@ void multi_run(struct multi *m, int64_t deadline_ms, multi_done_fn done,
 			on_done(m, x, cc);
 			xfer_reset(x);
 		}
-		if (m->pending == 0 && m->in_flight == 0)
+		if (m->tick)
+			m->tick(m->ctx);
+		if (m->pending == 0 && m->in_flight == 0 && m->held <= 0)
 			break;
 		now = multi_now_ms();
 		curl_multi_poll(m->cm, NULL, 0, (int)wait_ms(m, now, deadline_ms), NULL);

@@ -145,8 +145,18 @@ void multi_block_host(struct multi *m, const char *url, int64_t until);
  * fetched for its Sitemap lines only, and not obeyed. */
 void multi_want_robots(struct multi *m, const char *url);
 
-/* Runs transfers until every request has completed or the monotonic
- * deadline (multi_now_ms() based; 0 = none) passes; then what is left
+/* Keeps multi_run looping while the caller has work of its own in flight
+ * (n > 0 adds, n < 0 releases), e.g. posts being written by threads. */
+void multi_hold(struct multi *m, int n);
+/* Called once per turn of multi_run's loop, on its thread (NULL = none). */
+typedef void (*multi_tick_fn)(void *ctx);
+void multi_set_tick(struct multi *m, multi_tick_fn tick);
+/* Wakes multi_run from its wait so it calls the tick callback now.  The
+ * one function here that other threads may call. */
+void multi_wakeup(struct multi *m);
+
+/* Runs transfers until every request has completed (and no hold is left)
+ * or the monotonic deadline (multi_now_ms() based; 0 = none) passes; then what is left
  * completes as MO_DEFERRED.  robots may be NULL. */
 void multi_run(struct multi *m, int64_t deadline_ms, multi_done_fn done,
 	       multi_robots_fn robots, void *ctx);

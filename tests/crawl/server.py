@@ -79,6 +79,9 @@ def gbk_page(meta):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    # headers and body go out in separate writes: without TCP_NODELAY each
+    # keep-alive response waits ~40 ms for the client's delayed ACK
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
