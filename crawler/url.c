@@ -11,6 +11,21 @@
 
 int url_resolve(const char *base, const char *ref, struct buf *out)
 {
+	if (ref && ref[0] == '#' && base && *base) {
+		/* libcurl 7.88 drops the base's file name and query when resolving
+		 * a bare fragment; RFC 3986 keeps them. */
+		struct buf b = BUF_INIT;
+		int r = url_resolve(NULL, base, &b);
+		if (r == 0) {
+			const char *hash = strchr(buf_cstr(&b), '#');
+			size_t bl = hash ? (size_t)(hash - b.ptr) : b.len;
+			r = bl + strlen(ref) > URL_MAX_LEN ? -1 : 0;
+			if (r == 0 && (buf_put(out, b.ptr, bl) < 0 || buf_puts(out, ref) < 0))
+				r = -1;
+		}
+		buf_free(&b);
+		return r;
+	}
 	int rc = -1;
 	char *s = NULL;
 	CURLU *u = curl_url();

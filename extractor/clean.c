@@ -388,17 +388,6 @@ static bool fix_url(const char *base, const char *v, struct buf *out)
 		ok = false;
 	} else if (!sl && (!base || !*base)) {
 		ok = buf_put(out, t.ptr, t.len) == 0;
-	} else if (t.ptr[0] == '#') {
-		/* libcurl 7.88 drops the base's file name and query when
-		 * resolving a bare fragment; RFC 3986 keeps them. */
-		struct buf b = BUF_INIT;
-		ok = url_resolve(NULL, base, &b) == 0;
-		if (ok) {
-			const char *hash = strchr(buf_cstr(&b), '#');
-			size_t bl = hash ? (size_t)(hash - b.ptr) : b.len;
-			ok = buf_put(out, b.ptr, bl) == 0 && buf_put(out, t.ptr, t.len) == 0;
-		}
-		buf_free(&b);
 	} else {
 		ok = url_resolve(base, t.ptr, out) == 0;
 	}

@@ -725,6 +725,12 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 		co.remove = r->clean_remove;
 		co.unwrap = r->clean_unwrap;
 		co.remove_paragraphs_matching = (const char *const *)r->clean_remove_paragraphs;
+		co.rename = r->clean_rename;
+		co.rename_to = (const char *const *)r->clean_rename_to;
+		co.remove_attrs = (const char *const *)r->clean_remove_attrs;
+		co.truncate_at = r->clean_truncate_at;
+		co.lazy_attrs = (const char *const *)r->lazy_attrs;
+		co.strip_query_params = (const char *const *)r->strip_query_params;
 		extract_body_finish(a, &co);
 	}
 	if (r->slug) {

@@ -470,9 +470,11 @@ static enum nm_code parse_sel_list(struct ctx *c, const struct ynode *n, const c
 
 static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule *r)
 {
-	static const char *const keys[] = {"steps", "clean", NULL};
-	static const char *const clean_keys[] = {"remove", "unwrap", "remove_paragraphs_matching",
-						 NULL};
+	static const char *const keys[] = {"steps", "clean", "images", "links", NULL};
+	static const char *const clean_keys[] = {"remove", "unwrap", "rename", "remove_attrs",
+						 "remove_paragraphs_matching", "truncate_at", NULL};
+	static const char *const image_keys[] = {"lazy_attrs", NULL};
+	static const char *const link_keys[] = {"strip_query_params", NULL};
 	enum nm_code rc;
 	if (rule_field(r, "body"))
 		return rerr(c, n, "body is given both under 'fields' and as 'body'");
@@ -504,6 +506,53 @@ static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule
 		if ((w = ymap_get(v, "remove_paragraphs_matching")) &&
 		    (rc = wrap(c, ystrlist(c->d, w, "remove_paragraphs_matching",
 					   &r->clean_remove_paragraphs, NULL, c->e))))
+			return rc;
+		if ((w = ymap_get(v, "truncate_at")) &&
+		    (rc = parse_sel_list(c, w, "clean.truncate_at", &r->clean_truncate_at)))
+			return rc;
+		if ((w = ymap_get(v, "remove_attrs")) &&
+		    (rc = wrap(c, ystrlist(c->d, w, "remove_attrs", &r->clean_remove_attrs, NULL, c->e))))
+			return rc;
+		if ((w = ymap_get(v, "rename"))) {
+			if (w->type != Y_MAP)
+				return rerr(c, w, "clean.rename: expected a mapping of selector: tag");
+			size_t k = ymap_len(w);
+			r->clean_rename = xcalloc(k + 1, sizeof *r->clean_rename);
+			r->clean_rename_to = xcalloc(k + 1, sizeof *r->clean_rename_to);
+			for (size_t i = 0; i < k; i++) {
+				struct ynode *sk = w->items[2 * i], *tv = w->items[2 * i + 1];
+				struct nm_err se;
+				err_clear(&se);
+				if (sel_compile(sk->str, &r->clean_rename[i], &se) != NM_OK)
+					return rerr(c, sk, "clean.rename: %s", se.msg);
+				bool ok = tv->type == Y_SCALAR && *tv->str;
+				for (const char *q = ok ? tv->str : ""; *q; q++)
+					ok &= (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9');
+				if (!ok)
+					return rerr(c, tv, "clean.rename: expected a lower-case tag name");
+				r->clean_rename_to[i] = xstrdup(tv->str);
+			}
+		}
+	}
+	if ((v = ymap_get(n, "images"))) {
+		struct ynode *w;
+		if (v->type != Y_MAP)
+			return rerr(c, v, "images: expected a mapping");
+		if ((rc = ymap_check_keys(c->d, v, image_keys, "body.images", c->e)))
+			return wrap(c, rc);
+		if ((w = ymap_get(v, "lazy_attrs")) &&
+		    (rc = wrap(c, ystrlist(c->d, w, "lazy_attrs", &r->lazy_attrs, NULL, c->e))))
+			return rc;
+	}
+	if ((v = ymap_get(n, "links"))) {
+		struct ynode *w;
+		if (v->type != Y_MAP)
+			return rerr(c, v, "links: expected a mapping");
+		if ((rc = ymap_check_keys(c->d, v, link_keys, "body.links", c->e)))
+			return wrap(c, rc);
+		if ((w = ymap_get(v, "strip_query_params")) &&
+		    (rc = wrap(c, ystrlist(c->d, w, "strip_query_params", &r->strip_query_params,
+					   NULL, c->e))))
 			return rc;
 	}
 	return NM_OK;
@@ -1164,6 +1213,12 @@ void rule_free(struct rule *r)
 	sel_list_free(r->clean_remove);
 	sel_list_free(r->clean_unwrap);
 	ystrv_free(r->clean_remove_paragraphs);
+	sel_list_free(r->clean_rename);
+	ystrv_free(r->clean_rename_to);
+	ystrv_free(r->clean_remove_attrs);
+	sel_list_free(r->clean_truncate_at);
+	ystrv_free(r->lazy_attrs);
+	ystrv_free(r->strip_query_params);
 	output_free(&r->output);
 	if (r->slug) {
 		step_clear(r->slug);

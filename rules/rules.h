@@ -137,6 +137,12 @@ struct rule {
 	struct sel **clean_remove;   /* NULL-terminated or NULL */
 	struct sel **clean_unwrap;
 	char **clean_remove_paragraphs;
+	struct sel **clean_rename;   /* selectors; their elements become clean_rename_to[i] */
+	char **clean_rename_to;
+	char **clean_remove_attrs;
+	struct sel **clean_truncate_at;
+	char **lazy_attrs;           /* body.images.lazy_attrs */
+	char **strip_query_params;   /* body.links.strip_query_params ("utm_*" allowed) */
 	struct output_cfg output;    /* overrides (has_* flags tell which) */
 	struct step *slug;           /* output.slug, or NULL */
 	struct rule_test *tests;

@@ -337,6 +337,40 @@ def rules_suggest_drafts_a_rule_that_passes_its_tests(tmp):
 
 
 @test
+def rule_body_clean_options(tmp):
+    rules = os.path.join(tmp, 'rules')
+    write(os.path.join(rules, 'c.yml'), """name: c
+match: {hosts: [c.example]}
+fields:
+  title: {css: h1}
+body:
+  steps: [{css: article}]
+  clean:
+    remove: ['.promo']
+    unwrap: ['font']
+    rename: {'div.para': p}
+    remove_attrs: [width]
+    remove_paragraphs_matching: ['责任编辑']
+    truncate_at: ['hr.end']
+  images: {lazy_attrs: [data-real]}
+  links: {strip_query_params: ['utm_*', spm]}
+""")
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<h1>T</h1><article><div class=para>One <font color=red>red</font> word.</div>'
+          '<div class=promo>Buy now, very long promotional text here</div>'
+          '<p><img data-real="/i.png" width=10 alt=pic> <a href="/x?utm_source=a&id=3&spm=9">link</a></p>'
+          '<p>责任编辑：张三</p><hr class=end><p>After the end</p></article>')
+    rc, out, err = run('extract', '--rules', rules, '--url', 'https://c.example/a/b.html', page)
+    assert rc == 0, err
+    html = json.loads(out)['body_html']
+    assert '<p>One red word.</p>' in html, html
+    assert 'promo' not in html and 'Buy now' not in html, html
+    assert 'src="https://c.example/i.png"' in html and 'width' not in html, html
+    assert 'href="https://c.example/x?id=3"' in html, html
+    assert '责任编辑' not in html and 'After the end' not in html, html
+
+
+@test
 def help_and_unknown_command(tmp):
     rc, out, err = run('--help')
     assert rc == 0 and 'convert' in out and 'extract' in out
