@@ -343,6 +343,7 @@ struct md {
 	struct buf text;
 	size_t lstart;  /* where the current line starts in text */
 	size_t olist;   /* end of digits that started the line, or 0 */
+	size_t lbrack;  /* just after the '[' opening link text, or 0 */
 	struct mark *marks;
 	size_t nmarks, capmarks;
 	bool space;     /* collapsed white space pending */
@@ -520,6 +521,7 @@ static void open_entry(struct md *m, int i)
 		break;
 	case I_LINK:
 		put(m, "[", 1);
+		m->lbrack = m->text.len;
 		break;
 	case I_SUP:
 		puts_(m, "<sup>");
@@ -618,10 +620,13 @@ static bool entity_like(const char *s, size_t n, size_t i)
 }
 
 /* Bytes that need a closer look in text: HTML white space and the ASCII
- * characters Markdown may read as syntax anywhere in a line. */
+ * characters Markdown may read as syntax anywhere in a line (with "{:",
+ * "$$" and '|', which kramdown -- Jekyll's Markdown -- reads as attribute
+ * lists, math and table rows). */
 static const bool SPECIAL[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\\'] = 1,
 	['`'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1, ['&'] = 1,
+	['{'] = 1, ['$'] = 1, ['|'] = 1,
 };
 
 static bool special(unsigned char c)
@@ -690,9 +695,10 @@ static size_t line_start(struct md *m, const char *s, size_t n, size_t i)
 
 /* Writes the special character s[i] (not white space) to d, escaped when
  * Markdown could read it as syntax here.  prev: the class of the character
- * written before it; bracket: inside link text or an image description. */
-static void esc_char(struct buf *d, enum cls prev, bool bracket, const char *s, size_t n,
-		     size_t i)
+ * written before it; bracket: inside link text or an image description;
+ * cell: in a table cell, whose pipes cell_put() escapes. */
+static void esc_char(struct buf *d, enum cls prev, bool bracket, bool cell, const char *s,
+		     size_t n, size_t i)
 {
 	char c = s[i];
 	bool esc = true;
@@ -721,6 +727,15 @@ static void esc_char(struct buf *d, enum cls prev, bool bracket, const char *s, 
 	case '&':
 		esc = entity_like(s, n, i);
 		break;
+	case '{':
+		esc = i + 1 < n && s[i + 1] == ':';
+		break;
+	case '$':
+		esc = i + 1 < n && s[i + 1] == '$';
+		break;
+	case '|':
+		esc = !cell;
+		break;
 	default: /* '`', '[' */
 		break;
 	}
@@ -734,7 +749,7 @@ static void special_char(struct md *m, const char *s, size_t n, size_t i)
 	enum cls prev = (m->nmarks && m->marks[m->nmarks - 1].pos == m->text.len)
 				? CL_UNKNOWN
 				: class_before(m->text.ptr, m->text.len, m->lstart);
-	esc_char(&m->text, prev, m->link != 0, s, n, i);
+	esc_char(&m->text, prev, m->link != 0, m->leaf == L_CELL, s, n, i);
 }
 
 /* Appends text (as found in a text node): white space collapsed, Markdown
@@ -764,6 +779,8 @@ static void add_text(struct md *m, const char *s, size_t n)
 			put(m, "\\", 1); /* the digits before would make a list */
 			m->olist = 0;
 		}
+		if (c == '^' && m->lbrack && m->lbrack == m->text.len)
+			put(m, "\\", 1); /* "[^x]" is a footnote in kramdown */
 		size_t j = i;
 		while (j < n && !special((unsigned char)s[j]))
 			j++;
@@ -797,9 +814,11 @@ static void set_style(struct md *m, size_t k, uint8_t style)
 }
 
 /* Moves delimiters off white space that would stop them from working
- * ("*foo *" -> "*foo* "), drops emptied pairs, and gives an opener that
- * directly follows a closer of the same character the other character
- * ("*a*_b_": "*a**b*" would not parse). */
+ * ("*foo *" -> "*foo* "), drops emptied pairs, writes emphasis nested in
+ * the same emphasis with the other character ("**a __b__**": kramdown
+ * does not read "**a **b****"), and gives an opener that directly follows
+ * a closer of the same character the other one ("*a*_b_": "*a**b*" would
+ * not parse). */
 static void prepare_marks(struct md *m)
 {
 	const char *s = m->text.ptr;
@@ -828,14 +847,21 @@ static void prepare_marks(struct md *m)
 	for (size_t i = 0; i < m->nmarks; i++)
 		if (k[i].open && k[k[i].mate].pos <= k[i].pos)
 			k[i].dead = k[k[i].mate].dead = true;
-	for (size_t i = 1; i < m->nmarks; i++) {
-		if (k[i].dead || !k[i].open || k[i].kind == M_DEL)
+	int depth[2] = {0, 0}; /* open M_EM, M_STRONG */
+	for (size_t i = 0; i < m->nmarks; i++) {
+		if (k[i].dead || k[i].kind == M_DEL)
 			continue;
+		if (!k[i].open) {
+			depth[k[i].kind]--;
+			continue;
+		}
+		if (depth[k[i].kind]++ % 2)
+			set_style(m, i, S_UNDER);
 		for (size_t j = i; j-- > 0 && k[j].pos == k[i].pos;) {
 			if (k[j].dead)
 				continue;
-			if (!k[j].open && k[j].style == S_STAR)
-				set_style(m, i, S_UNDER);
+			if (!k[j].open && k[j].style != S_HTML && k[j].style == k[i].style)
+				set_style(m, i, k[i].style == S_STAR ? S_UNDER : S_STAR);
 			break;
 		}
 	}
@@ -1004,7 +1030,7 @@ static void flush(struct md *m)
 	}
 	buf_clear(&m->text);
 	m->lstart = 0;
-	m->olist = 0;
+	m->olist = m->lbrack = 0;
 	m->nmarks = 0;
 }
 
@@ -1095,8 +1121,12 @@ static void put_dest(struct buf *b, const char *u, size_t n)
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = u[i];
-		if (c == '\\' || (angle && (c == '<' || c == '>')) ||
-		    (c == '&' && entity_like(u, n, i))) {
+		if (c == '|') { /* kramdown would see a table row */
+			bput(b, u + run, i - run);
+			bputs(b, "%7C");
+			run = i + 1;
+		} else if (c == '\\' || (angle && (c == '<' || c == '>')) ||
+			   (c == '&' && entity_like(u, n, i))) {
 			bput(b, u + run, i - run);
 			bputc(b, '\\');
 			run = i;
@@ -1137,7 +1167,7 @@ static void put_alt(struct md *m, struct buf *b, const char *alt)
 			continue;
 		}
 		enum cls prev = b->len == start ? CL_PUNCT : class_before(b->ptr, b->len, start);
-		esc_char(b, prev, true, t->ptr, t->len, i);
+		esc_char(b, prev, true, m->leaf == L_CELL, t->ptr, t->len, i);
 	}
 }
 
@@ -1922,7 +1952,9 @@ static void pop_item(struct md *m)
 	struct cont *c = &m->conts[m->nc - 1];
 	if (!c->started) { /* an empty item still counts */
 		begin_block(m, B_EMPTY, true);
-		out_line(m, "", 0);
+		/* "- " with its space: kramdown needs it to see an item */
+		put_prefix(m, m->nc);
+		bputc(m->out, '\n');
 	}
 	struct cont *l = &m->conts[m->nc - 2];
 	l->width = c->width;
