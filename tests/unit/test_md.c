@@ -188,3 +188,31 @@ TEST(md_output_cap_gives_elimit)
 	buf_free(&out);
 	html_free(h);
 }
+
+TEST(md_long_paragraph_with_many_delimiters_is_linear)
+{
+	struct buf in = BUF_INIT;
+	buf_puts(&in, "<p>");
+	for (int i = 0; i < 50000; i++)
+		buf_puts(&in, "<em>a</em><b>b</b>*_[ ");
+	buf_puts(&in, "</p>");
+	struct html_doc *h = NULL;
+	CHECK_INT(html_parse(in.ptr, in.len, &h, NULL), NM_OK);
+	struct buf out = BUF_INIT;
+	clock_t c0 = clock();
+	CHECK_INT(md_render(html_body(h), NULL, &out, NULL), NM_OK);
+	CHECK((double)(clock() - c0) / CLOCKS_PER_SEC < 2.0);
+	/* "*a*__b__\*\_\[ " 50000 times: adjacent runs switch characters */
+	CHECK(!strncmp(buf_cstr(&out), "*a*__b__\\*\\_\\[ *a*", 18));
+	CHECK(out.len > 50000 * 14);
+	buf_free(&out);
+	html_free(h);
+	buf_free(&in);
+}
+
+TEST(md_same_document_links_keep_the_base_page)
+{
+	CHECK_STR(md("<p><a href=\"#top\">t</a> <a href=\"\">self</a></p>",
+		     "https://ex.com/a/page.html?q=1#old", false),
+		  "[t](https://ex.com/a/page.html?q=1#top) [self](https://ex.com/a/page.html?q=1)\n");
+}
