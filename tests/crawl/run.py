@@ -434,6 +434,18 @@ def t20_t21_gbk_pages(tmp):
 
 
 @test
+def t22_t23_header_beats_meta_bom_beats_header(tmp):
+    with Server() as s:
+        site = Site(tmp, s, plain(s, ['/header-vs-meta', '/bom']))
+        rc, out, err = site.crawl()
+        assert rc == 0, err
+        texts = [site.post(p) for p in site.posts()]
+        assert len(texts) == 2, site.posts()
+        assert any(GBK_TITLE in t for t in texts), 'HTTP charset gbk wins over <meta> utf-8'
+        assert any('title: Café crème' in t or 'title: "Café crème"' in t for t in texts), texts
+
+
+@test
 def t24_conditional_get_304(tmp):
     with Server() as s:
         site = Site(tmp, s, ['http://news.test/etag'])

@@ -23,6 +23,7 @@ what the crawler did on the wire.  Routes follow research/crawler.md Table 3:
   /huge?mib=N             Content-Length N MiB              row 18
   /huge-chunked?mib=N     chunked N MiB                     row 19
   /gbk-meta, /gbk-nometa  GBK articles                      rows 20-21
+  /header-vs-meta, /bom   charset precedence                rows 22-23
   /etag                   list page with ETag + Last-Modified, 304s      row 24
   /list?page=N            list pages (duplicates, off-site, javascript:, mailto:, cycle)  rows 25-27
   /feed.xml, /atom.xml    feeds                             row 28
@@ -229,6 +230,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, gbk_page(True), 'text/html')
         if path == '/gbk-nometa':
             return self.send(200, gbk_page(False), 'text/html')
+        if path == '/header-vs-meta':
+            body = gbk_page(False).replace(b'<head>', b'<head><meta charset="utf-8">')
+            return self.send(200, body, 'text/html; charset=gbk')
+        if path == '/bom':
+            body = b'\xef\xbb\xbf' + article('bom', title='Caf\u00e9 cr\u00e8me')
+            return self.send(200, body, 'text/html; charset=iso-8859-1')
         if path == '/etag':
             etag, lm = '"v1"', 'Wed, 01 May 2024 10:00:00 GMT'
             if self.headers.get('If-None-Match') == etag or self.headers.get('If-Modified-Since') == lm:
