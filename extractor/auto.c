@@ -100,6 +100,111 @@
 
 /* ---- element classes ---- */
 
+/* What newsmd knows about a tag, as bits. */
+enum {
+	TAG_BLOCK = 1 << 0,    /* starts a block: ends the paragraph around it */
+	TAG_PARA = 1 << 1,     /* a paragraph whose score goes to its parent, like
+				* Readability's <p>, <pre>, <td> and h2-h6 */
+	TAG_UNSCORED = 1 << 2, /* text not scored: list items, captions, table
+				* headers and the headline hold labels and
+				* teasers as often as prose */
+	TAG_SKIP = 1 << 3,     /* never content: neither scored nor kept */
+	TAG_IMG = 1 << 4,
+	TAG_EMBED = 1 << 5,    /* plugin or frame; a video is content */
+	TAG_PLUS3 = 1 << 6,    /* Readability's starting scores by tag */
+	TAG_MINUS3 = 1 << 7,
+	TAG_MINUS5 = 1 << 8,
+};
+
+/* Sorted by name for bsearch. */
+static const struct tag_info {
+	const char *name;
+	unsigned flags;
+} tag_table[] = {
+	{"address", TAG_BLOCK | TAG_UNSCORED | TAG_MINUS3},
+	{"article", TAG_BLOCK},
+	{"aside", TAG_BLOCK | TAG_SKIP},
+	{"audio", TAG_SKIP},
+	{"blockquote", TAG_BLOCK | TAG_PLUS3},
+	{"body", TAG_BLOCK},
+	{"button", TAG_SKIP},
+	{"canvas", TAG_SKIP},
+	{"caption", TAG_BLOCK | TAG_UNSCORED},
+	{"center", TAG_BLOCK},
+	{"dd", TAG_BLOCK | TAG_UNSCORED | TAG_MINUS3},
+	{"details", TAG_BLOCK},
+	{"dialog", TAG_BLOCK | TAG_SKIP},
+	{"dir", TAG_BLOCK},
+	{"div", TAG_BLOCK},
+	{"dl", TAG_BLOCK | TAG_MINUS3},
+	{"dt", TAG_BLOCK | TAG_UNSCORED | TAG_MINUS3},
+	{"embed", TAG_SKIP | TAG_EMBED},
+	{"fieldset", TAG_BLOCK},
+	{"figcaption", TAG_BLOCK | TAG_UNSCORED},
+	{"figure", TAG_BLOCK},
+	{"footer", TAG_BLOCK | TAG_SKIP},
+	{"form", TAG_BLOCK | TAG_MINUS3},
+	{"frame", TAG_SKIP},
+	{"frameset", TAG_SKIP},
+	{"h1", TAG_BLOCK | TAG_UNSCORED | TAG_MINUS5},
+	{"h2", TAG_BLOCK | TAG_PARA | TAG_MINUS5},
+	{"h3", TAG_BLOCK | TAG_PARA | TAG_MINUS5},
+	{"h4", TAG_BLOCK | TAG_PARA | TAG_MINUS5},
+	{"h5", TAG_BLOCK | TAG_PARA | TAG_MINUS5},
+	{"h6", TAG_BLOCK | TAG_PARA | TAG_MINUS5},
+	{"head", TAG_SKIP},
+	{"header", TAG_BLOCK},
+	{"hgroup", TAG_BLOCK},
+	{"hr", TAG_BLOCK},
+	{"iframe", TAG_SKIP | TAG_EMBED},
+	{"img", TAG_IMG},
+	{"input", TAG_SKIP},
+	{"li", TAG_BLOCK | TAG_UNSCORED | TAG_MINUS3},
+	{"link", TAG_SKIP},
+	{"main", TAG_BLOCK},
+	{"map", TAG_SKIP},
+	{"menu", TAG_BLOCK},
+	{"meta", TAG_SKIP},
+	{"nav", TAG_BLOCK | TAG_SKIP},
+	{"noscript", TAG_BLOCK | TAG_SKIP},
+	{"object", TAG_SKIP | TAG_EMBED},
+	{"ol", TAG_BLOCK | TAG_MINUS3},
+	{"option", TAG_SKIP},
+	{"p", TAG_BLOCK | TAG_PARA},
+	{"picture", TAG_IMG},
+	{"pre", TAG_BLOCK | TAG_PARA | TAG_PLUS3},
+	{"script", TAG_SKIP},
+	{"section", TAG_BLOCK},
+	{"select", TAG_SKIP},
+	{"style", TAG_SKIP},
+	{"summary", TAG_BLOCK | TAG_UNSCORED},
+	{"svg", TAG_SKIP},
+	{"table", TAG_BLOCK},
+	{"tbody", TAG_BLOCK},
+	{"td", TAG_BLOCK | TAG_PARA | TAG_PLUS3},
+	{"template", TAG_SKIP},
+	{"textarea", TAG_SKIP},
+	{"tfoot", TAG_BLOCK},
+	{"th", TAG_BLOCK | TAG_UNSCORED | TAG_MINUS5},
+	{"thead", TAG_BLOCK},
+	{"title", TAG_SKIP},
+	{"tr", TAG_BLOCK},
+	{"ul", TAG_BLOCK | TAG_MINUS3},
+	{"video", TAG_EMBED},
+};
+
+static int tag_cmp(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct tag_info *)item)->name);
+}
+
+static unsigned tag_flags(const xmlChar *name)
+{
+	const struct tag_info *t = bsearch(name, tag_table, sizeof tag_table / sizeof tag_table[0],
+					   sizeof tag_table[0], tag_cmp);
+	return t ? t->flags : 0;
+}
+
 static bool name_in(const xmlChar *name, const char *const *list)
 {
 	for (; *list; list++)
@@ -107,28 +212,6 @@ static bool name_in(const xmlChar *name, const char *const *list)
 			return true;
 	return false;
 }
-
-static const char *const block_tags[] = {
-	"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-	"dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
-	"h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav",
-	"ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-	"caption", "summary", "noscript", NULL};
-
-/* Elements whose inline text is one paragraph whose score goes to the
- * parent, like Readability's <p>, <pre>, <td> and h2-h6. */
-static const char *const para_tags[] = {"p", "pre", "td", "h2", "h3", "h4", "h5", "h6", NULL};
-
-/* Blocks whose text is not scored: list items, captions, table headers
- * and the headline hold labels and teasers as often as prose. */
-static const char *const unscored_tags[] = {"li", "dt", "dd", "th", "caption", "figcaption",
-					    "summary", "address", "h1", NULL};
-
-/* Never content: neither scored nor kept. */
-static const char *const skip_tags[] = {
-	"script", "style", "noscript", "template", "svg", "select", "option", "textarea",
-	"button", "iframe", "object", "embed", "canvas", "head", "title", "input", "nav", "aside",
-	"footer", "link", "meta", "frameset", "frame", "audio", "dialog", "map", NULL};
 
 /* Readability's hint words, matched inside class and id values. */
 static const char *const unlikely_words[] = {
@@ -221,20 +304,62 @@ static int class_weight(xmlNodePtr n, struct buf *tmp)
 	return w;
 }
 
-static bool is_hidden(xmlNodePtr n, bool visibility)
+/* The attributes the walks look at, read in one pass (gumbo gives
+ * lower-case attribute names). */
+struct ehints {
+	const char *cls, *id, *style, *role, *aria_hidden;
+	bool hidden;
+};
+
+static void read_hints(xmlNodePtr n, struct ehints *h)
 {
-	if (attr(n, "hidden"))
-		return true;
-	const char *ah = attr(n, "aria-hidden");
-	if (ah && !strcmp(ah, "true")) {
-		const char *c = attr(n, "class");
-		return !(c && strstr(c, "fallback-image"));
+	memset(h, 0, sizeof *h);
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		const char *nm = (const char *)a->name;
+		const char *v = a->children && a->children->content
+					? (const char *)a->children->content
+					: "";
+		switch (nm[0]) {
+		case 'c':
+			if (!strcmp(nm, "class"))
+				h->cls = v;
+			break;
+		case 'i':
+			if (!strcmp(nm, "id"))
+				h->id = v;
+			break;
+		case 's':
+			if (!strcmp(nm, "style"))
+				h->style = v;
+			break;
+		case 'r':
+			if (!strcmp(nm, "role"))
+				h->role = v;
+			break;
+		case 'h':
+			if (!strcmp(nm, "hidden"))
+				h->hidden = true;
+			break;
+		case 'a':
+			if (!strcmp(nm, "aria-hidden"))
+				h->aria_hidden = v;
+			break;
+		default:
+			break;
+		}
 	}
-	const char *st = attr(n, "style");
-	if (st) {
+}
+
+static bool is_hidden(const struct ehints *h, bool visibility)
+{
+	if (h->hidden)
+		return true;
+	if (h->aria_hidden && !strcmp(h->aria_hidden, "true"))
+		return !(h->cls && strstr(h->cls, "fallback-image"));
+	if (h->style) {
 		char compact[256];
 		size_t k = 0;
-		for (const char *p = st; *p && k + 1 < sizeof compact; p++)
+		for (const char *p = h->style; *p && k + 1 < sizeof compact; p++)
 			if (!isspace((unsigned char)*p))
 				compact[k++] = (char)tolower((unsigned char)*p);
 		compact[k] = '\0';
@@ -255,14 +380,26 @@ struct opts {
 /* Subtrees the scoring walk does not enter. */
 static bool skipped(xmlNodePtr n, const struct opts *o, struct buf *tmp)
 {
-	bool strip_unlikely = o->strip_unlikely;
-	if (name_in(n->name, skip_tags) || is_hidden(n, o->visibility))
+	if (tag_flags(n->name) & TAG_SKIP)
 		return true;
-	const char *role = attr(n, "role");
-	if (role && name_in(BAD_CAST role, nav_roles))
+	if (!n->properties)
+		return false;
+	struct ehints h;
+	read_hints(n, &h);
+	if (is_hidden(&h, o->visibility))
 		return true;
-	if (strip_unlikely && !is_tag(n, "body") && !is_tag(n, "a") && !is_tag(n, "html") &&
-	    hint_string(n, tmp)) {
+	if (h.role && name_in(BAD_CAST h.role, nav_roles))
+		return true;
+	if (o->strip_unlikely && (h.cls || h.id) && !is_tag(n, "body") && !is_tag(n, "a") &&
+	    !is_tag(n, "html")) {
+		buf_clear(tmp);
+		if (h.cls)
+			buf_puts(tmp, h.cls);
+		buf_putc(tmp, ' ');
+		if (h.id)
+			buf_puts(tmp, h.id);
+		for (size_t k = 0; k < tmp->len; k++)
+			tmp->ptr[k] = (char)tolower((unsigned char)tmp->ptr[k]);
 		const char *s = buf_cstr(tmp);
 		if (has_any(s, unlikely_words) && !has_any(s, maybe_words))
 			return true;
@@ -428,19 +565,10 @@ static void scoring_free(struct scoring *s)
 
 static int tag_bonus(xmlNodePtr n)
 {
-	static const char *const plus3[] = {"pre", "td", "blockquote", NULL};
-	static const char *const minus3[] = {"address", "ol", "ul", "dl", "dd", "dt", "li", "form",
-					     NULL};
-	static const char *const minus5[] = {"h1", "h2", "h3", "h4", "h5", "h6", "th", NULL};
 	if (is_tag(n, "div"))
 		return 5;
-	if (name_in(n->name, plus3))
-		return 3;
-	if (name_in(n->name, minus3))
-		return -3;
-	if (name_in(n->name, minus5))
-		return -5;
-	return 0;
+	unsigned f = tag_flags(n->name);
+	return f & TAG_PLUS3 ? 3 : f & TAG_MINUS3 ? -3 : f & TAG_MINUS5 ? -5 : 0;
 }
 
 /* True when el is a <div> whose only content is the element child. */
@@ -467,13 +595,13 @@ static void flush_run(struct frame *st, int b, bool whole)
 	struct frame *f = &st[b];
 	struct tally r = f->run;
 	memset(&f->run, 0, sizeof f->run);
-	if (r.units < AUTO_PARA_MIN || name_in(f->n->name, unscored_tags))
+	if (r.units < AUTO_PARA_MIN || (tag_flags(f->n->name) & TAG_UNSCORED))
 		return;
 	double sc = 1 + r.commas + fmin(floor(r.units / 100), 3);
 	sc *= 1 - fmin(link_density(&r), 1);
 	/* A paragraph element (or a block holding only inline text) passes
 	 * its score up; text between nested blocks belongs to the block. */
-	bool para = whole && (name_in(f->n->name, para_tags) || !f->broke);
+	bool para = whole && ((tag_flags(f->n->name) & TAG_PARA) || !f->broke);
 	int target = para ? b - 1 : b;
 	/* A <div> around a single <p> is the paragraph's wrapper, not its
 	 * container (Readability replaces it by the <p>). */
@@ -580,7 +708,7 @@ static void score_walk(xmlNodePtr root, const struct opts *o, struct scoring *s)
 			cur = cur->next;
 			continue;
 		}
-		bool block = name_in(cur->name, block_tags);
+		bool block = tag_flags(cur->name) & TAG_BLOCK;
 		if (block) {
 			/* A nested block ends the owner's current paragraph. */
 			st[top->owner].broke = true;
@@ -839,12 +967,11 @@ static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct o
 			cur = cur->next;
 			continue;
 		}
-		static const char *const img_tags[] = {"img", "picture", NULL};
-		static const char *const embed_tags[] = {"object", "embed", "iframe", "video", NULL};
-		if (name_in(cur->name, img_tags)) {
+		unsigned tf = tag_flags(cur->name);
+		if (tf & TAG_IMG) {
 			top->s.img++;
 			top->block_child = true; /* Readability counts IMG as a block */
-		} else if (name_in(cur->name, embed_tags)) {
+		} else if (tf & TAG_EMBED) {
 			if (embed_is_video(cur) || is_tag(cur, "video"))
 				top->s.video = true;
 			else
@@ -860,7 +987,7 @@ static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct o
 			cur = cur->next;
 			continue;
 		}
-		if (name_in(cur->name, block_tags) || is_tag(cur, "img"))
+		if (tf & (TAG_BLOCK | TAG_IMG))
 			top->block_child = true;
 		st[sp] = (struct pframe){.n = cur,
 					 .in_figure = top->in_figure || is_tag(cur, "figure"),

@@ -42,6 +42,9 @@
 /* How much text after (and before) the headline is searched for the
  * date, 来源 and author lines: the header block of an article. */
 #define META_NEAR_BYTES 900
+/* A <time> further below the headline than this much text is in the
+ * article or past it (a feed's), not in its header. */
+#define META_HEADER_BYTES 300
 /* Authors kept. */
 #define META_MAX_AUTHORS 16
 /* An author name longer than this (bytes) is a sentence, not a name. */
@@ -52,14 +55,16 @@
 #define META_MAX_TAGS_OUT 32
 
 struct tag {
-	const char *key; /* name / property / itemprop; may be a space-separated list */
+	size_t key;    /* offset in scan.keys of the name / property / itemprop,
+			* lower-cased, '.' as ':', tokens separated by one space */
 	const char *val;
-	bool property;   /* from property= (RDFa/OpenGraph), preferred over name= */
+	bool property; /* from property= (RDFa/OpenGraph), preferred over name= */
 };
 
 struct scan {
 	struct tag tags[META_MAX_TAGS];
 	size_t ntags;
+	struct buf keys; /* the tags' normalised keys, each NUL-terminated */
 	const char *jsonld[META_MAX_JSONLD];
 	size_t njsonld;
 	xmlNodePtr heads[META_MAX_HEADINGS];
@@ -246,6 +251,26 @@ static bool contains_word_ci(const char *s, const char *const *words)
 static const char *const byline_hints[] = {"byline", "author", "dateline", "writtenby",
 					   "p-author", "writer", "reporter", NULL};
 
+/* Appends key lower-cased, with '.' as ':' ("DC.title" = "dc:title") and
+ * single spaces between its tokens, and a NUL. */
+static void norm_key(struct buf *out, const char *key)
+{
+	bool space = false, any = false;
+	for (; *key; key++) {
+		unsigned char c = (unsigned char)*key;
+		if (isspace(c)) {
+			space = any;
+			continue;
+		}
+		if (space)
+			buf_putc(out, ' ');
+		space = false;
+		any = true;
+		buf_putc(out, c == '.' ? ':' : tolower(c));
+	}
+	buf_putc(out, '\0');
+}
+
 static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 {
 	const char *nm = (const char *)n->name;
@@ -256,8 +281,10 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 		if (!val || sc->ntags + 4 > META_MAX_TAGS)
 			return;
 		for (size_t i = 0; i < 4; i++)
-			if (keys[i] && *keys[i])
-				sc->tags[sc->ntags++] = (struct tag){keys[i], val, i == 0};
+			if (keys[i] && *keys[i]) {
+				sc->tags[sc->ntags++] = (struct tag){sc->keys.len, val, i == 0};
+				norm_key(&sc->keys, keys[i]);
+			}
 		return;
 	}
 	if (!strcmp(nm, "script")) {
@@ -296,11 +323,11 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 	const char *ip = attr(n, "itemprop");
 	if (ip && *ip && sc->nprops < META_MAX_ELEMS)
 		sc->props[sc->nprops++] = n;
+	/* Marked-up bylines; class and id hints are looked for later, only
+	 * when nothing better names the author. */
 	if (sc->nbylines < META_MAX_ELEMS && !in_head) {
 		const char *rel = attr(n, "rel");
-		if ((rel && !strcasecmp(rel, "author")) ||
-		    contains_word_ci(attr(n, "class"), byline_hints) ||
-		    contains_word_ci(attr(n, "id"), byline_hints))
+		if ((rel && !strcasecmp(rel, "author")) || (ip && strcasestr(ip, "author")))
 			sc->bylines[sc->nbylines++] = n;
 	}
 }
@@ -312,13 +339,12 @@ static void scan_doc(const struct html_doc *h, struct scan *sc)
 		return;
 	scan_element(sc, root, false);
 	xmlNodePtr n = root->children;
+	bool in_head = false; /* the walk is inside <head> (one subtree in order) */
 	while (n) {
 		bool descend = false;
 		if (n->type == XML_ELEMENT_NODE) {
-			bool in_head = false;
-			for (xmlNodePtr p = n->parent; p && p != root; p = p->parent)
-				if (is_el(p, "head"))
-					in_head = true;
+			if (n->parent == root)
+				in_head = is_el(n, "head");
 			scan_element(sc, n, in_head);
 			/* Scripts, styles and <title> hold text, not elements. */
 			descend = strcmp((const char *)n->name, "script") &&
@@ -329,46 +355,29 @@ static void scan_doc(const struct html_doc *h, struct scan *sc)
 	}
 }
 
-/* Key names compare case-insensitively with '.' and ':' alike
- * ("DC.title" = "dc:title"). */
-static bool key_eq(const char *k, size_t l, const char *key)
-{
-	for (size_t i = 0; i < l; i++, key++) {
-		char a = (char)tolower((unsigned char)k[i]), b = (char)tolower((unsigned char)*key);
-		if (a == '.')
-			a = ':';
-		if (b == '.')
-			b = ':';
-		if (!b || a != b)
-			return false;
-	}
-	return !*key;
-}
-
 /* The content of the meta tag whose key (or one of its space-separated
- * keys) is `key`: property= tags before name= ones, the first of each;
- * NULL when none or empty. */
+ * keys) is `key` (lower case, ':' separated): property= tags before name=
+ * ones, the first of each; NULL when none or empty. */
 static const char *meta_get(const struct scan *sc, const char *key)
 {
+	size_t kl = strlen(key);
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < sc->ntags; i++) {
 			if (sc->tags[i].property != (pass == 0))
 				continue;
-			const char *k = sc->tags[i].key;
-			while (*k) {
-				while (isspace((unsigned char)*k))
-					k++;
-				size_t l = 0;
-				while (k[l] && !isspace((unsigned char)k[l]))
-					l++;
-				if (l && key_eq(k, l, key)) {
+			const char *k = sc->keys.ptr + sc->tags[i].key;
+			for (;;) {
+				size_t l = strcspn(k, " ");
+				if (l == kl && !memcmp(k, key, l)) {
 					const char *v = sc->tags[i].val;
 					while (isspace((unsigned char)*v))
 						v++;
 					if (*v)
 						return v;
 				}
-				k += l;
+				if (!k[l])
+					break;
+				k += l + 1;
 			}
 		}
 	return NULL;
@@ -678,6 +687,29 @@ static void add_authors_from(struct article *a, const char *s)
 	}
 }
 
+/* Chinese bylines separate names with spaces ("符晓波 李明"); names in
+ * Latin script keep theirs ("Jane Roe"). */
+static void add_cjk_names(struct article *a, const char *s)
+{
+	size_t cjk, words;
+	measure(s, strlen(s), &cjk, &words);
+	if (!cjk || words) {
+		add_authors_from(a, s);
+		return;
+	}
+	while (*s) {
+		size_t l = 0;
+		while (s[l] && s[l] != ' ' && strncmp(s + l, "\xe3\x80\x81", 3) &&
+		       strncmp(s + l, "\xe3\x80\x80", 3))
+			l++;
+		if (l)
+			add_author(a, s, l);
+		s += l;
+		while (*s == ' ' || !strncmp(s, "\xe3\x80\x81", 3) || !strncmp(s, "\xe3\x80\x80", 3))
+			s += *s == ' ' ? 1 : 3;
+	}
+}
+
 static void ld_authors(const struct ld *ld, struct article *a)
 {
 	if (!ld->art)
@@ -945,6 +977,9 @@ struct title_pick {
 static void pick_title(const struct scan *sc, const struct ld *ld, const char *site,
 		       const char *host, struct title_pick *tp)
 {
+	struct buf label = BUF_INIT;
+	if (host)
+		host_label(host, &label);
 	const char *cands[12];
 	size_t nc = 0;
 	char *doc_title = sc->title_el ? node_text(sc->title_el) : NULL;
@@ -977,13 +1012,18 @@ static void pick_title(const struct scan *sc, const struct ld *ld, const char *s
 	if (doc_title && *doc_title)
 		cands[nc++] = doc_title;
 
+	/* The headings that could show a title: not empty, not the site. */
+	char *heads[META_MAX_HEADINGS];
+	for (size_t i = 0; i < sc->nheads; i++) {
+		heads[i] = node_text(sc->heads[i]);
+		struct seg sg = {heads[i], strlen(heads[i])};
+		if (title_weight(sg.p, sg.n) < 1 ||
+		    seg_is_site(sg, site, label.len ? buf_cstr(&label) : NULL))
+			heads[i][0] = '\0';
+	}
 	for (size_t c = 0; c < nc && !tp->heading; c++)
 		for (size_t i = 0; i < sc->nheads && !tp->heading; i++) {
-			char *hd = node_text(sc->heads[i]);
-			struct seg sg = {hd, strlen(hd)};
-			char *m = NULL;
-			if (title_weight(hd, sg.n) >= 1 && !seg_is_site(sg, site, NULL))
-				m = match_heading(cands[c], hd);
+			char *m = heads[i][0] ? match_heading(cands[c], heads[i]) : NULL;
 			if (m) {
 				tp->heading = sc->heads[i];
 				/* The heading decides where a document title is
@@ -994,8 +1034,9 @@ static void pick_title(const struct scan *sc, const struct ld *ld, const char *s
 				else
 					free(m);
 			}
-			free(hd);
 		}
+	for (size_t i = 0; i < sc->nheads; i++)
+		free(heads[i]);
 	if (!tp->title && nc)
 		tp->title = clean_title(cands[0], site, host, ndeclared == 0);
 	if (!tp->title && sc->nheads && is_el(sc->heads[0], "h1"))
@@ -1005,6 +1046,7 @@ static void pick_title(const struct scan *sc, const struct ld *ld, const char *s
 		tp->title = NULL;
 	}
 	free(doc_title);
+	buf_free(&label);
 }
 
 /* ---- dates ---- */
@@ -1256,7 +1298,7 @@ static bool skip_subtree(xmlNodePtr n)
 
 /* Appends up to max bytes of the text following node (not its own) in
  * document order, a space between text nodes.  Returns the first <time
- * datetime> met on the way, or NULL. */
+ * datetime> met within META_HEADER_BYTES, or NULL. */
 static xmlNodePtr text_after(xmlNodePtr node, size_t max, struct buf *out)
 {
 	xmlNodePtr root = xmlDocGetRootElement(node->doc), time = NULL;
@@ -1265,7 +1307,8 @@ static xmlNodePtr text_after(xmlNodePtr node, size_t max, struct buf *out)
 		if (n->type == XML_TEXT_NODE && n->content) {
 			buf_putc(out, ' ');
 			buf_puts(out, (const char *)n->content);
-		} else if (!time && is_el(n, "time") && attr(n, "datetime")) {
+		} else if (!time && out->len < META_HEADER_BYTES && is_el(n, "time") &&
+			   attr(n, "datetime")) {
 			time = n;
 		}
 		n = next_node(n, root, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
@@ -1406,22 +1449,9 @@ static void read_header_text(const char *text, struct article *a, const struct t
 						"\xe6\x96\x87\xe5\x9b\xbe",  /* 文图 */
 						NULL};
 	if (!a->author.n && label_value(text, au_labels, &v))
-		add_authors_from(a, buf_cstr(&v));
-	if (!a->author.n && reporter_names(text, &v)) {
-		/* Names separated by spaces or 、 are several authors. */
-		const char *p = buf_cstr(&v);
-		while (*p) {
-			size_t l = strcspn(p, " ");
-			if (strstr(p, "\xe3\x80\x81") && strstr(p, "\xe3\x80\x81") < p + l)
-				l = (size_t)(strstr(p, "\xe3\x80\x81") - p);
-			add_author(a, p, l);
-			p += l;
-			while (*p == ' ')
-				p++;
-			if (!strncmp(p, "\xe3\x80\x81", 3))
-				p += 3;
-		}
-	}
+		add_cjk_names(a, buf_cstr(&v));
+	if (!a->author.n && reporter_names(text, &v))
+		add_cjk_names(a, buf_cstr(&v));
 	buf_free(&v);
 }
 
@@ -1495,14 +1525,14 @@ static void fill_dates(const struct scan *sc, const struct ld *ld, const struct 
 {
 	static const char *const pub_keys[] = {
 		"article:published_time", "og:article:published_time", "article:published",
-		"datePublished", "parsely-pub-date", "pubdate", "publishdate", "publish-date",
-		"publish_date", "og:published_time", "og:release_date", "dc.date.issued",
-		"dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
-		"sailthru.date", "article.published", "published_time", "release_date",
+		"datepublished", "parsely-pub-date", "pubdate", "publishdate", "publish-date",
+		"publish_date", "og:published_time", "og:release_date", "dc:date:issued",
+		"dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "dc:date:created",
+		"sailthru:date", "article:published", "published_time", "release_date",
 		"weibo:article:create_at", "date", "displaydate", "ptime", NULL};
 	static const char *const mod_keys[] = {"article:modified_time", "og:updated_time",
-					       "dateModified", "og:article:modified_time",
-					       "dcterms.modified", "last-modified", NULL};
+					       "datemodified", "og:article:modified_time",
+					       "dcterms:modified", "last-modified", NULL};
 	if (!a->date.set)
 		parse_date(ld_str(ld, "datePublished"), z, &a->date);
 	if (!a->date.set)
@@ -1540,6 +1570,19 @@ static void fill_near(xmlNodePtr anchor, const struct tz *z, struct article *a)
 	text_before(anchor, META_NEAR_BYTES / 3, &t);
 	read_header_text(buf_cstr(&t), a, z);
 	buf_free(&t);
+}
+
+/* Elements whose class or id says byline or author, in page order, into
+ * sc->bylines after the marked-up ones. */
+static void find_byline_classes(const struct html_doc *h, struct scan *sc)
+{
+	xmlNodePtr body = html_body(h);
+	for (xmlNodePtr n = body ? body->children : NULL; n && sc->nbylines < META_MAX_ELEMS;) {
+		if (n->type == XML_ELEMENT_NODE && (contains_word_ci(attr(n, "class"), byline_hints) ||
+						    contains_word_ci(attr(n, "id"), byline_hints)))
+			sc->bylines[sc->nbylines++] = n;
+		n = next_node(n, body, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
+	}
 }
 
 /* The byline element's text, when it reads like one. */
@@ -1630,7 +1673,7 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 
 	/* Language first: it decides the zone of wall-clock dates.  Chinese
 	 * pages print Beijing time without saying so. */
-	static const char *const lang_keys[] = {"content-language", "og:locale", "dc.language",
+	static const char *const lang_keys[] = {"content-language", "og:locale", "dc:language",
 						"language", NULL};
 	if (!a->lang) {
 		const char *l = sc->lang ? sc->lang : ld_str(&ld, "inLanguage");
@@ -1651,9 +1694,9 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 
 	fill_dates(sc, &ld, z, a);
 
-	static const char *const author_keys[] = {"author", "article:author", "dc.creator",
-						  "dcterm:creator", "dcterms.creator",
-						  "parsely-author", "sailthru.author", "byl",
+	static const char *const author_keys[] = {"author", "article:author", "dc:creator",
+						  "dcterm:creator", "dcterms:creator",
+						  "parsely-author", "sailthru:author", "byl",
 						  "og:article:author", NULL};
 	if (!a->author.n)
 		ld_authors(&ld, a);
@@ -1663,9 +1706,13 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 			add_authors_from(a, v);
 	}
 	fill_byline(sc, a);
+	if (!a->author.n) {
+		find_byline_classes(h, sc);
+		fill_byline(sc, a);
+	}
 
 	static const char *const src_keys[] = {"source", "og:article:source", "article:source",
-					       "dc.source", NULL};
+					       "dc:source", NULL};
 	if (!a->source) {
 		const char *v = meta_first(sc, src_keys);
 		if (v && !looks_like_url(v))
@@ -1675,14 +1722,19 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 	xmlNodePtr anchor = tp.heading;
 	if (!anchor && a->title && (!a->date.set || !a->source || !a->author.n))
 		anchor = find_title_text(h, a->title);
+	/* A page whose title shows nowhere still has its header lines under
+	 * its first h1. */
+	for (size_t i = 0; i < sc->nheads && !anchor; i++)
+		if (is_el(sc->heads[i], "h1"))
+			anchor = sc->heads[i];
 	if (anchor && (!a->date.set || !a->source || !a->author.n))
 		fill_near(anchor, z, a);
-	for (size_t i = 0; i < sc->ntimes && !a->date.set; i++)
-		parse_date(attr(sc->times[i], "datetime"), z, &a->date);
+	/* A <time> elsewhere on the page may belong to any other story; only
+	 * the URL is left. */
 	if (!a->date.set)
 		url_date(url, z, &a->date);
 
-	static const char *const desc_keys[] = {"dc.description", "dcterm:description",
+	static const char *const desc_keys[] = {"dc:description", "dcterm:description",
 						"og:description", "weibo:article:description",
 						"description", "twitter:description", NULL};
 	set_str(&a->excerpt, ld_str(&ld, "description"));
@@ -1702,8 +1754,8 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 
 	if (!a->tags.n) {
 		for (size_t i = 0; i < sc->ntags; i++)
-			if (!strcasecmp(sc->tags[i].key, "article:tag") ||
-			    !strcasecmp(sc->tags[i].key, "og:article:tag"))
+			if (!strcmp(sc->keys.ptr + sc->tags[i].key, "article:tag") ||
+			    !strcmp(sc->keys.ptr + sc->tags[i].key, "og:article:tag"))
 				add_tags(&a->tags, sc->tags[i].val);
 	}
 	if (!a->tags.n && ld.art) {
@@ -1724,6 +1776,7 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 	buf_free(&host);
 	buf_free(&base);
 	ld_free(&ld);
+	buf_free(&sc->keys);
 	free(sc);
 	return NM_OK;
 }

@@ -14,7 +14,10 @@ driver) whose "file" or "url"/input order names each page, and compares:
     when the truth has an offset, else the same wall-clock fields as far as
     the truth gives them.
 
-Usage: score_readability.py --corpus DIR --pred FILE.jsonl [--per-page]
+Lines are matched to pages by their "file" key, or by order with --files
+(the inputs given to the extractor, one path per line).
+
+Usage: score_readability.py --corpus DIR --pred FILE.jsonl [--files LIST] [--per-page]
 """
 import argparse
 import html.parser
@@ -118,16 +121,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--corpus', required=True)
     ap.add_argument('--pred', required=True)
+    ap.add_argument('--files', help='input paths in the order of the JSON lines')
     ap.add_argument('--per-page', action='store_true')
     a = ap.parse_args()
     corpus = Path(a.corpus)
     preds = {}
-    for line in open(a.pred, encoding='utf-8'):
-        line = line.strip()
-        if not line:
-            continue
+    names = [l.strip() for l in open(a.files, encoding='utf-8')] if a.files else []
+    lines = [l for l in open(a.pred, encoding='utf-8') if l.strip()]
+    for i, line in enumerate(lines):
         d = json.loads(line)
-        key = d.get('file') or d.get('input') or d.get('url') or ''
+        key = names[i] if i < len(names) else d.get('file') or ''
         preds[Path(key).parent.name] = d
     f1s, titles, dates, rows = [], [], [], []
     for page in sorted(p for p in corpus.iterdir() if (p / 'expected.html').exists()):

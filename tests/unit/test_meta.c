@@ -1,0 +1,277 @@
+/*
+ * test_meta.c - extractor/meta.c: JSON-LD shapes (@graph, arrays, @id
+ * authors, CDATA wrappers, broken blocks), meta tag precedence, title
+ * cleaning and heading agreement, Chinese header lines, <time>, URL dates,
+ * and that only empty fields are filled.
+ */
+#include "tests/unit/unit.h"
+#include "common/date.h"
+#include "extractor/meta.h"
+
+#include <string.h>
+
+static struct html_doc *parse(const char *s)
+{
+	struct html_doc *h = NULL;
+	if (html_parse(s, strlen(s), &h, NULL) != NM_OK)
+		return NULL;
+	return h;
+}
+
+/* Runs meta_extract on src into a (initialised by the caller). */
+static void run(const char *src, const char *url, struct article *a)
+{
+	struct html_doc *h = parse(src);
+	CHECK(h != NULL);
+	if (!h)
+		return;
+	CHECK_INT(meta_extract(h, url, a, NULL), NM_OK);
+	html_free(h);
+}
+
+static const char *iso(const struct when *w, struct buf *b)
+{
+	buf_clear(b);
+	if (!w->set)
+		return "(unset)";
+	date_format(b, "%Y-%m-%dT%H:%M:%S%:z", w);
+	return buf_cstr(b);
+}
+
+TEST(meta_jsonld_graph_with_author_ids)
+{
+	const char *src =
+		"<html><head><script type=\"application/ld+json\">{\"@context\":\"https://schema.org\","
+		"\"@graph\":[{\"@type\":\"WebSite\",\"name\":\"Example\"},"
+		"{\"@type\":\"Person\",\"@id\":\"#p1\",\"name\":\"Ann Lee\"},"
+		"{\"@type\":\"Person\",\"@id\":\"#p2\",\"name\":\"Bo Chan\"},"
+		"{\"@type\":[\"NewsArticle\"],\"headline\":\"Bridge reopens\","
+		"\"datePublished\":\"2021-11-01T10:52:50+0100\",\"dateModified\":\"2021-11-02\","
+		"\"author\":[{\"@id\":\"#p1\"},{\"@id\":\"#p2\"}],\"image\":{\"url\":\"/i.jpg\"},"
+		"\"articleSection\":\"City\",\"keywords\":[\"bridge\",\"traffic\"],"
+		"\"description\":\"After two years.\"}]}</script></head><body><p>x</p></body></html>";
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run(src, "https://example.com/news/1", &a);
+	CHECK_STR(a.title, "Bridge reopens");
+	CHECK_STR(iso(&a.date, &b), "2021-11-01T10:52:50+01:00");
+	CHECK(a.updated.set);
+	CHECK_INT(a.author.n, 2);
+	if (a.author.n == 2) {
+		CHECK_STR(a.author.v[0], "Ann Lee");
+		CHECK_STR(a.author.v[1], "Bo Chan");
+	}
+	CHECK_STR(a.lead_image, "https://example.com/i.jpg");
+	CHECK_STR(a.category, "City");
+	CHECK_INT(a.tags.n, 2);
+	CHECK_STR(a.excerpt, "After two years.");
+	article_free(&a);
+	buf_free(&b);
+}
+
+TEST(meta_jsonld_array_cdata_and_broken_block)
+{
+	const char *src =
+		"<html><head><script type=\"application/ld+json\">{ not json at all</script>"
+		"<script type=\"application/ld+json\">\n<![CDATA[\n[{\"@type\":\"BreadcrumbList\"},"
+		"{\"@type\":\"BlogPosting\",\"headline\":\"Tuning the kernel\","
+		"\"datePublished\":\"2024-06-25\",\"author\":{\"@type\":\"Person\",\"name\":\"By Sam "
+		"Ito and Kim Park\"}}]\n]]>\n</script></head><body></body></html>";
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(a.title, "Tuning the kernel");
+	CHECK_STR(iso(&a.date, &b), "2024-06-25T00:00:00+00:00");
+	CHECK_INT(a.author.n, 2);
+	if (a.author.n == 2) {
+		CHECK_STR(a.author.v[0], "Sam Ito");
+		CHECK_STR(a.author.v[1], "Kim Park");
+	}
+	article_free(&a);
+	buf_free(&b);
+}
+
+TEST(meta_tag_precedence_property_over_name)
+{
+	/* Readability's metadata cases: dc:title beats og:title, property=
+	 * beats name=, space-separated property lists count. */
+	const char *src = "<html><head><title>Title Element</title>"
+			  "<meta name=\"og:title\" content=\"Open Graph name title\">"
+			  "<meta name=\"DC.title\" content=\"Dublin Core name title\">"
+			  "<meta property=\"x:title dc:title\" content=\"Dublin Core property title\">"
+			  "<meta property=\"og:title\" content=\"Open Graph property title\">"
+			  "<meta property=\"og:description x:description\" content=\"Desc\">"
+			  "</head><body></body></html>";
+	struct article a;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(a.title, "Dublin Core property title");
+	CHECK_STR(a.excerpt, "Desc");
+	article_free(&a);
+}
+
+TEST(meta_title_cut_where_the_h1_says)
+{
+	const char *src = "<html><head><title>Budget passes after long night - Politics - "
+			  "The Example Times</title></head><body><header><h1>The Example "
+			  "Times</h1></header><h1>Budget passes after long night</h1></body></html>";
+	struct article a;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(a.title, "Budget passes after long night");
+	article_free(&a);
+}
+
+TEST(meta_title_declared_loses_only_site_name)
+{
+	const char *src = "<html><head><meta property=\"og:site_name\" content=\"Example News\">"
+			  "<meta property=\"og:title\" content=\"Harbour plan approved | Example News\">"
+			  "</head><body><h1>Something else entirely</h1></body></html>";
+	struct article a;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(a.title, "Harbour plan approved");
+	article_free(&a);
+}
+
+TEST(meta_clean_title_forms)
+{
+	char *t = meta_clean_title("DeepMind新电脑已可利用记忆自学_科技_腾讯网", NULL, NULL);
+	CHECK_STR(t, "DeepMind新电脑已可利用记忆自学");
+	free(t);
+	t = meta_clean_title("多措并举营造良好环境-新华网", NULL, NULL);
+	CHECK_STR(t, "多措并举营造良好环境");
+	free(t);
+	t = meta_clean_title("  Obama admits US gun laws are his 'biggest frustration' - BBC News ",
+			     NULL, "www.bbc.co.uk");
+	CHECK_STR(t, "Obama admits US gun laws are his 'biggest frustration'");
+	free(t);
+	/* A title whose dash is part of it stays whole. */
+	t = meta_clean_title("Spider-Man returns", NULL, NULL);
+	CHECK_STR(t, "Spider-Man returns");
+	free(t);
+	t = meta_clean_title("New Zealand - Wikipedia", "Wikipedia", NULL);
+	CHECK_STR(t, "New Zealand");
+	free(t);
+	CHECK(meta_title_same("Hello, world!", "hello world"));
+	CHECK(!meta_title_same("Hello world", "Hello worlds"));
+}
+
+TEST(meta_chinese_header_line)
+{
+	const char *src = "<html><head><title>厦门打造国际人才向往之地_示例网</title></head><body>"
+			  "<div class=nav>2024年01月01日 星期一</div>"
+			  "<h1>厦门打造国际人才向往之地</h1>"
+			  "<div class=info>2022年04月13日 12:11　来源：科技日报　作者：符晓波 李明</div>"
+			  "<div><p>正文第一段。</p></div></body></html>";
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(a.title, "厦门打造国际人才向往之地");
+	/* Wall-clock times on Chinese pages are Beijing time. */
+	CHECK_STR(iso(&a.date, &b), "2022-04-13T12:11:00+08:00");
+	CHECK_STR(a.source, "科技日报");
+	CHECK_INT(a.author.n, 2);
+	if (a.author.n == 2) {
+		CHECK_STR(a.author.v[0], "符晓波");
+		CHECK_STR(a.author.v[1], "李明");
+	}
+	article_free(&a);
+	buf_free(&b);
+}
+
+TEST(meta_reporter_and_labelled_dates)
+{
+	const char *src = "<html><head><title>标题</title></head><body><h1>春季农业生产全面展开</h1>"
+			  "<p>注册时间：2004年10月6日 发布时间：2022-02-13 04:22:18 本报记者 胡晓蓉</p>"
+			  "<p>记者会上说明了情况。</p></body></html>";
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2022-02-13T04:22:18+08:00");
+	CHECK_INT(a.author.n, 1);
+	if (a.author.n)
+		CHECK_STR(a.author.v[0], "胡晓蓉");
+	article_free(&a);
+	buf_free(&b);
+}
+
+TEST(meta_time_element_after_headline_and_url_date)
+{
+	const char *src = "<html><head><title>Harbour grows</title></head><body>"
+			  "<h1>Harbour grows</h1><p class=meta><time datetime=\"2020-07-10T14:15:42+00:00\">"
+			  "July 10</time></p><p>Text.</p></body></html>";
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2020-07-10T14:15:42+00:00");
+	article_free(&a);
+
+	article_init(&a);
+	run("<html><body><p>No date here.</p></body></html>",
+	    "https://example.cn/news/2022-04/13/c_1128550000.htm", &a);
+	CHECK_STR(iso(&a.date, &b), "2022-04-13T00:00:00+00:00");
+	article_free(&a);
+	buf_free(&b);
+}
+
+TEST(meta_fills_only_empty_fields)
+{
+	const char *src = "<html><head><meta property=\"og:title\" content=\"Page title\">"
+			  "<meta name=\"author\" content=\"Page Author\">"
+			  "<meta property=\"article:published_time\" content=\"2020-01-02T03:04:05Z\">"
+			  "</head><body></body></html>";
+	struct article a;
+	article_init(&a);
+	a.title = strdup("Rule title");
+	strv_push(&a.author, "Rule Author");
+	run(src, NULL, &a);
+	CHECK_STR(a.title, "Rule title");
+	CHECK_INT(a.author.n, 1);
+	CHECK_STR(a.author.v[0], "Rule Author");
+	CHECK(a.date.set);
+	article_free(&a);
+}
+
+TEST(meta_near_refines_a_day_only_date)
+{
+	const char *src = "<html><body><div>发布时间：2022-02-13 07:48 来源：新华日报</div>"
+			  "<div id=c><p>正文。</p></div></body></html>";
+	struct html_doc *h = parse(src);
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	a.lang = strdup("zh-CN");
+	struct tz *z = NULL;
+	tz_load("+08:00", &z, NULL);
+	date_parse_any("2022-02-13", z, &a.date);
+	tz_free(z);
+	xmlNodePtr body = html_body(h);
+	xmlNodePtr c = NULL;
+	for (xmlNodePtr n = body->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			c = n;
+	CHECK_INT(meta_extract_near(h, NULL, c, &a, NULL), NM_OK);
+	CHECK_STR(iso(&a.date, &b), "2022-02-13T07:48:00+08:00");
+	CHECK_STR(a.source, "新华日报");
+	article_free(&a);
+	buf_free(&b);
+	html_free(h);
+}
+
+TEST(meta_headline_finds_the_title_element)
+{
+	struct html_doc *h = parse("<html><body><h2>Site</h2><div><h1>Big <b>news</b> today</h1>"
+				   "</div><p>Body</p></body></html>");
+	xmlNodePtr n = meta_headline(h, "Big news today");
+	CHECK(n != NULL);
+	if (n)
+		CHECK_STR((const char *)n->name, "h1");
+	CHECK(meta_headline(h, "Not on the page") == NULL);
+	html_free(h);
+}
