@@ -208,14 +208,12 @@ enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 			    const struct output_cfg *o, char **path,
 			    enum post_status *status, struct nm_err *e)
 {
-	struct buf name = BUF_INIT, used = BUF_INIT;
-	struct post post;
-	post_init(&post);
-	enum nm_code rc = post_build(a, o, p->cfg.pinyin, p->cfg.npinyin, &post, e);
-	if (rc)
-		goto out;
+	struct buf post = BUF_INIT, name = BUF_INIT, used = BUF_INIT;
+	enum nm_code rc = NM_OK;
 	if (!strcmp(o->dir, "-")) {
-		fwrite(buf_cstr(&post.text), 1, post.text.len, stdout);
+		if ((rc = post_render(a, o, p->cfg.pinyin, p->cfg.npinyin, &post, e)))
+			goto out;
+		fwrite(buf_cstr(&post), 1, post.len, stdout);
 		*status = POST_NEW;
 		*path = xstrdup("-");
 		goto out;
@@ -223,7 +221,8 @@ enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 	if ((rc = post_filename(a, o, p->cfg.pinyin, p->cfg.npinyin, &name, e)))
 		goto out;
 	/* another article's file of that name is kept: name-2.md ... */
-	if ((rc = post_place(o->dir, buf_cstr(&name), &post, &used, status, e)))
+	if ((rc = post_save(a, o, p->cfg.pinyin, p->cfg.npinyin, buf_cstr(&name), &used, status,
+			    e)))
 		goto out;
 	struct buf full = BUF_INIT;
 	buf_printf(&full, "%s/%s", o->dir, buf_cstr(&used));
@@ -231,7 +230,7 @@ enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 out:
 	if (rc && e && !e->where[0])
 		err_where(e, a->url, 0, 0);
-	post_free(&post);
+	buf_free(&post);
 	buf_free(&name);
 	buf_free(&used);
 	return rc;

@@ -233,12 +233,7 @@ static void protect_liquid(const char *s, size_t n, struct buf *out)
 
 static const char *find(const char *s, size_t n, const char *needle)
 {
-	size_t l = strlen(needle);
-	for (const char *p = s; n >= l && (p = memchr(p, needle[0], n - l + 1 - (size_t)(p - s)));
-	     p++)
-		if (!memcmp(p, needle, l))
-			return p;
-	return NULL;
+	return memmem(s, n, needle, strlen(needle));
 }
 
 static void protect_shortcodes(const char *s, size_t n, bool html, struct buf *out)
@@ -708,8 +703,57 @@ static void numbered(const char *name, int k, struct buf *out)
 	buf_puts(out, name + stem);
 }
 
-enum nm_code post_place(const char *dir, const char *name, const struct post *p,
-			struct buf *used, enum post_status *status, struct nm_err *e)
+/* The post to write under the k-th name: one fixed post, or the
+ * article rendered again with "-k" after its slug when the front matter
+ * uses {slug} (Hugo builds URLs from it, so name-2.md needs slug-2). */
+struct variants {
+	const struct post *fixed;
+	const struct article *a;
+	const struct output_cfg *o;
+	const struct kv *pinyin;
+	size_t npinyin;
+	struct post cur;
+	int cur_k;
+};
+
+static bool fm_uses_slug(const struct output_cfg *o)
+{
+	for (size_t i = 0; i < o->nfm; i++)
+		for (size_t j = 0; j < o->fm[i].n; j++)
+			if (strstr(o->fm[i].tmpl[j], "{slug"))
+				return true;
+	return false;
+}
+
+static enum nm_code variant(struct variants *v, int k, const struct post **out,
+			    struct nm_err *e)
+{
+	if (v->fixed) {
+		*out = v->fixed;
+		return NM_OK;
+	}
+	if (v->cur_k == k || (v->cur_k && k > 1 && !fm_uses_slug(v->o))) {
+		*out = &v->cur;
+		return NM_OK;
+	}
+	struct article a = *v->a; /* shallow: only the slug differs */
+	struct buf slug = BUF_INIT;
+	if (k > 1) {
+		tmpl_slug(v->a, &slug);
+		buf_printf(&slug, "-%d", k);
+		a.slug = (char *)buf_cstr(&slug);
+	}
+	post_free(&v->cur);
+	post_init(&v->cur);
+	enum nm_code rc = post_build(&a, v->o, v->pinyin, v->npinyin, &v->cur, e);
+	buf_free(&slug);
+	v->cur_k = k;
+	*out = &v->cur;
+	return rc;
+}
+
+static enum nm_code place(const char *dir, const char *name, struct variants *v,
+			  struct buf *used, enum post_status *status, struct nm_err *e)
 {
 	if (!one_component(name)) {
 		err_where(e, name, 0, 0);
@@ -718,14 +762,17 @@ enum nm_code post_place(const char *dir, const char *name, const struct post *p,
 	int dfd = open_dir(dir, e);
 	if (dfd < 0)
 		return NM_EIO;
-	const char *data = p->text.ptr ? p->text.ptr : "";
-	size_t n = p->text.len;
 	struct buf cand = BUF_INIT;
 	enum nm_code rc = NM_OK;
 	int races = 0;
 	for (int k = 1; k <= POST_MAX_SAME_NAME; k++) {
 		numbered(name, k, &cand);
 		const char *c = buf_cstr(&cand);
+		const struct post *p;
+		if ((rc = variant(v, k, &p, e)))
+			goto out;
+		const char *data = p->text.ptr ? p->text.ptr : "";
+		size_t n = p->text.len;
 		struct stat st;
 		char tmp[64];
 		bool taken;
@@ -751,13 +798,13 @@ enum nm_code post_place(const char *dir, const char *name, const struct post *p,
 		}
 		if (!S_ISREG(st.st_mode))
 			continue;
-		enum verdict v = judge(dfd, c, p);
-		if (v == V_FOREIGN)
+		enum verdict vd = judge(dfd, c, p);
+		if (vd == V_FOREIGN)
 			continue;
-		if (v == V_OURS && ((rc = write_temp(dfd, data, n, tmp, sizeof tmp, c, e)) ||
-				    (rc = commit(dfd, tmp, c, false, &taken, e))))
+		if (vd == V_OURS && ((rc = write_temp(dfd, data, n, tmp, sizeof tmp, c, e)) ||
+				     (rc = commit(dfd, tmp, c, false, &taken, e))))
 			goto out;
-		*status = v == V_SAME ? POST_UNCHANGED : POST_REPLACED;
+		*status = vd == V_SAME ? POST_UNCHANGED : POST_REPLACED;
 		buf_put(used, c, cand.len);
 		goto out;
 	}
@@ -769,5 +816,22 @@ enum nm_code post_place(const char *dir, const char *name, const struct post *p,
 out:
 	close(dfd);
 	buf_free(&cand);
+	return rc;
+}
+
+enum nm_code post_place(const char *dir, const char *name, const struct post *p,
+			struct buf *used, enum post_status *status, struct nm_err *e)
+{
+	struct variants v = {.fixed = p};
+	return place(dir, name, &v, used, status, e);
+}
+
+enum nm_code post_save(const struct article *a, const struct output_cfg *o,
+		       const struct kv *pinyin, size_t npinyin, const char *name,
+		       struct buf *used, enum post_status *status, struct nm_err *e)
+{
+	struct variants v = {NULL, a, o, pinyin, npinyin, {BUF_INIT, {0}, BUF_INIT}, 0};
+	enum nm_code rc = place(o->dir, name, &v, used, status, e);
+	post_free(&v.cur);
 	return rc;
 }

@@ -100,6 +100,12 @@ enum nm_code post_filename(const struct article *a, const struct output_cfg *o,
  * when POST_MAX_SAME_NAME names are all taken. */
 enum nm_code post_place(const char *dir, const char *name, const struct post *p,
 			struct buf *used, enum post_status *status, struct nm_err *e);
+/* Renders a's post and writes it into o->dir as post_place does; when the
+ * post goes to name-k and the front matter uses {slug}, its slug becomes
+ * slug-k too (Hugo makes URLs from the slug: two posts, two pages). */
+enum nm_code post_save(const struct article *a, const struct output_cfg *o,
+		       const struct kv *pinyin, size_t npinyin, const char *name,
+		       struct buf *used, enum post_status *status, struct nm_err *e);
 /* Writes data as dir/name atomically (temp file in dir, fsync, rename),
  * creating dir if needed, whoever's file is there (no ownership check).
  * The name must be a single path component; the final path is opened

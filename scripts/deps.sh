@@ -31,6 +31,7 @@ done
 # Optional test tools: installed when possible, never required to build.
 if [ "${NEWSMD_SKIP_OPTIONAL:-}" = "" ]; then
 	command -v jekyll >/dev/null 2>&1 || missing="$missing jekyll"
+	command -v hugo >/dev/null 2>&1 || missing="$missing hugo"
 fi
 
 [ -z "$missing" ] && exit 0

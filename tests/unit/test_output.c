@@ -447,3 +447,48 @@ TEST(collisions_never_overwrite_another_article)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
 }
+
+TEST(hugo_collision_numbers_the_slug_too)
+{
+	char dir[] = "/tmp/newsmd-unit-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct config c;
+	config_defaults(&c);
+	free(c.output.dir);
+	c.output.dir = strdup(dir);
+	c.output.format = FORMAT_HUGO;
+	for (size_t i = 0; i < c.output.nfm; i++)
+		if (!strcmp(c.output.fm[i].key, "layout")) {
+			free(c.output.fm[i].tmpl[0]);
+			c.output.fm[i].tmpl[0] = strdup("{slug}");
+		}
+	const char *urls[] = {"https://x.example/a", "https://x.example/b", "https://x.example/a"};
+	const char *want[] = {"same.md", "same-2.md", "same.md"};
+	const char *slug[] = {"layout: same\n", "layout: same-2\n", "layout: same\n"};
+	for (int i = 0; i < 3; i++) {
+		struct article a;
+		article_init(&a);
+		a.url = strdup(urls[i]);
+		a.title = strdup("Same");
+		a.body_markdown = strdup("text");
+		struct buf used = BUF_INIT;
+		enum post_status st;
+		CHECK_INT(post_save(&a, &c.output, NULL, 0, "same.md", &used, &st, NULL), NM_OK);
+		CHECK_STR(buf_cstr(&used), want[i]);
+		CHECK_INT(st, i < 2 ? POST_NEW : POST_UNCHANGED);
+		char path[128], text[512] = "";
+		snprintf(path, sizeof path, "%s/%s", dir, want[i]);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			text[fread(text, 1, sizeof text - 1, f)] = '\0';
+			fclose(f);
+		}
+		CHECK(strstr(text, slug[i]) != NULL);
+		buf_free(&used);
+		article_free(&a);
+	}
+	config_free(&c);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
