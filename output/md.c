@@ -779,8 +779,12 @@ static void add_text(struct md *m, const char *s, size_t n)
 			put(m, "\\", 1); /* the digits before would make a list */
 			m->olist = 0;
 		}
-		if (c == '^' && m->lbrack && m->lbrack == m->text.len)
-			put(m, "\\", 1); /* "[^x]" is a footnote in kramdown */
+		if (c == '^' && m->lbrack && m->lbrack == m->text.len) {
+			/* "[^x]" is a footnote in kramdown, which has no "\^" */
+			put(m, "&#94;", 5);
+			i++;
+			continue;
+		}
 		size_t j = i;
 		while (j < n && !special((unsigned char)s[j]))
 			j++;
