@@ -817,9 +817,14 @@ static void start_ready(struct multi *m, int64_t now)
 			start(m, h, rb, now);
 			continue;
 		}
-		struct req *r = next_of(m, h, now);
-		if (r)
+		/* as many as the host's limits allow (several only without a delay) */
+		while (h->in_flight < m->cfg.per_host && m->in_flight < m->cfg.concurrency &&
+		       now >= h->next_start) {
+			struct req *r = next_of(m, h, now);
+			if (!r)
+				break;
 			start(m, h, r, now);
+		}
 	}
 	if (n)
 		m->rr = (m->rr + 1) % n;

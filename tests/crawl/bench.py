@@ -108,5 +108,5 @@ if __name__ == '__main__':
     small = throughput(1000, shm)
     big = throughput(N, shm)
     print('RSS growth from 1,000 to %d pages: %+.1f MiB' % (N, (big - small) / 1024))
-    throughput(1000)
+    throughput(N)
     delay_kept()
