@@ -68,6 +68,8 @@ LIQUID = [
      '<pre><code>{{< highlight go >}}\nfmt.Println(1)\n{{< /highlight >}}</code></pre>',
      ['Hugo: {{< figure src=a.png >}} and {{% note %}} and unclosed {{< oops',
       '{{< highlight go >}}\nfmt.Println(1)\n{{< /highlight >}}']),
+    ('<p>Edges: {{&lt; a* &gt;}} {{&lt;/x&gt;}} {{&lt;*/&gt;}} {{&lt; x */ &gt;}} {{%/ y %}}</p>',
+     ['Edges: {{< a* >}} {{</x>}} {{<*/>}} {{< x */ >}} {{%/ y %}}']),
 ]
 
 JEKYLL_LAYOUT = '''<!doctype html>
