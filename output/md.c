@@ -384,6 +384,17 @@ static const char *attr(xmlNodePtr n, const char *name)
 	return NULL;
 }
 
+/* The node after n in a pre-order walk of root's subtree, going into n's
+ * children when down; NULL at the end.  Iterative by parent pointers. */
+static xmlNodePtr walk_next(xmlNodePtr n, xmlNodePtr root, bool down)
+{
+	if (down && n->children)
+		return n->children;
+	while (n != root && !n->next)
+		n = n->parent;
+	return n == root ? NULL : n->next;
+}
+
 /* ---- lines and containers ---------------------------------------------- */
 
 /* Writes the prefixes of containers [1, upto) to out. */
@@ -423,6 +434,21 @@ static void out_line(struct md *m, const char *s, size_t n)
 	else
 		rtrim_out(m, at);
 	bputc(m->out, '\n');
+}
+
+/* s[0..n) line by line (split at '\n'), each with the prefixes; empty
+ * lines are kept unless skip_empty. */
+static void out_lines(struct md *m, const char *s, size_t n, bool skip_empty)
+{
+	for (const char *end = s + n;;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t k = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		if (k || !skip_empty)
+			out_line(m, s, k);
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
 }
 
 static uint8_t cont_kind(const struct cont *c)
@@ -890,7 +916,7 @@ static bool check_marks(struct md *m)
 		 * delimiters use the same character */
 		char ch = delim(&k[i])[0];
 		size_t j = i + 1, last = i;
-		bool opens = k[i].open, closes = !k[i].open;
+		bool closes = !k[i].open;
 		enum cls before = CL_SPACE, after;
 		size_t p = i;
 		while (p-- > 0 && k[p].pos == k[i].pos)
@@ -905,7 +931,6 @@ static bool check_marks(struct md *m)
 				continue;
 			if (k[j].style == S_HTML || delim(&k[j])[0] != ch)
 				break;
-			opens |= k[j].open;
 			closes |= !k[j].open;
 			last = j;
 		}
@@ -927,7 +952,6 @@ static bool check_marks(struct md *m)
 				changed = true;
 			}
 		}
-		(void)opens;
 		i = last + 1;
 	}
 	return changed;
@@ -976,20 +1000,6 @@ static bool only_space(const char *s, size_t n)
 	return true;
 }
 
-static void write_para(struct md *m, const char *s, size_t n)
-{
-	begin_block(m, B_PARA, false);
-	while (n) {
-		const char *nl = memchr(s, '\n', n);
-		size_t k = nl ? (size_t)(nl - s) : n;
-		out_line(m, s, k);
-		if (!nl)
-			break;
-		s += k + 1;
-		n -= k + 1;
-	}
-}
-
 static void write_heading(struct md *m, const char *s, size_t n)
 {
 	struct buf *l = &m->tmp;
@@ -1029,8 +1039,10 @@ static void flush(struct md *m)
 			cell_put(m, m->line.ptr, m->line.len);
 		else if (m->leaf == L_HEADING)
 			write_heading(m, m->line.ptr, m->line.len);
-		else
-			write_para(m, m->line.ptr, m->line.len);
+		else {
+			begin_block(m, B_PARA, false);
+			out_lines(m, m->line.ptr, m->line.len, false);
+		}
 	}
 	buf_clear(&m->text);
 	m->lstart = 0;
@@ -1462,23 +1474,12 @@ static void code_lang(xmlNodePtr el, struct buf *b)
 
 static bool has_link(struct md *m, xmlNodePtr el)
 {
-	xmlNodePtr n = el->children;
-	while (n) {
-		if (n->type == XML_ELEMENT_NODE) {
-			uint8_t k = tag_of(m, n)->kind;
-			const char *href = k == K_A ? attr(n, "href") : NULL;
-			if (href && !dangerous_url(href))
-				return true;
-			if (n->children && k != K_SKIP) {
-				n = n->children;
-				continue;
-			}
-		}
-		while (n != el && !n->next)
-			n = n->parent;
-		if (n == el)
-			break;
-		n = n->next;
+	for (xmlNodePtr n = el->children; n;) {
+		uint8_t k = n->type == XML_ELEMENT_NODE ? tag_of(m, n)->kind : K_SKIP;
+		const char *href = k == K_A ? attr(n, "href") : NULL;
+		if (href && !dangerous_url(href))
+			return true;
+		n = walk_next(n, el, k != K_SKIP);
 	}
 	return false;
 }
@@ -1528,13 +1529,7 @@ static void add_code_block(struct md *m, xmlNodePtr el)
 	code_lang(el, l);
 	begin_block(m, B_CODE, false);
 	out_line(m, l->ptr, l->len);
-	for (const char *s = t->ptr, *end = t->ptr + n;;) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		out_line(m, s, nl ? (size_t)(nl - s) : (size_t)(end - s));
-		if (!nl)
-			break;
-		s = nl + 1;
-	}
+	out_lines(m, t->ptr, n, false);
 	out_line(m, l->ptr, flen);
 }
 
@@ -1666,15 +1661,7 @@ static bool table_is_simple(struct md *m, xmlNodePtr table)
 				down = true;
 			}
 		}
-		if (down && n->children) {
-			n = n->children;
-			continue;
-		}
-		while (n && !n->next && n != table)
-			n = n->parent;
-		if (!n || n == table)
-			break;
-		n = n->next;
+		n = walk_next(n, table, down);
 	}
 	return true;
 }
@@ -1839,18 +1826,7 @@ static void html_block(struct md *m, xmlNodePtr table, bool in_pre)
 		}
 	}
 	begin_block(m, B_HTML, false);
-	const char *s = b->ptr;
-	size_t len = b->len;
-	while (len) {
-		const char *nl = memchr(s, '\n', len);
-		size_t k = nl ? (size_t)(nl - s) : len;
-		if (k || in_pre)
-			out_line(m, s, k);
-		if (!nl)
-			break;
-		s += k + 1;
-		len -= k + 1;
-	}
+	out_lines(m, b->ptr, b->len, !in_pre);
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -2025,15 +2001,7 @@ static bool link_flattens(struct md *m, xmlNodePtr el)
 				down = true;
 			}
 		}
-		if (down && n->children) {
-			n = n->children;
-			continue;
-		}
-		while (n != el && !n->next)
-			n = n->parent;
-		if (n == el)
-			break;
-		n = n->next;
+		n = walk_next(n, el, down);
 	}
 	return blocks;
 }
