@@ -65,6 +65,8 @@ enum nm_code extract_preprocess(const struct rule *r, const char *s, size_t n,
 
 void extract_collapse(char *s)
 {
+	if (!*s)
+		return; /* also: never write into a caller's "" literal */
 	size_t n = strlen(s), o = 0;
 	bool space = true; /* drops leading space */
 	for (size_t i = 0; i < n;) {
@@ -103,8 +105,11 @@ static void node_value(const struct step *st, xmlNodePtr n, struct buf *out)
 		xmlFree(v);
 	} else if (st->html) {
 		html_inner_html(n, out);
+	} else if (n->type == XML_ELEMENT_NODE &&
+		   (xmlStrEqual(n->name, BAD_CAST "script") || xmlStrEqual(n->name, BAD_CAST "style"))) {
+		html_text(n, out); /* a step may read a script's text on purpose */
 	} else {
-		html_text(n, out);
+		html_text_blocks(n, out);
 	}
 }
 
@@ -548,6 +553,32 @@ static bool field_is_set(const struct article *a, const char *n)
 	return field_value(a, n) != NULL;
 }
 
+/* Fields whose fallback a rule switched off, tracked up to this many. */
+#define RULES_MAX_FIELDS_TRACKED 256
+
+/* Empties one field again (after a metadata pass the rule refused). */
+static void clear_field(struct article *a, const char *n)
+{
+	char **p = !strcmp(n, "title")	  ? &a->title
+		   : !strcmp(n, "source")     ? &a->source
+		   : !strcmp(n, "category")   ? &a->category
+		   : !strcmp(n, "excerpt")    ? &a->excerpt
+		   : !strcmp(n, "lead_image") ? &a->lead_image
+					      : NULL;
+	if (p) {
+		free(*p);
+		*p = NULL;
+	} else if (!strcmp(n, "author")) {
+		strv_free(&a->author);
+	} else if (!strcmp(n, "tags")) {
+		strv_free(&a->tags);
+	} else if (!strcmp(n, "date")) {
+		a->date.set = false;
+	} else if (!strcmp(n, "updated")) {
+		a->updated.set = false;
+	}
+}
+
 static void set_date(struct article *a, const char *name, const struct when *w)
 {
 	if (!strcmp(name, "updated")) {
@@ -673,6 +704,7 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	enum nm_code rc = NM_OK;
 	free(a->rule);
 	a->rule = xstrdup(r->name);
+	bool was_set[RULES_MAX_FIELDS_TRACKED] = {false};
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
 		bool preset = field_is_set(a, f->name);
@@ -693,7 +725,7 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 				strv_free(&d);
 			}
 		}
-		if (!done && !how && !field_is_set(a, f->name) && pg->h) {
+		if (!done && !how && !field_is_set(a, f->name) && pg->h && !f->no_fallback) {
 			/* Rules break when sites change: fall back to what the page
 			 * declares, and to the generic extractor for the body. */
 			if (!strcmp(f->name, "body")) {
@@ -703,7 +735,17 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 					how = "fell back to the generic extractor";
 				}
 			} else {
-				meta_extract(pg->h, a->url, a, NULL);
+				/* only this field: a temp article takes the metadata */
+				struct vals mv = {{0}, NULL};
+				auto_values(f, pg->h, a, &mv);
+				struct when w = {0};
+				if (f->type == FT_DATETIME) {
+					if (mv.s.n && date_parse_any(mv.s.v[0], NULL, &w) == NM_OK)
+						set_date(a, f->name, &w);
+				} else if (mv.s.n) {
+					assign(a, f, &mv.s);
+				}
+				strv_free(&mv.s);
 				if (field_is_set(a, f->name))
 					how = "fell back to the page's metadata";
 			}
@@ -715,10 +757,20 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 		if (f->required && !field_is_set(a, f->name))
 			return err_set(e, NM_EFIELD, "required field '%s' is empty (rule '%s')",
 				       f->name, r->name);
+		if (i < RULES_MAX_FIELDS_TRACKED)
+			was_set[i] = field_is_set(a, f->name);
 	}
-	/* Fields the rule does not name still come from the page's metadata. */
-	if (pg->h)
+	/* Fields the rule does not name still come from the page's metadata;
+	 * fields marked `fallback: false` stay as the rule left them. */
+	if (pg->h) {
+		struct article keep;
+		article_init(&keep);
 		meta_extract(pg->h, a->url, a, NULL);
+		for (size_t i = 0; i < r->nfields; i++)
+			if (r->fields[i].no_fallback && !was_set[i])
+				clear_field(a, r->fields[i].name);
+		article_free(&keep);
+	}
 	if (a->body_node) {
 		struct clean_opts co = {0};
 		co.base_url = a->final_url ? a->final_url : a->url;

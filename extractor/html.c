@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,7 +45,19 @@ static xmlNodePtr new_element(struct html_doc *h, GumboElement *el)
 	xmlNodePtr x = xmlNewDocNode(h->doc, NULL, (const xmlChar *)tag, NULL);
 	for (unsigned i = 0; i < el->attributes.length; i++) {
 		GumboAttribute *a = el->attributes.data[i];
-		xmlNewProp(x, (const xmlChar *)a->name, (const xmlChar *)a->value);
+		/* Namespaced attributes of SVG/MathML keep their prefix, as in
+		 * the DOM's qualified name (xlink:href, xml:lang, xmlns:xlink),
+		 * so the selector [href] does not match xlink:href. */
+		static const char *const prefix[] = {"", "xlink:", "xml:", "xmlns:"};
+		char qname[128];
+		const char *an = a->name;
+		if (a->attr_namespace > GUMBO_ATTR_NAMESPACE_NONE &&
+		    a->attr_namespace <= GUMBO_ATTR_NAMESPACE_XMLNS && strcmp(an, "xmlns") != 0 &&
+		    !strchr(an, ':')) {
+			snprintf(qname, sizeof qname, "%s%s", prefix[a->attr_namespace], an);
+			an = qname;
+		}
+		xmlNewProp(x, (const xmlChar *)an, (const xmlChar *)a->value);
 	}
 	/* Record the inner source span when the element came from real tags. */
 	if (el->original_tag.length && el->original_tag.data) {
@@ -276,6 +289,56 @@ void html_text(xmlNodePtr node, struct buf *out)
 			n = n->parent;
 		if (!n || n == node)
 			break;
+		n = n->next;
+	}
+}
+
+static bool is_block(const xmlChar *name)
+{
+	static const char *const blocks[] = {
+		"address", "article", "aside", "blockquote", "br", "dd", "details", "div",
+		"dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+		"h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+		"summary", "table", "td", "th", "tr", "ul", NULL};
+	for (const char *const *b = blocks; *b; b++)
+		if (xmlStrEqual(name, BAD_CAST * b))
+			return true;
+	return false;
+}
+
+void html_text_blocks(xmlNodePtr node, struct buf *out)
+{
+	if (!node)
+		return;
+	if (node->type != XML_ELEMENT_NODE) {
+		html_text(node, out);
+		return;
+	}
+	xmlNodePtr n = node->children;
+	while (n) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content)
+				buf_puts(out, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			bool skip = xmlStrEqual(n->name, BAD_CAST "script") ||
+				    xmlStrEqual(n->name, BAD_CAST "style");
+			if (is_block(n->name))
+				buf_putc(out, '\n');
+			if (n->children && !skip) {
+				n = n->children;
+				continue;
+			}
+		}
+		/* leaving n, then every ancestor that has no next sibling */
+		while (n && n != node && !n->next) {
+			n = n->parent;
+			if (n != node && n->type == XML_ELEMENT_NODE && is_block(n->name))
+				buf_putc(out, '\n');
+		}
+		if (!n || n == node)
+			break;
+		if (n->type == XML_ELEMENT_NODE && n->children && is_block(n->name))
+			buf_putc(out, '\n');
 		n = n->next;
 	}
 }

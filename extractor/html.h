@@ -69,6 +69,10 @@ bool html_inner_source(const struct html_doc *h, xmlNodePtr el, struct view *out
 
 /* Appends the text content of node (descendants' text, in order). */
 void html_text(xmlNodePtr node, struct buf *out);
+/* As html_text, but a line break stands between block-level elements
+ * (p, div, li, td, br, headings, ...), so "责任编辑：周莉" and "校对：王玲" in
+ * two <p> never run together.  Script and style text is skipped. */
+void html_text_blocks(xmlNodePtr node, struct buf *out);
 /* Appends the HTML serialisation of node's children (inner) or of node
  * itself (outer). */
 void html_inner_html(xmlNodePtr node, struct buf *out);

@@ -391,6 +391,20 @@ static struct simple *add_simple(struct compound *c, enum kind k)
 	return s;
 }
 
+static bool in_list(const char *const *l, const char *w);
+
+/* Attributes whose values HTML compares ASCII case-insensitively in
+ * attribute selectors (HTML standard, "case-sensitivity of selectors"). */
+static const char *const html_icase_attrs[] = {
+	"accept", "accept-charset", "align", "alink", "axis", "bgcolor", "charset",
+	"checked", "clear", "codetype", "color", "compact", "declare", "defer", "dir",
+	"direction", "disabled", "enctype", "face", "frame", "hreflang", "http-equiv",
+	"lang", "language", "link", "media", "method", "multiple", "nohref", "noresize",
+	"noshade", "nowrap", "readonly", "rel", "rev", "rules", "scope", "scrolling",
+	"selected", "shape", "target", "text", "type", "valign", "valuetype", "vlink",
+	NULL,
+};
+
 /* Attribute selector; pos is just after '['. */
 static bool parse_attr(struct parser *p, struct compound *c)
 {
@@ -455,11 +469,15 @@ static bool parse_attr(struct parser *p, struct compound *c)
 		}
 		s->vlen = strlen(s->value);
 	}
+	bool quoted = ch == '"' || ch == '\'';
 	bool ws;
 	if (!skip_ws(p, &ws))
 		return false;
 	ch = peek(p, 0);
-	if (ws && (ch == 'i' || ch == 'I' || ch == 's' || ch == 'S') &&
+	/* HTML: these attributes' values compare ASCII case-insensitively
+	 * unless the selector says `s` */
+	s->icase = in_list(html_icase_attrs, s->name);
+	if ((ws || quoted) && (ch == 'i' || ch == 'I' || ch == 's' || ch == 'S') &&
 	    !is_name_char(peek(p, 1)) && peek(p, 1) != '\\') {
 		s->icase = ch == 'i' || ch == 'I';
 		p->pos++;
@@ -1459,12 +1477,50 @@ static bool option_checked(xmlNodePtr el)
 	return el == (last_sel ? last_sel : first_ok);
 }
 
+static xmlNodePtr form_owner(xmlNodePtr el)
+{
+	for (xmlNodePtr p = parent_el(el); p; p = parent_el(p))
+		if (name_is(p, "form"))
+			return p;
+	return NULL;
+}
+
+static bool is_radio(xmlNodePtr el)
+{
+	const char *t = name_is(el, "input") ? get_attr(el, "type") : NULL;
+	return t && !strcasecmp(t, "radio");
+}
+
+/* A checked radio button stays checked only if no later radio of its group
+ * (same form owner, same name) was parsed with `checked`: setting one
+ * unchecks the others, so the last one wins.  Costs a scan of the rest of
+ * the form (or page), for checked named radios only. */
+static bool radio_checked(xmlNodePtr el)
+{
+	const char *name = get_attr(el, "name");
+	if (!name || !*name)
+		return true;
+	xmlNodePtr owner = form_owner(el);
+	xmlNodePtr stop = owner ? owner : (xmlNodePtr)el->doc;
+	for (xmlNodePtr n = walk_next(el, stop); n; n = walk_next(n, stop)) {
+		if (!is_radio(n) || !get_attr(n, "checked"))
+			continue;
+		const char *nn = get_attr(n, "name");
+		if (nn && !strcmp(nn, name) && form_owner(n) == owner)
+			return false;
+	}
+	return true;
+}
+
 static bool match_checked(xmlNodePtr el)
 {
 	if (name_is(el, "input")) {
 		const char *t = get_attr(el, "type");
-		return t && (!strcasecmp(t, "checkbox") || !strcasecmp(t, "radio")) &&
-		       get_attr(el, "checked");
+		if (!t || !get_attr(el, "checked"))
+			return false;
+		if (!strcasecmp(t, "checkbox"))
+			return true;
+		return !strcasecmp(t, "radio") && radio_checked(el);
 	}
 	if (name_is(el, "option"))
 		return option_checked(el);

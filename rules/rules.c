@@ -362,7 +362,7 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 				struct field_rule *f)
 {
 	static const char *const keys[] = {"steps", "type", "required", "default",
-					   "validate", NULL};
+					   "validate", "fallback", NULL};
 	enum nm_code rc;
 	f->name = xstrdup(name);
 	/* A post without a title or a body is no post. */
@@ -395,6 +395,12 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 		return rc;
 	if ((v = ymap_get(n, "default")) && (rc = wrap(c, ystr(c->d, v, "default", &f->def, c->e))))
 		return rc;
+	if ((v = ymap_get(n, "fallback"))) {
+		bool on = true;
+		if ((rc = wrap(c, ybool(c->d, v, "fallback", &on, c->e))))
+			return rc;
+		f->no_fallback = !on;
+	}
 	if ((v = ymap_get(n, "validate")) &&
 	    (rc = parse_validate(c, v, &f->v, f->type == FT_DATETIME)))
 		return rc;
@@ -865,6 +871,20 @@ static enum nm_code parse_tests(struct ctx *c, const struct ynode *n, struct rul
 			if (val->type != Y_SCALAR && !(val->type == Y_SEQ)) {
 				rc = rerr(c, val, "expect: expected a string or a list of strings");
 				break;
+			}
+			bool each = val->type == Y_SEQ && (!strcmp(k->str, "body_contains") ||
+							   !strcmp(k->str, "body_not_contains"));
+			if (each) {
+				/* every string of the list is checked on its own */
+				rt->expect = xrealloc(rt->expect, (rt->nexpect + val->n + ymap_len(v) + 1) *
+									  sizeof *rt->expect);
+				for (size_t q = 0; q < val->n; q++) {
+					rt->expect[rt->nexpect].key = xstrdup(k->str);
+					rt->expect[rt->nexpect].value = xstrdup(
+						val->items[q]->type == Y_SCALAR ? val->items[q]->str : "");
+					rt->nexpect++;
+				}
+				continue;
 			}
 			struct buf b = BUF_INIT;
 			if (val->type == Y_SCALAR) {

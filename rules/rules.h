@@ -87,6 +87,7 @@ struct field_rule {
 	enum field_type type;
 	bool required;
 	char *def;          /* default value, or NULL */
+	bool no_fallback;   /* fallback: false — never filled from page metadata */
 	struct validate v;
 };
 

@@ -371,6 +371,37 @@ body:
 
 
 @test
+def empty_elements_block_text_and_fallback_off(tmp):
+    # regression: a step matching an element with no children crashed (SIGSEGV)
+    rules = os.path.join(tmp, 'rules')
+    write(os.path.join(rules, 'e.yml'), """name: e
+match: {hosts: [e.example]}
+fields:
+  title: {css: h1}
+  sub: {css: h4}
+  editor: {css: div.ed}
+  author: {steps: [{css: span.nobody}], fallback: false}
+body: {steps: [{css: article}]}
+tests:
+  - input: ../p.html
+    url: https://e.example/a
+    expect:
+      body_contains: [first paragraph, second paragraph]
+""")
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<meta name=author content="L_104485"><h1>T</h1><h4></h4>'
+          '<div class=ed><p>责任编辑：周莉</p><p>校对：王玲</p></div>'
+          '<article><p>The first paragraph.</p><p>The second paragraph.</p></article>')
+    rc, out, err = run('extract', '--rules', rules, '--url', 'https://e.example/a', page)
+    assert rc == 0, err
+    o = json.loads(out)
+    assert o['fields'] == {'editor': '责任编辑：周莉 校对：王玲'}, o['fields']
+    assert o['author'] == [], o['author']
+    rc, out, err = run('rules', 'check', rules)
+    assert rc == 0 and out.strip().endswith('1 tests, 0 failed'), out + err
+
+
+@test
 def help_and_unknown_command(tmp):
     rc, out, err = run('--help')
     assert rc == 0 and 'convert' in out and 'extract' in out
