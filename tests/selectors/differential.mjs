@@ -15,9 +15,17 @@
 // different trees must be listed, with the reason, in known-differences.txt;
 // their selector disagreements are reported but not counted as failures.
 // Prints "selectors: N passed, N failed" (one per page x selector pair).
+//
+// jsdom is slow (its parse and its selector engine cost seconds per page),
+// so its answers are cached per page and selector in
+// node_modules/.cache/differential/ (keyed by the page text and the jsdom
+// version): only newsmd runs again, and jsdom only for selectors new to the
+// list.  --no-cache ignores the cache.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JSDOM, VirtualConsole } from 'jsdom';
@@ -25,19 +33,29 @@ import { JSDOM, VirtualConsole } from 'jsdom';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
+const useCache = !args.includes('--no-cache');
+// --fill K/N: a helper process that only computes jsdom's view of every
+// N-th page (from the K-th) into the cache, then exits.
+const fillAt = args.indexOf('--fill');
+const fill = fillAt >= 0 ? args[fillAt + 1].split('/').map(Number) : null;
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
-const positional = args.filter((a, i) => !a.startsWith('--') && (onlyAt < 0 || i !== onlyAt + 1));
+const positional = args.filter((a, i) => !a.startsWith('--') && (onlyAt < 0 || i !== onlyAt + 1) &&
+  (fillAt < 0 || i !== fillAt + 1));
 const [newsmd, corpus, listFile = path.join(here, 'selectors.txt')] = positional;
 if (!newsmd || !corpus) {
   console.error('usage: node differential.mjs NEWSMD CORPUS_DIR [SELECTORS_FILE] [--verbose] [--only PAGE]');
   process.exit(2);
 }
 
-// Selector list: one per line; blank lines and lines starting with "//" are skipped.
-const selectors = fs.readFileSync(listFile, 'utf8').split('\n')
+// Selector list: one per line; blank lines and lines starting with "//" are
+// skipped.  "!! SELECTOR" lines are selectors newsmd rejects on purpose
+// where browsers are lenient (checked on newsmd only).
+const lines = fs.readFileSync(listFile, 'utf8').split('\n')
   .map((l) => l.replace(/\r$/, ''))
   .filter((l) => l.trim() !== '' && !l.startsWith('//'));
+const selectors = lines.filter((l) => !l.startsWith('!! '));
+const mustReject = lines.filter((l) => l.startsWith('!! ')).map((l) => l.slice(3));
 
 // known-differences.txt: "PAGE  reason" per line; "#" starts a comment.
 const known = new Map();
@@ -102,30 +120,106 @@ const treeDiffPages = [];
 const failures = [];
 const virtualConsole = new VirtualConsole(); // swallow jsdom's CSS parse warnings
 
-for (const name of pages) {
-  const file = path.join(corpus, name, 'source.html');
-  // a browser's decoder drops the BOM; so does newsmd's charset_decode
-  const html = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+const jsdomVersion = JSON.parse(fs.readFileSync(path.join(here, 'node_modules/jsdom/package.json'), 'utf8')).version;
+const cacheDir = path.join(here, 'node_modules/.cache/differential');
+if (useCache) fs.mkdirSync(cacheDir, { recursive: true });
+
+// jsdom's view of one page: element descriptions, numbering by tag name,
+// and each selector's result ("!" + message when it throws).
+function jsdomView(html, sels) {
   const dom = new JSDOM(html, { virtualConsole });
   const doc = dom.window.document;
   const all = Array.from(doc.querySelectorAll('*'));
   const index = new Map(all.map((e, i) => [e, i]));
-
-  // tree comparison: '*' plus one type selector per tag name
-  const tags = [...new Set(all.map((e) => e.localName))].sort();
-  const tagSels = ['*', ...tags.map(cssEscape)];
-  const ours = newsmdBatch(file, [...tagSels, ...selectors]);
-  let treeDiff = null;
-  // jsdom's own numbering by tag name, read from the tree (not through its
-  // selector engine, which mishandles names like "g:plusone")
-  const byTag = new Map([['*', all.map((_, i) => i)]]);
+  // numbering by tag name, read from the tree (not through the selector
+  // engine, which mishandles names like "g:plusone")
+  const byTag = { '*': all.map((_, i) => i).join(' ') };
+  const lists = new Map();
   all.forEach((e, i) => {
     const k = cssEscape(e.localName);
-    if (!byTag.has(k)) byTag.set(k, []);
-    byTag.get(k).push(i);
+    if (!lists.has(k)) lists.set(k, []);
+    lists.get(k).push(i);
   });
+  for (const [k, v] of lists) byTag[k] = v.join(' ');
+  const results = Object.fromEntries(sels.map((sel) => [sel, jsdomIndices(doc, index, sel)]));
+  const described = all.map(describe);
+  dom.window.close();
+  return { byTag, results, described };
+}
+
+function pageHtml(name) {
+  // a browser's decoder drops the BOM; so does newsmd's charset_decode
+  return fs.readFileSync(path.join(corpus, name, 'source.html'), 'utf8').replace(/^\uFEFF/, '');
+}
+
+const CACHE_FORMAT = 2;
+
+// The cache entry of a page: {format, key, byTag, described, results: {selector: answer}}.
+function cached(name, html) {
+  const key = crypto.createHash('sha256').update(jsdomVersion).update('\0').update(html).digest('hex');
+  const file = path.join(cacheDir, name + '.json');
+  let entry = null;
+  if (useCache && fs.existsSync(file)) {
+    try {
+      entry = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch { entry = null; }
+  }
+  if (!entry || entry.format !== CACHE_FORMAT || entry.key !== key) {
+    entry = { format: CACHE_FORMAT, key, byTag: null, described: null, results: {} };
+  }
+  const missing = selectors.filter((sel) => !Object.hasOwn(entry.results, sel));
+  return { file, entry, complete: entry.byTag !== null && missing.length === 0, missing };
+}
+
+function viewOf(name, html) {
+  const c = cached(name, html);
+  if (!c.complete) {
+    const v = jsdomView(html, c.missing);
+    Object.assign(c.entry.results, v.results);
+    c.entry.byTag = v.byTag;
+    c.entry.described = v.described;
+    if (useCache) fs.writeFileSync(c.file, JSON.stringify(c.entry));
+  }
+  return {
+    byTag: c.entry.byTag,
+    described: c.entry.described,
+    results: selectors.map((sel) => c.entry.results[sel]),
+  };
+}
+
+if (fill) {
+  const [k, n] = fill;
+  pages.forEach((name, i) => { if (i % n === k) viewOf(name, pageHtml(name)); });
+  process.exit(0);
+}
+
+// Fill the cache with one helper process per core: jsdom is the slow part.
+const missing = useCache ? pages.filter((name) => !cached(name, pageHtml(name)).complete) : [];
+const workers = Math.min(os.cpus().length, 4, missing.length);
+const started = Date.now();
+if (workers > 1) {
+  console.log(`jsdom: computing ${missing.length} uncached pages with ${workers} processes`);
+  await Promise.all(Array.from({ length: workers }, (_, k) => new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), newsmd, corpus, listFile,
+      '--fill', `${k}/${workers}`, ...(only ? ['--only', only] : [])], { stdio: 'inherit' });
+    child.on('exit', resolve);
+  })));
+  console.log(`jsdom: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+for (const [pageNo, name] of pages.entries()) {
+  const file = path.join(corpus, name, 'source.html');
+  const view = viewOf(name, pageHtml(name));
+  if (process.stderr.isTTY || verbose) {
+    process.stderr.write(`  [${pageNo + 1}/${pages.length}] ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  }
+
+  // tree comparison: '*' plus one type selector per tag name
+  const tagSels = Object.keys(view.byTag).sort();
+  const ours = newsmdBatch(file, [...tagSels, ...selectors, ...mustReject]);
+  let treeDiff = null;
   for (let i = 0; i < tagSels.length && !treeDiff; i++) {
-    const theirs = byTag.get(tagSels[i]).join(' ');
+    const theirs = view.byTag[tagSels[i]];
     if (theirs !== ours[i]) {
       const a = theirs.split(' '), b = ours[i].split(' ');
       let k = 0;
@@ -138,7 +232,10 @@ for (const name of pages) {
 
   for (let i = 0; i < selectors.length; i++) {
     const sel = selectors[i];
-    const theirs = jsdomIndices(doc, index, sel);
+    // querySelectorAll must answer in document order; jsdom sometimes
+    // does not, so compare its set in order
+    const theirs = view.results[i].startsWith('!') ? view.results[i]
+      : view.results[i].split(' ').filter((x) => x !== '').map(Number).sort((a, b) => a - b).join(' ');
     const mine = ours[tagSels.length + i];
     const bothErr = theirs.startsWith('!') && mine.startsWith('!');
     if (bothErr || theirs === mine) {
@@ -149,8 +246,8 @@ for (const name of pages) {
     if (!theirs.startsWith('!') && !mine.startsWith('!')) {
       const a = theirs ? theirs.split(' ') : [], b = mine ? mine.split(' ') : [];
       const onlyJs = a.filter((x) => !b.includes(x)), onlyUs = b.filter((x) => !a.includes(x));
-      what.detail = `jsdom-only ${onlyJs.slice(0, 3).map((x) => x + describe(all[+x])).join(' ')}; ` +
-        `newsmd-only ${onlyUs.slice(0, 3).map((x) => x + describe(all[+x])).join(' ')}`;
+      what.detail = `jsdom-only ${onlyJs.slice(0, 3).map((x) => x + view.described[+x]).join(' ')}; ` +
+        `newsmd-only ${onlyUs.slice(0, 3).map((x) => x + (view.described[+x] ?? '')).join(' ')}`;
     }
     if (treeDiff) {
       knownMismatch++;
@@ -160,7 +257,15 @@ for (const name of pages) {
       failures.push(what);
     }
   }
-  dom.window.close();
+  mustReject.forEach((sel, i) => {
+    const mine = ours[tagSels.length + selectors.length + i];
+    if (mine.startsWith('!')) {
+      passed++;
+    } else {
+      failed++;
+      failures.push({ page: name, sel, theirs: '(must be rejected by newsmd)', mine });
+    }
+  });
 }
 
 for (const f of failures.slice(0, 60)) {
@@ -182,7 +287,8 @@ for (const name of known.keys()) {
     console.log(`note: ${name} is listed in known-differences.txt but its trees now agree`);
   }
 }
-console.log(`${pages.length} pages x ${selectors.length} selectors; ` +
+console.log(`${pages.length} pages x ${selectors.length + mustReject.length} selectors ` +
+  `(${mustReject.length} that newsmd alone must reject); ` +
   `${treeDiffPages.length} pages with different trees (${knownMismatch} pairs not compared)`);
 console.log(`selectors: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
