@@ -293,6 +293,56 @@ void html_text(xmlNodePtr node, struct buf *out)
 	}
 }
 
+static bool is_block(const xmlChar *name)
+{
+	static const char *const blocks[] = {
+		"address", "article", "aside", "blockquote", "br", "dd", "details", "div",
+		"dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+		"h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+		"summary", "table", "td", "th", "tr", "ul", NULL};
+	for (const char *const *b = blocks; *b; b++)
+		if (xmlStrEqual(name, BAD_CAST * b))
+			return true;
+	return false;
+}
+
+void html_text_blocks(xmlNodePtr node, struct buf *out)
+{
+	if (!node)
+		return;
+	if (node->type != XML_ELEMENT_NODE) {
+		html_text(node, out);
+		return;
+	}
+	xmlNodePtr n = node->children;
+	while (n) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content)
+				buf_puts(out, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			bool skip = xmlStrEqual(n->name, BAD_CAST "script") ||
+				    xmlStrEqual(n->name, BAD_CAST "style");
+			if (is_block(n->name))
+				buf_putc(out, '\n');
+			if (n->children && !skip) {
+				n = n->children;
+				continue;
+			}
+		}
+		/* leaving n, then every ancestor that has no next sibling */
+		while (n && n != node && !n->next) {
+			n = n->parent;
+			if (n != node && n->type == XML_ELEMENT_NODE && is_block(n->name))
+				buf_putc(out, '\n');
+		}
+		if (!n || n == node)
+			break;
+		if (n->type == XML_ELEMENT_NODE && n->children && is_block(n->name))
+			buf_putc(out, '\n');
+		n = n->next;
+	}
+}
+
 static void dump(xmlNodePtr node, struct buf *out)
 {
 	xmlBufferPtr xb = xmlBufferCreate();
