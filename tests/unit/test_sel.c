@@ -471,3 +471,53 @@ TEST(sel_select_agrees_with_sel_matches_on_corpus)
 	buf_free(&path);
 	buf_free(&html);
 }
+
+TEST(sel_html_case_rules_for_attribute_values)
+{
+	const char *src = "<!DOCTYPE html><script id=s type='TEXT/JavaScript'></script>"
+			  "<div id=d lang=EN-gb data-x=ABC></div>"
+			  "<svg><image id=im xlink:href='#a'/></svg>";
+	char *got = ids_in(src, "[type='text/javascript']");
+	CHECK_STR(got, "s"); /* type is in HTML's case-insensitive list */
+	free(got);
+	got = ids_in(src, "[type='text/javascript' s]");
+	CHECK_STR(got, "");
+	free(got);
+	got = ids_in(src, "[lang|=en]");
+	CHECK_STR(got, "d");
+	free(got);
+	got = ids_in(src, "[data-x=abc]");
+	CHECK_STR(got, ""); /* other attributes stay case-sensitive */
+	free(got);
+	got = ids_in(src, "[data-x=abc i], [data-x='abc'i]");
+	CHECK_STR(got, "d");
+	free(got);
+	/* namespaced attributes keep their prefix, as in browsers */
+	got = ids_in(src, "image[href]");
+	CHECK_STR(got, "");
+	free(got);
+	got = ids_in(src, "image[*|href='#a']");
+	CHECK_STR(got, "im");
+	free(got);
+}
+
+TEST(sel_ui_state_pseudo_classes)
+{
+	const char *src =
+		"<!DOCTYPE html><form><input id=r1 type=radio name=g checked><input id=r2 type=radio name=g checked>"
+		"<input id=r3 type=radio name=h checked><input id=c1 type=checkbox checked>"
+		"<fieldset id=f disabled><legend id=lg><input id=i1></legend><input id=i2></fieldset>"
+		"<select id=s1><option id=o1>a<option id=o2>b</select>"
+		"<select id=s2><option id=o3 disabled>c<option id=o4>d</select>"
+		"<select id=s3 multiple><option id=o5>e</select>"
+		"<optgroup id=og disabled><option id=o6>f</optgroup></form>";
+	char *got = ids_in(src, ":checked");
+	CHECK_STR(got, "r2 r3 c1 o1 o4");
+	free(got);
+	got = ids_in(src, ":disabled");
+	CHECK_STR(got, "f i2 o3 og o6");
+	free(got);
+	got = ids_in(src, "input:enabled");
+	CHECK_STR(got, "r1 r2 r3 c1 i1");
+	free(got);
+}
