@@ -723,6 +723,7 @@ static void discovery_done(struct crawl *c, struct frontier_item *it, const stru
 	case MO_DEFERRED:
 		c->deferred++;
 		event = "deferred";
+		set_str(&row.error, r->error);
 		break;
 	case MO_ROBOTS:
 	case MO_TYPE:

@@ -73,6 +73,8 @@ struct host {
 	long defer_s;
 	bool trusted;
 	bool ssrf;              /* resolves to an address we may not use */
+	char *robots_err;       /* robots.txt unavailable (5xx) or unreachable */
+	bool robots_down;       /* ... unreachable: a failure, not a deferral */
 	bool want_robots;       /* fetch robots.txt even with nothing queued */
 	enum robots_state rstate;
 	struct robots *robots;
@@ -381,6 +383,7 @@ void multi_free(struct multi *m)
 			for (struct req *r; (r = rq_pop(qs[k]));)
 				req_free(r);
 		robots_free(h->robots);
+		free(h->robots_err);
 		free(h->origin);
 		free(h->name);
 		free(h);
@@ -760,6 +763,11 @@ static struct req *next_of(struct multi *m, struct host *h, int64_t now)
 			finish(m, r, &res);
 			continue;
 		}
+		if (h->robots_err && !r->robots) {
+			/* RFC 9309 §2.3.1.4: disallowed for now; the next run asks again */
+			finish_simple(m, r, h->robots_down ? MO_FAILED : MO_DEFERRED, h->robots_err, 0);
+			continue;
+		}
 		if (h->robots && !r->robots) {
 			const char *p = strstr(r->url, "://");
 			p = p ? strchr(p + 3, '/') : NULL;
@@ -863,6 +871,20 @@ static void robots_done(struct multi *m, struct xfer *x, CURLcode cc, long statu
 	struct host *h = x->host;
 	struct robots *r;
 	h->ssrf = x->ssrf;
+	free(h->robots_err);
+	h->robots_err = NULL;
+	if (!x->ssrf && cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && x->too_large)) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "robots.txt unreachable: %s",
+			   x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+		h->robots_err = buf_detach(&b);
+		h->robots_down = true;
+	} else if (cc == CURLE_OK && status >= 500) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "robots.txt answered %ld: host disallowed until the next run", status);
+		h->robots_err = buf_detach(&b);
+		h->robots_down = false;
+	}
 	if ((cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && x->too_large)) && status >= 200 &&
 	    status < 300)
 		r = robots_parse(buf_cstr(&x->body), x->body.len, m->user_agent);

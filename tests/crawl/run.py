@@ -197,11 +197,22 @@ def t02_robots_5xx_disallows_then_retried_next_run(tmp):
         assert rc == 0, err
         assert s.hits('/plain-list') == 0 and s.hits('/a/r1') == 0
         assert site.posts() == []
+        assert site.row('http://news.test/plain-list')['status'] == 'queued', 'deferred, not done'
+        assert 'answered 503' in site.row('http://news.test/plain-list')['error']
         s.set(robots=(200, 'User-agent: *\nAllow: /\n'))
         rc, out, err = site.crawl()
         assert rc == 0, err
         assert s.hits('/robots.txt') == 2 and s.hits('/a/r1') == 1
         assert site.posts() == ['2024-05-02-article-r1.md']
+
+
+@test
+def t02b_robots_unreachable_is_a_failure(tmp):
+    with Server() as s:
+        site = Site(tmp, s, ['http://127.0.0.1:1/list'])  # nothing listens on port 1
+        rc, out, err = site.crawl()
+        assert rc == 1 and 'robots.txt unreachable' in err, (rc, err)
+        assert site.row('http://127.0.0.1:1/list')['status'] == 'failed'
 
 
 @test
