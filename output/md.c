@@ -751,7 +751,12 @@ static void esc_char(struct buf *d, enum cls prev, bool bracket, bool cell, cons
 		break;
 	}
 	case '&':
-		esc = entity_like(s, n, i);
+		/* "&amp;": kramdown has no "\&" */
+		if (entity_like(s, n, i)) {
+			bputs(d, "&amp;");
+			return;
+		}
+		esc = false;
 		break;
 	case '{':
 		esc = i + 1 < n && s[i + 1] == ':';
@@ -844,11 +849,9 @@ static void set_style(struct md *m, size_t k, uint8_t style)
 }
 
 /* Moves delimiters off white space that would stop them from working
- * ("*foo *" -> "*foo* "), drops emptied pairs, writes emphasis nested in
- * the same emphasis with the other character ("**a __b__**": kramdown
- * does not read "**a **b****"), and gives an opener that directly follows
- * a closer of the same character the other one ("*a*_b_": "*a**b*" would
- * not parse). */
+ * ("*foo *" -> "*foo* "), drops emptied pairs, and gives an opener that
+ * directly follows a closer of the same character the other character
+ * ("*a*_b_": "*a**b*" would not parse). */
 static void prepare_marks(struct md *m)
 {
 	const char *s = m->text.ptr;
@@ -877,21 +880,14 @@ static void prepare_marks(struct md *m)
 	for (size_t i = 0; i < m->nmarks; i++)
 		if (k[i].open && k[k[i].mate].pos <= k[i].pos)
 			k[i].dead = k[k[i].mate].dead = true;
-	int depth[2] = {0, 0}; /* open M_EM, M_STRONG */
-	for (size_t i = 0; i < m->nmarks; i++) {
-		if (k[i].dead || k[i].kind == M_DEL)
+	for (size_t i = 1; i < m->nmarks; i++) {
+		if (k[i].dead || !k[i].open || k[i].kind == M_DEL)
 			continue;
-		if (!k[i].open) {
-			depth[k[i].kind]--;
-			continue;
-		}
-		if (depth[k[i].kind]++ % 2)
-			set_style(m, i, S_UNDER);
 		for (size_t j = i; j-- > 0 && k[j].pos == k[i].pos;) {
 			if (k[j].dead)
 				continue;
-			if (!k[j].open && k[j].style != S_HTML && k[j].style == k[i].style)
-				set_style(m, i, k[i].style == S_STAR ? S_UNDER : S_STAR);
+			if (!k[j].open && k[j].style == S_STAR)
+				set_style(m, i, S_UNDER);
 			break;
 		}
 	}
@@ -1137,12 +1133,13 @@ static void put_dest(struct buf *b, const char *u, size_t n)
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = u[i];
-		if (c == '|') { /* kramdown would see a table row */
+		if (c == '|' || (c == '&' && entity_like(u, n, i))) {
+			/* '|': kramdown would see a table row; "&amp;": a
+			 * literal "&x;" (kramdown has no "\&") */
 			bput(b, u + run, i - run);
-			bputs(b, "%7C");
+			bputs(b, c == '|' ? "%7C" : "&amp;");
 			run = i + 1;
-		} else if (c == '\\' || (angle && (c == '<' || c == '>')) ||
-			   (c == '&' && entity_like(u, n, i))) {
+		} else if (c == '\\' || (angle && (c == '<' || c == '>'))) {
 			bput(b, u + run, i - run);
 			bputc(b, '\\');
 			run = i;
@@ -1221,7 +1218,11 @@ static void put_title(struct md *m, struct buf *b, const char *title)
 	bputs(b, " \"");
 	for (size_t i = 0; i < t->len; i++) {
 		char c = t->ptr[i];
-		if (c == '"' || (c == '&' && entity_like(t->ptr, t->len, i)) ||
+		if (c == '&' && entity_like(t->ptr, t->len, i)) {
+			bputs(b, "&amp;");
+			continue;
+		}
+		if (c == '"' ||
 		    (c == '\\' && (i + 1 >= t->len || ascii_punct((unsigned char)t->ptr[i + 1]))))
 			bputc(b, '\\');
 		bputc(b, c);
@@ -1847,6 +1848,12 @@ static bool push_inline(struct md *m, uint8_t kind)
 {
 	if (m->ninl >= MD_MAX_INLINE)
 		return false;
+	/* emphasis inside the same emphasis shows nothing more, and kramdown
+	 * cannot nest it */
+	if (kind == I_EM || kind == I_STRONG || kind == I_DEL)
+		for (int i = 0; i < m->ninl; i++)
+			if (m->inl[i].kind == kind)
+				return false;
 	m->inl[m->ninl++] = (struct inl){kind, false, 0};
 	return true;
 }

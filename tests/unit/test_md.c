@@ -48,7 +48,7 @@ TEST(md_escapes_only_what_markdown_reads)
 	CHECK_STR(md("<p>2 * 3 and snake_case and *x* and [a](b)</p>", NULL, false),
 		  "2 * 3 and snake_case and \\*x\\* and \\[a](b)\n");
 	CHECK_STR(md("<p>a &lt;b&gt; &amp;amp; AT&amp;T C:\\dir \\*</p>", NULL, false),
-		  "a \\<b> \\&amp; AT&T C:\\dir \\\\\\*\n");
+		  "a \\<b> &amp;amp; AT&T C:\\dir \\\\\\*\n");
 	CHECK_STR(md("<p>use `x`</p>", NULL, false), "use \\`x\\`\n");
 }
 
