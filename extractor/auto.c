@@ -1085,12 +1085,11 @@ static bool header_between(const struct scoring *s, double from, double to)
 	return false;
 }
 
-/* When the best block is not the headline's article, a strong block that
- * is returns it (else NULL):
- *  - a block holding the headline beats one outside it;
- *  - a block starting just below the headline beats one that comes after
- *    it behind a header of its own (a heading or <time>): the next article
- *    of an endless page, a "more stories" feed. */
+/* When the best block is another story's (the next article of an endless
+ * page, a "more stories" feed with full texts), the headline's own text
+ * is taken instead: a strong block that holds the headline or starts just
+ * below it, and that the best block follows behind a header of its own (a
+ * heading or <time>).  Returns it, or NULL. */
 static const struct cand *near_headline(const struct scoring *s, const struct cand *best,
 					size_t nb)
 {
@@ -1100,14 +1099,15 @@ static const struct cand *near_headline(const struct scoring *s, const struct ca
 	for (size_t i = 1; i < nb; i++) {
 		const struct cand *c = &best[i];
 		if (is_ancestor(c->n, top->n) || is_ancestor(top->n, c->n) ||
-		    c->score < AUTO_NEAR_SCORE * top->score ||
-		    c->t.units < AUTO_NEAR_SIZE * top->t.units)
+		    c->score < AUTO_NEAR_SCORE * top->score)
 			continue;
-		if (holds_headline(s, c->n))
-			return c;
+		bool holds = holds_headline(s, c->n);
+		/* The headline and its dek are not an article. */
+		double own = c->t.units - (holds ? s->anchor_end - s->anchor_start : 0);
 		double end = c->start + c->t.units;
-		if (c->start >= s->anchor_end && c->start - s->anchor_end <= AUTO_NEAR_UNITS &&
-		    end <= top->start && header_between(s, end, top->start + AUTO_HEADER_SLACK))
+		bool below = c->start >= s->anchor_end && c->start - s->anchor_end <= AUTO_NEAR_UNITS;
+		if ((holds || below) && own >= AUTO_NEAR_SIZE * top->t.units && end <= top->start &&
+		    header_between(s, end, top->start + AUTO_HEADER_SLACK))
 			return c;
 	}
 	return NULL;
@@ -1312,8 +1312,18 @@ static xmlNodePtr apply(struct plan *p)
 	return content;
 }
 
-/* Removes the first h1/h2 near the top of the content that repeats the
- * title: the title is a field of its own. */
+/* True when el holds no block element: a heading line, not a section. */
+static bool is_line(xmlNodePtr el)
+{
+	for (xmlNodePtr c = el->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && (tag_flags(c->name) & TAG_BLOCK))
+			return false;
+	return true;
+}
+
+/* Removes the first element near the top of the content whose text is the
+ * title (an h1, or the <p class="title"> some sites use): the title is a
+ * field of its own. */
 static void drop_title_heading(xmlNodePtr content, const char *title)
 {
 	if (!title || !content)
@@ -1323,7 +1333,7 @@ static void drop_title_heading(xmlNodePtr content, const char *title)
 	while (n && seen < AUTO_TITLE_LOOK) {
 		if (n->type == XML_ELEMENT_NODE) {
 			seen++;
-			if (is_tag(n, "h1") || is_tag(n, "h2")) {
+			if (is_line(n)) {
 				struct buf t = BUF_INIT;
 				html_text(n, &t);
 				bool same = meta_title_same(buf_cstr(&t), title);

@@ -757,15 +757,20 @@ static size_t sep_at(const char *s, size_t n, uint32_t prev)
 		return 3;
 	if (*s == '|')
 		return 1;
-	/* "_" and a bare dash separate next to CJK text: "标题_新浪财经",
-	 * "标题-新华网"; between ASCII letters they are part of a word. */
+	/* Runs of "_" or "-" separate next to CJK text: "标题_新浪财经",
+	 * "标题-新华网", "标题--社会--人民网", "标题__商贸"; between ASCII
+	 * letters they are part of a word. */
+	if (*s != '_' && *s != '-')
+		return 0;
+	size_t run = strspn(s, *s == '_' ? "_" : "-");
 	uint32_t next = 0;
-	if (n > 1)
-		utf8_decode(s + 1, n - 1, &next);
+	if (n > run)
+		utf8_decode(s + run, n - run, &next);
 	if (*s == '_' && (utf8_is_cjk(prev) || utf8_is_cjk(next)))
-		return 1;
-	if (*s == '-' && utf8_is_cjk(prev) && utf8_is_cjk(next))
-		return 1;
+		return run;
+	bool prev_word = prev < 0x80 && isalnum((int)prev);
+	if (*s == '-' && utf8_is_cjk(next) && (utf8_is_cjk(prev) || (prev && !prev_word)))
+		return run;
 	return 0;
 }
 
@@ -825,6 +830,33 @@ static void host_label(const char *host, struct buf *out)
 		buf_put(out, best, bestn);
 }
 
+/* Short Chinese names of sites, papers and channels: 新华网, 人民网－人民日报,
+ * 三联生活周刊, 天下雜誌, 宏观频道, 新浪财经. */
+static bool cjk_site_name(const char *p, size_t n)
+{
+	static const char *const ends[] = {
+		"\xe6\x8a\xa5",             /* 报 */
+		"\xe7\xa4\xbe",             /* 社 */
+		"\xe5\x8f\xb0",             /* 台 */
+		"\xe5\x88\x8a",             /* 刊 */
+		"\xe5\xbf\x97",             /* 志 */
+		"\xe8\xaa\x8c",             /* 誌 */
+		"\xe9\xa2\x91\xe9\x81\x93", /* 频道 */
+		"\xe9\xa6\x96\xe9\xa1\xb5", /* 首页 */
+		"\xe6\x96\xb0\xe9\x97\xbb", /* 新闻 */
+		"\xe5\x9c\xa8\xe7\xba\xbf", /* 在线 */
+		"\xe8\xb4\xa2\xe7\xbb\x8f", /* 财经 */
+		NULL};
+	if (memmem(p, n, "\xe7\xbd\x91", 3)) /* 网 */
+		return true;
+	for (size_t i = 0; ends[i]; i++) {
+		size_t l = strlen(ends[i]);
+		if (n >= l && !memcmp(p + n - l, ends[i], l))
+			return true;
+	}
+	return false;
+}
+
 /* True when a title part names the site rather than the article. */
 static bool seg_is_site(struct seg sg, const char *site, const char *label)
 {
@@ -851,10 +883,8 @@ static bool seg_is_site(struct seg sg, const char *site, const char *label)
 		const char *d = memchr(sg.p, '.', sg.n);
 		yes = d && d > sg.p && d + 2 < sg.p + sg.n && !memchr(sg.p, ' ', sg.n);
 	}
-	if (!yes && cjk && cjk <= 10 && words <= 1) {
-		const char *w = "\xe7\xbd\x91"; /* 网 */
-		yes = memmem(sg.p, sg.n, w, 3) != NULL;
-	}
+	if (!yes && cjk && cjk <= 10 && words <= 1)
+		yes = cjk_site_name(sg.p, sg.n);
 	buf_free(&k);
 	return yes;
 }
