@@ -1157,9 +1157,12 @@ struct desc_slot {
 };
 
 /* "Some element among parent's children up to `upto` matches the compounds
- * left of a ~ combinator": keeps "x ~ y" linear on long sibling lists. */
+ * left of a ~ combinator": keeps "x ~ y" linear on long sibling lists.
+ * Kept per (parent, compound) in a direct-mapped table of SEL_NTH_SLOTS,
+ * because a document-order scan interleaves several sibling lists. */
 struct later_slot {
 	xmlNodePtr parent, upto;
+	unsigned id;
 	bool found;
 };
 
@@ -1167,7 +1170,7 @@ struct mctx {
 	xmlNodePtr scope;       /* :scope element, NULL = :root */
 	struct nth_slot *memo;  /* SEL_NTH_SLOTS entries, or NULL */
 	struct desc_slot *desc; /* indexed by compound id, or NULL */
-	struct later_slot *later;
+	struct later_slot *later; /* SEL_NTH_SLOTS entries, or NULL */
 	bool quirks;            /* quirks-mode page: ids and classes ignore ASCII case */
 };
 
@@ -1646,12 +1649,14 @@ static enum mres match_from(const struct mctx *cx, const struct complex *x, int 
 		return found ? M_OK : M_GLOBAL;
 	}
 	if (comb == C_LATER && cx->later && !x->relative) {
-		struct later_slot *slot = &cx->later[x->c[i].id];
+		unsigned id = x->c[i].id;
+		uintptr_t h = ((uintptr_t)el->parent >> 4) ^ (uintptr_t)id * 0x9E3779B1u;
+		struct later_slot *slot = &cx->later[(h ^ (h >> 11)) % SEL_NTH_SLOTS];
 		struct later_slot seen = *slot;
 		xmlNodePtr first = prev_el(el);
 		bool found = false;
 		for (xmlNodePtr n = first; n; n = prev_el(n)) {
-			if (seen.upto && n == seen.upto && seen.parent == el->parent) {
+			if (seen.upto && n == seen.upto && seen.parent == el->parent && seen.id == id) {
 				found = seen.found;
 				break;
 			}
@@ -1661,7 +1666,7 @@ static enum mres match_from(const struct mctx *cx, const struct complex *x, int 
 			}
 		}
 		if (first)
-			*slot = (struct later_slot){el->parent, first, found};
+			*slot = (struct later_slot){el->parent, first, id, found};
 		return found ? M_OK : M_RESTART_DESC;
 	}
 	bool sib = comb == C_NEXT || comb == C_LATER;
@@ -1714,7 +1719,8 @@ static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool
 	struct nth_slot memo[SEL_NTH_SLOTS];
 	memset(memo, 0, sizeof memo);
 	struct desc_slot *desc = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *desc);
-	struct later_slot *later = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *later);
+	struct later_slot later[SEL_NTH_SLOTS];
+	memset(later, 0, sizeof later);
 	struct mctx cx = {is_doc(scope) ? NULL : scope, memo, desc, later, doc_quirks(scope)};
 	size_t cnt = 0, cap = 0;
 	xmlNodePtr *v = NULL;
@@ -1733,7 +1739,6 @@ static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool
 			break;
 	}
 	free(desc);
-	free(later);
 	if (out)
 		*out = v;
 	return cnt;
