@@ -90,7 +90,9 @@ check: deps
 
 leakcheck: deps
 	@$(MAKE) --no-print-directory all
-	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $(BUILD)/unit
+	NEWSMD_NO_TIME_BOUNDS=1 valgrind --error-exitcode=1 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp \
+		$(BUILD)/unit
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -46,6 +46,11 @@ const char *unit_fixture(const char *rel)
 	return path;
 }
 
+int unit_timing(void)
+{
+	return getenv("NEWSMD_NO_TIME_BOUNDS") == NULL;
+}
+
 const char *unit_corpus(void)
 {
 	const char *c = getenv("NEWSMD_CORPUS");

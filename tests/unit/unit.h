@@ -19,6 +19,9 @@ const char *unit_fixture(const char *rel);
 /* The shared corpus folder, or NULL (tests then skip with a message). */
 const char *unit_corpus(void);
 void unit_skip(const char *why);
+/* False when NEWSMD_NO_TIME_BOUNDS is set (make leakcheck: under valgrind
+ * the pathological time bounds mean nothing; the outcomes are still checked). */
+int unit_timing(void);
 
 #define TEST(name)                                                    \
 	static void name(void);                                       \
