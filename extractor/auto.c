@@ -16,17 +16,19 @@
  *  2. Each scored element's final score adds a tag and class/id bonus and
  *     is scaled by (1 - link density).  The best one, moved up to a common
  *     ancestor when close runners-up share it, is the content; siblings
- *     that score well or are plain paragraphs join it.
+ *     that score well or are plain paragraphs join it.  When the page's
+ *     headline is known and the best block is another story's (a feed of
+ *     full texts below a short article), the block at the headline wins.
  *  3. A post-order pass over the content drops furniture (forms, share
- *     bars, link lists, image-only galleries, empty blocks, the headline)
- *     by the same measures.  Decisions are made without touching the page,
+ *     bars, link lists, image-only galleries, empty blocks) by the same
+ *     measures; the headline and date/byline lines at its top go too.  Decisions are made without touching the page,
  *     so a short result can be retried with the class filters off; only the
  *     chosen attempt is applied.
  *  4. What is left must read as an article: enough text, not mostly links,
  *     not a list of headline links.  Otherwise "no article".
  *
- * A "unit" of text is one Latin character (a white space run counts one)
- * or half a CJK character: Chinese carries about two letters' worth of
+ * A "unit" of text is one Latin character (a white space run counts one);
+ * a CJK character counts two: Chinese carries about two letters' worth of
  * information per character, so thresholds set for English hold for both.
  */
 #include "extractor/auto.h"
@@ -95,6 +97,11 @@
 /* Cap of the removal list per attempt; a page needing more removals than
  * that is pruned only up to it (the rest stays, nothing breaks). */
 #define AUTO_MAX_REMOVALS 65536
+/* Siblings taken with the best block; a parent with more related
+ * children is a page of fragments, and the first ones are kept. */
+#define AUTO_MAX_PARTS 64
+/* A data table shows th / caption / thead among its first elements. */
+#define AUTO_TABLE_LOOK 64
 /* The headline repeated in the content sits among its first elements. */
 #define AUTO_TITLE_LOOK 40
 
@@ -477,6 +484,12 @@ static double link_weight_of(xmlNodePtr a)
 
 /* ---- scoring walk ---- */
 
+/* h1 to h6. */
+static bool is_heading(xmlNodePtr n)
+{
+	return n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2];
+}
+
 /* True when a is a proper ancestor of n. */
 static bool is_ancestor(xmlNodePtr a, xmlNodePtr n)
 {
@@ -633,11 +646,9 @@ static bool double_br(xmlNodePtr br)
 	return false;
 }
 
-static void push_cand(struct scoring *s, const struct frame *f, bool weigh)
+static void push_cand(struct scoring *s, const struct frame *f, bool weigh, struct buf *tmp)
 {
-	struct buf tmp = BUF_INIT;
-	double base = tag_bonus(f->n) + (weigh ? class_weight(f->n, &tmp) : 0);
-	buf_free(&tmp);
+	double base = tag_bonus(f->n) + (weigh ? class_weight(f->n, tmp) : 0);
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->c = xrealloc(s->c, s->cap * sizeof *s->c);
@@ -660,7 +671,7 @@ static void score_walk(xmlNodePtr root, const struct opts *o, struct scoring *s)
 			if (f->block)
 				flush_run(st, sp - 1, true);
 			if (f->scored)
-				push_cand(s, f, o->weigh_classes);
+				push_cand(s, f, o->weigh_classes, &tmp);
 			if (f->n == s->anchor)
 				s->anchor_end = s->pos;
 			if (sp > 1)
@@ -701,8 +712,7 @@ static void score_walk(xmlNodePtr root, const struct opts *o, struct scoring *s)
 			s->anchor_start = s->anchor_end = s->pos;
 		}
 		if (!skip && s->nmarks < AUTO_MAX_MARKS &&
-		    (is_tag(cur, "time") || (cur->name[0] == 'h' && cur->name[1] >= '1' &&
-					       cur->name[1] <= '4' && !cur->name[2])))
+		    (is_tag(cur, "time") || (is_heading(cur) && cur->name[1] <= '4')))
 			s->marks[s->nmarks++] = s->pos;
 		if (skip) {
 			cur = cur->next;
@@ -749,7 +759,7 @@ struct pframe {
 
 struct plan {
 	xmlNodePtr top;
-	xmlNodePtr parts[64]; /* content roots in document order (top + siblings) */
+	xmlNodePtr parts[AUTO_MAX_PARTS]; /* content roots in page order (top + siblings) */
 	size_t nparts;
 	xmlNodePtr *remove; /* post-order: children before parents */
 	size_t nremove, capremove;
@@ -790,11 +800,6 @@ static void pstat_add(struct pstat *a, const struct pstat *b)
 	a->video |= b->video;
 }
 
-static bool is_heading(xmlNodePtr n)
-{
-	return n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2];
-}
-
 static bool word_share(const char *s)
 {
 	/* (\b|_)(share|sharedaddy)(\b|_) */
@@ -820,12 +825,11 @@ static bool embed_is_video(xmlNodePtr n)
 }
 
 /* Readability's _cleanConditionally verdict for a finished element. */
-static bool furniture(xmlNodePtr n, const struct pframe *f, const struct scoring *sc,
-		      const struct opts *o, struct buf *tmp)
+static bool furniture(xmlNodePtr n, const struct pframe *f, const struct opts *o,
+		      struct buf *tmp)
 {
 	const struct pstat *s = &f->s;
 	int weight = o->weigh_classes ? class_weight(n, tmp) : 0;
-	(void)sc;
 	if (weight < 0)
 		return true;
 	if (s->t.commas >= 10)
@@ -863,9 +867,8 @@ static bool data_table(xmlNodePtr t)
 		return false;
 	if (attr(t, "summary") && *attr(t, "summary"))
 		return true;
-	/* Look at the first rows only: enough to see th / caption / thead. */
 	unsigned seen = 0;
-	for (xmlNodePtr n = t->children; n && seen < 64;) {
+	for (xmlNodePtr n = t->children; n && seen < AUTO_TABLE_LOOK;) {
 		if (n->type == XML_ELEMENT_NODE) {
 			seen++;
 			if (is_tag(n, "caption") || is_tag(n, "thead") || is_tag(n, "th") ||
@@ -889,8 +892,7 @@ static bool data_table(xmlNodePtr t)
 
 /* Walks the subtree at root, deciding what goes; adds the survivors'
  * tallies to p->total.  Returns false when root itself goes. */
-static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct opts *o,
-		       struct plan *p)
+static bool prune_part(xmlNodePtr root, const struct opts *o, struct plan *p)
 {
 	struct pframe *st = xmalloc((HTML_MAX_DEPTH + 2) * sizeof *st);
 	struct buf tmp = BUF_INIT;
@@ -906,13 +908,15 @@ static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct o
 			struct pframe *f = &st[sp - 1];
 			xmlNodePtr n = f->n;
 			bool go = false;
+			/* A <div> of inline content counts as a <p>, as
+			 * Readability turns it into one. */
 			bool para = is_tag(n, "p") || (is_tag(n, "div") && !f->block_child);
-			if (is_tag(n, "p") || para)
+			if (para)
 				f->s.p++;
 			if (is_heading(n)) {
 				f->s.heading = f->s.t.units;
-				if ( (n->name[1] == '1' || n->name[1] == '2') &&
-				    o->weigh_classes && class_weight(n, &tmp) < 0)
+				if ((n->name[1] == '1' || n->name[1] == '2') && o->weigh_classes &&
+				    class_weight(n, &tmp) < 0)
 					go = true;
 				if (f->s.t.link > 0.9 * f->s.t.units &&
 				    f->s.t.units >= AUTO_HEADLINE_MIN && n->name[1] >= '2' &&
@@ -930,18 +934,13 @@ static bool prune_part(xmlNodePtr root, const struct scoring *sc, const struct o
 			if (!go && o->prune &&
 			    (is_tag(n, "form") || is_tag(n, "fieldset") || is_tag(n, "ul") ||
 			     (is_tag(n, "table") && !data_table(n)) || (is_tag(n, "div") && !para)))
-				go = furniture(n, f, sc, o, &tmp);
+				go = furniture(n, f, o, &tmp);
 			/* Blocks with nothing to show. */
 			if (!go && f->s.t.units == 0 && f->s.img == 0 && f->s.embed == 0 &&
 			    (is_tag(n, "div") || is_tag(n, "section") || is_tag(n, "header") ||
 			     is_tag(n, "p") || is_heading(n)))
 				go = true;
 			if (go) {
-#ifdef AUTO_TRACE
-				if (getenv("AUTO_DEBUG"))
-					fprintf(stderr, "  prune %s class=%s units=%.0f ld=%.2f p=%u li=%u\n",
-						n->name, attr(n, "class"), f->s.t.units, link_density(&f->s.t), f->s.p, f->s.li);
-#endif
 				plan_remove(p, n);
 				if (sp == 1)
 					kept = false;
@@ -1055,20 +1054,6 @@ static int cand_cmp(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-#ifdef AUTO_TRACE
-#include <stdio.h>
-/* Text units between the end of the headline and the start of c; 0 when
- * c holds the headline, -1 when c comes before it or the headline is
- * unknown. */
-static double after_headline(const struct scoring *s, const struct cand *c)
-{
-	if (!s->anchor_seen)
-		return -1;
-	if (c->n == s->anchor || is_ancestor(c->n, s->anchor))
-		return 0;
-	return c->start >= s->anchor_end ? c->start - s->anchor_end : -1;
-}
-#endif
 
 static bool holds_headline(const struct scoring *s, xmlNodePtr n)
 {
@@ -1137,13 +1122,6 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 	}
 	xmlNodePtr top = best[0].n;
 	double top_score = best[0].score;
-#ifdef AUTO_TRACE
-	if (getenv("AUTO_DEBUG"))
-		for (size_t i = 0; i < nb; i++)
-			fprintf(stderr, "cand %zu: %s class=%s id=%s score=%.1f units=%.0f ld=%.2f D=%.0f\n", i,
-				best[i].n->name, attr(best[i].n, "class"), attr(best[i].n, "id"),
-				best[i].score, best[i].t.units, link_density(&best[i].t), after_headline(s, &best[i]));
-#endif
 	const struct cand *near = near_headline(s, best, nb);
 	xmlNodePtr far = NULL;
 	if (near) {
@@ -1207,11 +1185,6 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 			top_score = pc->score;
 	}
 	p->top = top;
-#ifdef AUTO_TRACE
-	if (getenv("AUTO_DEBUG"))
-		fprintf(stderr, "near=%s top=%s class=%s\n", near ? "yes" : "no", top->name,
-			attr(top, "class"));
-#endif
 
 	/* Siblings that belong to the article. */
 	double sib_threshold = fmax(10, top_score * 0.2);
@@ -1269,7 +1242,7 @@ static void attempt(xmlNodePtr body, xmlNodePtr anchor, const struct opts *o, st
 	choose(body, &s, o, p);
 	size_t kept = 0;
 	for (size_t i = 0; i < p->nparts; i++) {
-		if (prune_part(p->parts[i], &s, o, p))
+		if (prune_part(p->parts[i], o, p))
 			p->parts[kept++] = p->parts[i];
 	}
 	p->nparts = kept;
@@ -1356,6 +1329,55 @@ static void drop_title_heading(xmlNodePtr content, const char *title)
 	}
 }
 
+/* Removes the date/source/byline lines at the top of the content, up to
+ * its first line of prose: they are fields of their own. */
+static void drop_header_lines(xmlNodePtr content)
+{
+	unsigned seen = 0;
+	xmlNodePtr n = content->children;
+	struct buf t = BUF_INIT;
+	while (n && seen < AUTO_TITLE_LOOK) {
+		xmlNodePtr next = NULL;
+		if (n->type == XML_ELEMENT_NODE) {
+			seen++;
+			if (!is_line(n)) {
+				if (n->children) {
+					n = n->children;
+					continue;
+				}
+			} else {
+				buf_clear(&t);
+				html_text(n, &t);
+				struct tally tl = {0, 0, 0};
+				tally_text(buf_cstr(&t), 0, &tl);
+				if (tl.units > 0 && !meta_header_line(buf_cstr(&t)))
+					break; /* the prose starts */
+				if (tl.units > 0) {
+					next = n;
+					while (next && next != content && !next->next)
+						next = next->parent;
+					next = next && next != content ? next->next : NULL;
+					xmlUnlinkNode(n);
+					xmlFreeNode(n);
+					n = next;
+					continue;
+				}
+			}
+		} else if (n->type == XML_TEXT_NODE && n->content) {
+			struct tally tl = {0, 0, 0};
+			tally_text((const char *)n->content, 0, &tl);
+			if (tl.units > 0)
+				break; /* loose prose */
+		}
+		while (n && n != content && !n->next)
+			n = n->parent;
+		if (!n || n == content)
+			break;
+		n = n->next;
+	}
+	buf_free(&t);
+}
+
 xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct nm_err *e)
 {
 	xmlNodePtr body = html_body(h);
@@ -1428,6 +1450,7 @@ enum nm_code auto_extract(const struct html_doc *h, const char *url, struct arti
 	/* Dates and bylines printed just above the content, for pages whose
 	 * headline was not found. */
 	meta_extract_near(h, url, body, a, NULL);
+	drop_header_lines(body);
 	a->body_node = body;
 	struct clean_opts co = {.base_url = a->final_url ? a->final_url : url ? url : a->url};
 	clean_body(body, &co);

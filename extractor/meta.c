@@ -45,6 +45,11 @@
 /* A <time> further below the headline than this much text is in the
  * article or past it (a feed's), not in its header. */
 #define META_HEADER_BYTES 300
+/* The end of a body searched for a signature ("（记者 胡晓蓉）"). */
+#define META_TAIL_BYTES 300
+/* A header line (date, source, byline) is at most this long in bytes:
+ * about 60 CJK characters. */
+#define META_HEADER_LINE_MAX 180
 /* Authors kept. */
 #define META_MAX_AUTHORS 16
 /* An author name longer than this (bytes) is a sentence, not a name. */
@@ -646,7 +651,44 @@ static const char *strip_by(const char *s)
 	return s;
 }
 
-static void add_author(struct article *a, const char *name, size_t n)
+/* True when s reads as a person's name: text found in the page layout
+ * (a byline box, a "记者" line) holds labels, counters and site names as
+ * often as names.  Chinese names are 2-4 characters (transliterations
+ * with "·" longer); Latin ones a few capitalised words. */
+static bool name_like(const char *s)
+{
+	if (strpbrk(s, "0123456789@_:/|#") || strstr(s, "\xef\xbc\x9a") /* ： */ ||
+	    strstr(s, ".com") || strstr(s, "\xe2\x96\xa0") /* ■ */)
+		return false;
+	size_t cjk, words;
+	measure(s, strlen(s), &cjk, &words);
+	if (cjk && !words) {
+		bool dot = strstr(s, "\xc2\xb7") != NULL;
+		for (const char *p = s; *p;) {
+			size_t l = strcspn(p, " ");
+			size_t c, w;
+			measure(p, l, &c, &w);
+			if (c < 2 || c > (dot ? 10 : 4))
+				return false;
+			p += l;
+			while (*p == ' ')
+				p++;
+		}
+		return true;
+	}
+	if (words && !cjk) {
+		bool upper = false;
+		for (const char *p = s; *p; p++)
+			if ((p == s || p[-1] == ' ') && isupper((unsigned char)*p))
+				upper = true;
+		return words <= 5 && upper;
+	}
+	return false;
+}
+
+/* Adds one author.  found: the name comes from page text, not from
+ * metadata, and must read as a name. */
+static void add_author(struct article *a, const char *name, size_t n, bool found)
 {
 	struct buf b = BUF_INIT;
 	put_collapsed(&b, name, n);
@@ -657,14 +699,18 @@ static void add_author(struct article *a, const char *name, size_t n)
 	for (size_t i = 0; i < a->author.n; i++)
 		if (!strcmp(a->author.v[i], s))
 			dup = true;
+	/* Content-management user ids ("L_104485") and domains are not
+	 * authors even when metadata says so. */
+	bool id = strpbrk(s, "_@") || (strchr(s, '.') && !strchr(s, ' '));
 	if (b.len && b.len <= META_AUTHOR_MAX && (cjk || words) && !looks_like_url(s) && !dup &&
-	    a->author.n < META_MAX_AUTHORS)
+	    !id && a->author.n < META_MAX_AUTHORS && (!found || name_like(s)))
 		strv_push(&a->author, s);
 	buf_free(&b);
 }
 
-/* Adds the names in a byline string: "A, B and C", "A & B", "张三、李四". */
-static void add_authors_from(struct article *a, const char *s)
+/* Adds the names in a byline string: "A, B and C", "A & B", "张三、李四".
+ * found: as for add_author. */
+static void add_authors_from(struct article *a, const char *s, bool found)
 {
 	s = strip_by(s);
 	static const char *const seps[] = {" and ", " & ", ", ", "、", "，", ";", " und ",
@@ -680,7 +726,7 @@ static void add_authors_from(struct article *a, const char *s)
 			}
 		}
 		size_t n = cut ? (size_t)(cut - s) : strlen(s);
-		add_author(a, s, n);
+		add_author(a, s, n, found);
 		if (!cut)
 			break;
 		s = strip_by(cut + cl);
@@ -694,7 +740,7 @@ static void add_cjk_names(struct article *a, const char *s)
 	size_t cjk, words;
 	measure(s, strlen(s), &cjk, &words);
 	if (!cjk || words) {
-		add_authors_from(a, s);
+		add_authors_from(a, s, true);
 		return;
 	}
 	while (*s) {
@@ -703,7 +749,7 @@ static void add_cjk_names(struct article *a, const char *s)
 		       strncmp(s + l, "\xe3\x80\x80", 3))
 			l++;
 		if (l)
-			add_author(a, s, l);
+			add_author(a, s, l, true);
 		s += l;
 		while (*s == ' ' || !strncmp(s, "\xe3\x80\x81", 3) || !strncmp(s, "\xe3\x80\x80", 3))
 			s += *s == ' ' ? 1 : 3;
@@ -724,12 +770,12 @@ static void ld_authors(const struct ld *ld, struct article *a)
 		{
 			const char *n = ld_name(ld, it);
 			if (n)
-				add_authors_from(a, n);
+				add_authors_from(a, n, false);
 		}
 	} else {
 		const char *n = ld_name(ld, v);
 		if (n)
-			add_authors_from(a, n);
+			add_authors_from(a, n, false);
 	}
 }
 
@@ -1326,16 +1372,38 @@ static bool skip_subtree(xmlNodePtr n)
 		is_el(n, "select") || is_el(n, "svg"));
 }
 
+/* The block a text node's line belongs to: its nearest ancestor that is
+ * not phrasing content.  Text from two blocks is two lines. */
+static xmlNodePtr line_of(xmlNodePtr text)
+{
+	static const char *const inline_tags[] = {"a", "span", "b", "strong", "i", "em", "font",
+						  "small", "big", "u", "time", "label", "abbr",
+						  "cite", "sup", "sub", "nobr", "code", NULL};
+	xmlNodePtr n = text->parent;
+	while (n && n->type == XML_ELEMENT_NODE) {
+		bool in = false;
+		for (size_t i = 0; inline_tags[i] && !in; i++)
+			in = !strcmp((const char *)n->name, inline_tags[i]);
+		if (!in)
+			break;
+		n = n->parent;
+	}
+	return n;
+}
+
 /* Appends up to max bytes of the text following node (not its own) in
- * document order, a space between text nodes.  Returns the first <time
+ * document order: a space between text nodes of one line, a newline
+ * between lines.  Returns the first <time
  * datetime> met within META_HEADER_BYTES, or NULL. */
 static xmlNodePtr text_after(xmlNodePtr node, size_t max, struct buf *out)
 {
-	xmlNodePtr root = xmlDocGetRootElement(node->doc), time = NULL;
+	xmlNodePtr root = xmlDocGetRootElement(node->doc), time = NULL, line = NULL;
 	xmlNodePtr n = next_node(node, root, false);
 	while (n && out->len < max) {
 		if (n->type == XML_TEXT_NODE && n->content) {
-			buf_putc(out, ' ');
+			xmlNodePtr b = line_of(n);
+			buf_putc(out, b == line ? ' ' : '\n');
+			line = b;
 			buf_puts(out, (const char *)n->content);
 		} else if (!time && out->len < META_HEADER_BYTES && is_el(n, "time") &&
 			   attr(n, "datetime")) {
@@ -1358,7 +1426,8 @@ static xmlNodePtr prev_node(xmlNodePtr n)
 	return n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
 }
 
-/* Appends up to about max bytes of the text before node, in page order. */
+/* Appends up to about max bytes of the text before node, in page order,
+ * lines apart as in text_after. */
 static void text_before(xmlNodePtr node, size_t max, struct buf *out)
 {
 	xmlNodePtr parts[256];
@@ -1368,8 +1437,11 @@ static void text_before(xmlNodePtr node, size_t max, struct buf *out)
 			parts[np++] = n;
 			got += strlen((const char *)n->content);
 		}
+	xmlNodePtr line = NULL;
 	while (np--) {
-		buf_putc(out, ' ');
+		xmlNodePtr b = line_of(parts[np]);
+		buf_putc(out, b == line ? ' ' : '\n');
+		line = b;
 		buf_puts(out, (const char *)parts[np]->content);
 	}
 }
@@ -1392,7 +1464,7 @@ static bool label_value(const char *s, const char *const *labels, struct buf *ou
 				while (i < n) {
 					uint32_t c;
 					size_t l = utf8_decode(s + i, n - i, &c);
-					if (c == ']' || c == 0x3011 || c == '|' || c == 0xff5c ||
+					if (c == '\n' || c == ']' || c == 0x3011 || c == '|' || c == 0xff5c ||
 					    c == 0xff1a || c == ':' || c == '(' || c == 0xff08 ||
 					    c == 0x3002 || c == 0xff0c)
 						break;
@@ -1424,7 +1496,8 @@ static bool reporter_names(const char *s, struct buf *out)
 {
 	static const char *const not_name = "\xe4\xbc\x9a\xe4\xbb\xac\xe8\x8a\x82\xe7\xab\x99"
 					    "\xe8\xaf\x81\xe5\x8d\x8f\xe6\x8b\x9b\xe5\x9b\xa2"
-					    "\xe9\x83\xa8\xe9\x97\xae\xe9\x87\x87"; /* 会们节站证协招团部问采 */
+					    "\xe9\x83\xa8\xe9\x97\xae\xe9\x87\x87\xe8\xae\xad"
+					    "\xe8\xb0\x83"; /* 会们节站证协招团部问采训调 */
 	const char *kw = "\xe8\xae\xb0\xe8\x80\x85"; /* 记者 */
 	size_t n = strlen(s);
 	for (const char *hit = strstr(s, kw); hit; hit = strstr(hit + 1, kw)) {
@@ -1441,7 +1514,12 @@ static bool reporter_names(const char *s, struct buf *out)
 		while (i <= n && names < 3) {
 			uint32_t c = 0;
 			size_t l = i < n ? utf8_decode(s + i, n - i, &c) : 1;
-			if (i < n && utf8_is_cjk(c) && !is_punct_cp(c)) {
+			/* "本报记者罗科苏盈发自北京": the name ends where the
+			 * dateline starts. */
+			bool dateline = chars >= 2 && i + 6 <= n &&
+					(!memcmp(s + i, "\xe5\x8f\x91\xe8\x87\xaa", 6) || /* 发自 */
+					 !memcmp(s + i, "\xe6\x8a\xa5\xe9\x81\x93", 6));  /* 报道 */
+			if (i < n && !dateline && utf8_is_cjk(c) && !is_punct_cp(c)) {
 				chars++;
 				i += l;
 				continue;
@@ -1454,6 +1532,7 @@ static bool reporter_names(const char *s, struct buf *out)
 			if (c != ' ' && c != 0x3001 && c != 0x3000)
 				break;
 			i += l;
+			skip_spaces(s, n, &i);
 		}
 		if (names) {
 			buf_clear(out);
@@ -1501,6 +1580,26 @@ static xmlNodePtr find_title_text(const struct html_doc *h, const char *title)
 		n = next_node(n, body, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
 	}
 	return NULL;
+}
+
+bool meta_header_line(const char *text)
+{
+	static const char *const labels[] = {
+		"\xe6\x9d\xa5\xe6\xba\x90",             /* 来源 */
+		"\xe4\xbd\x9c\xe8\x80\x85",             /* 作者 */
+		"\xe8\xae\xb0\xe8\x80\x85",             /* 记者 */
+		"\xe7\xbc\x96\xe8\xbe\x91",             /* 编辑 */
+		"\xe5\x8f\x91\xe5\xb8\x83\xe6\x97\xb6\xe9\x97\xb4", /* 发布时间 */
+		NULL};
+	size_t n = strlen(text);
+	if (!n || n > META_HEADER_LINE_MAX)
+		return false;
+	struct buf d = BUF_INIT;
+	bool yes = find_date(text, n, &d);
+	buf_free(&d);
+	for (size_t i = 0; labels[i] && !yes; i++)
+		yes = strstr(text, labels[i]) != NULL;
+	return yes;
 }
 
 /* ---- filling the article ---- */
@@ -1641,7 +1740,7 @@ static void fill_byline(const struct scan *sc, struct article *a)
 					t = node_text(nm);
 				}
 			}
-			add_authors_from(a, t);
+			add_authors_from(a, t, true);
 		}
 		free(t);
 	}
@@ -1733,7 +1832,7 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 	for (size_t i = 0; author_keys[i] && !a->author.n; i++) {
 		const char *v = meta_get(sc, author_keys[i]);
 		if (v && !looks_like_url(v))
-			add_authors_from(a, v);
+			add_authors_from(a, v, false);
 	}
 	fill_byline(sc, a);
 	if (!a->author.n) {
@@ -1841,12 +1940,26 @@ enum nm_code meta_extract_near(const struct html_doc *h, const char *url, xmlNod
 	if (t.len > META_NEAR_BYTES / 2)
 		buf_truncate(&t, META_NEAR_BYTES / 2);
 	read_header_text(buf_cstr(&t), a, z);
-	/* Blogs print "发表于 ..." / "Posted at" under the post. */
-	if (!a->date.set) {
+	/* Blogs print "发表于 ..." / "Posted at" under the post; Chinese
+	 * papers sign "（记者 胡晓蓉）" or "作者：宋怡" at the end. */
+	if (!a->date.set || !a->author.n) {
 		buf_clear(&t);
-		text_after(body, META_NEAR_BYTES / 3, &t);
-		if (find_date(buf_cstr(&t), t.len, &v))
+		html_text(body, &t);
+		size_t from = t.len > META_TAIL_BYTES ? t.len - META_TAIL_BYTES : 0;
+		while (from < t.len && ((unsigned char)t.ptr[from] & 0xc0) == 0x80)
+			from++;
+		struct buf tail = BUF_INIT;
+		buf_put(&tail, t.ptr ? t.ptr + from : "", t.len - from);
+		text_after(body, tail.len + META_NEAR_BYTES / 3, &tail);
+		if (!a->date.set && find_date(buf_cstr(&tail), tail.len, &v))
 			parse_date(buf_cstr(&v), z, &a->date);
+		static const char *const au_labels[] = {"\xe4\xbd\x9c\xe8\x80\x85", /* 作者 */
+							NULL};
+		if (!a->author.n && label_value(buf_cstr(&tail), au_labels, &v))
+			add_cjk_names(a, buf_cstr(&v));
+		if (!a->author.n && reporter_names(buf_cstr(&tail), &v))
+			add_cjk_names(a, buf_cstr(&v));
+		buf_free(&tail);
 	}
 	buf_free(&v);
 	buf_free(&t);

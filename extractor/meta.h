@@ -55,6 +55,12 @@ xmlNodePtr meta_headline(const struct html_doc *h, const char *title);
  * recognise the site's part.  Returns a new string the caller frees. */
 char *meta_clean_title(const char *raw, const char *site, const char *host);
 
+/* True when text reads as an article's header line rather than its
+ * prose: short, and giving a publication date or a 来源/作者/记者/编辑
+ * label ("2022年04月13日 12:11 来源：新华社", "发稿时间：...").  The generic
+ * extractor drops such lines from the top of a body. */
+bool meta_header_line(const char *text);
+
 /* True when the two strings are the same title: equal after dropping white
  * space and punctuation and folding ASCII case. */
 bool meta_title_same(const char *a, const char *b);

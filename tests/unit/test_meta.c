@@ -275,3 +275,61 @@ TEST(meta_headline_finds_the_title_element)
 	CHECK(meta_headline(h, "Not on the page") == NULL);
 	html_free(h);
 }
+
+TEST(meta_header_line_tells_datelines_from_prose)
+{
+	CHECK(meta_header_line("发稿时间：2024-07-15 07:20:00 来源：中国青年报"));
+	CHECK(meta_header_line("本报记者 王乐文"));
+	CHECK(meta_header_line("Updated 2024-03-05 09:41"));
+	CHECK(!meta_header_line("暑假里，二十多名大学生志愿者在社区活动室开设了免费托管班。"));
+	CHECK(!meta_header_line(""));
+	/* A long paragraph that mentions a date is prose. */
+	CHECK(!meta_header_line("On 2024-03-05 the council met for the third time this year to "
+				"discuss the harbour plan, the budget for road repairs, the new "
+				"bus line and the reopening of the museum's east wing, among other "
+				"business brought by residents."));
+}
+
+TEST(meta_near_reads_signatures_at_the_end)
+{
+	const char *src = "<html><body><div id=c><p>第一段正文，讲述了事情的经过。</p>"
+			  "<p>第二段正文。（记者 胡晓蓉 李明）</p></div>"
+			  "<div class=foot>发表于2005年09月07日 11:57 AM</div></body></html>";
+	struct html_doc *h = parse(src);
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	a.lang = strdup("zh");
+	xmlNodePtr body = html_body(h)->children;
+	CHECK_INT(meta_extract_near(h, NULL, body, &a, NULL), NM_OK);
+	CHECK_INT(a.author.n, 2);
+	if (a.author.n == 2) {
+		CHECK_STR(a.author.v[0], "胡晓蓉");
+		CHECK_STR(a.author.v[1], "李明");
+	}
+	CHECK_STR(iso(&a.date, &b), "2005-09-07T11:57:00+08:00");
+	article_free(&a);
+	html_free(h);
+
+	h = parse("<html><body><div id=c><p>本报记者罗科苏盈发自北京 23日下午，会议召开。</p>"
+		  "</div></body></html>");
+	article_init(&a);
+	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
+	CHECK(a.author.n == 1 && !strcmp(a.author.v[0], "罗科苏盈"));
+	article_free(&a);
+	html_free(h);
+	buf_free(&b);
+}
+
+TEST(meta_layout_text_is_not_an_author)
+{
+	/* Metadata ids and byline boxes holding counters are not names. */
+	const char *src = "<html><head><meta name=author content=\"L_104485\"></head><body>"
+			  "<h1>Title here</h1><div class=author-box>Views: 1024</div>"
+			  "<p>Text.</p></body></html>";
+	struct article a;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_INT(a.author.n, 0);
+	article_free(&a);
+}
