@@ -57,14 +57,18 @@ static void put_norm(struct buf *out, const char *s, size_t n)
 		if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
 		    hexval((unsigned char)s[i + 2]) >= 0) {
 			int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
-			if (unreserved(v)) {
+			/* "%2E" stays: decoding it could make a dot segment that a
+			 * second pass would remove (canon_url must be idempotent) */
+			if (unreserved(v) && v != '.') {
 				buf_putc(out, v);
 			} else {
 				char esc[3] = {'%', hex[v >> 4], hex[v & 15]};
 				buf_put(out, esc, 3);
 			}
 			i += 2;
-		} else if (c <= 0x20 || c >= 0x7f) {
+		} else if (c <= 0x20 || c >= 0x7f || c == '%') {
+			/* a '%' that starts no escape is a literal one: "%25", or
+			 * decoding the next escape could complete it into a new one */
 			char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
 			buf_put(out, esc, 3);
 		} else {
@@ -123,8 +127,17 @@ static void put_query(struct buf *out, const char *q)
 static void pre_escape(const char *url, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)url; *p && *p != '#'; p++) {
-		if (*p <= 0x20 || *p >= 0x7f) {
+	size_t n = strlen(url);
+	while (n && strchr(" \t\r\n", url[n - 1]))
+		n--; /* trailing white space around an href is not part of it */
+	const unsigned char *end = (const unsigned char *)url + n;
+	/* the host is left to curl (an IDN in UTF-8 becomes punycode) */
+	const unsigned char *path = (const unsigned char *)strstr(url, "://");
+	path = path ? path + 3 : (const unsigned char *)url;
+	while (path < end && !strchr("/?#", *path))
+		path++;
+	for (const unsigned char *p = (const unsigned char *)url; p < end && *p != '#'; p++) {
+		if (p >= path && (*p <= 0x20 || *p >= 0x7f)) {
 			char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
 			buf_put(out, esc, 3);
 		} else {
@@ -133,7 +146,9 @@ static void pre_escape(const char *url, struct buf *out)
 	}
 }
 
-int canon_url(const char *url, struct buf *out)
+/* One pass; *again is set when the host had trailing dots, since without
+ * them curl may read it differently ("2." is a name, "2" is 0.0.0.2). */
+static int canon_once(const char *url, struct buf *out, bool *again)
 {
 	int rc = -1;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
@@ -144,16 +159,21 @@ int canon_url(const char *url, struct buf *out)
 	if (strlen(url) > URL_MAX_LEN || !url_is_http(url))
 		goto out;
 	pre_escape(url, &in);
-	/* trailing white space was escaped above: drop it */
-	while (in.len >= 3 && !memcmp(in.ptr + in.len - 3, "%20", 3))
-		buf_truncate(&in, in.len - 3);
 	if (!(u = curl_url()))
 		goto out;
 	if (curl_url_set(u, CURLUPART_URL, buf_cstr(&in), 0) != CURLUE_OK)
 		goto out;
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
 		goto out;
+	/* IDNs stay in UTF-8 (libcurl converts them when it connects; 7.88's
+	 * CURLU_PUNYCODE fails and leaks on some inputs) */
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	/* a DNS name, an IDN or an IP literal: anything else (a stray '%',
+	 * spaces) would not survive a second pass */
+	for (const char *h = host; *h; h++)
+		if (!isalnum((unsigned char)*h) && !strchr(".-_[]:", *h) && (unsigned char)*h < 0x80)
+			goto out;
 	CURLUcode pc = curl_url_get(u, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
 	if (pc != CURLUE_OK && pc != CURLUE_NO_PORT)
 		goto out;
@@ -166,8 +186,10 @@ int canon_url(const char *url, struct buf *out)
 	for (char *c = host; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	size_t hl = strlen(host);
-	while (hl > 1 && host[hl - 1] == '.')
+	while (hl > 1 && host[hl - 1] == '.') {
 		host[--hl] = '\0'; /* "example.com." is example.com */
+		*again = true;
+	}
 	if (!hl)
 		goto out;
 	buf_printf(&res, "%s://%s", scheme, host);
@@ -191,6 +213,21 @@ out:
 	curl_url_cleanup(u);
 	buf_free(&in);
 	buf_free(&res);
+	return rc;
+}
+
+int canon_url(const char *url, struct buf *out)
+{
+	bool again = false;
+	struct buf first = BUF_INIT;
+	int rc = canon_once(url, &first, &again);
+	if (rc == 0 && again) {
+		bool ignored = false;
+		rc = canon_once(buf_cstr(&first), out, &ignored);
+	} else if (rc == 0) {
+		rc = buf_put(out, first.ptr, first.len);
+	}
+	buf_free(&first);
 	return rc;
 }
 

@@ -59,6 +59,15 @@ TEST(canon_escapes_normalised)
 	CHECK_STR(canon("https://h:443/x"), "https://h/x");
 	CHECK_STR(canon("https://h:8443/x"), "https://h:8443/x");
 	CHECK_STR(canon("http://user:pw@h/x"), "http://h/x");
+	/* found by fuzz_canon: decoding must not create a new escape */
+	CHECK_STR(canon("http://h/%7%41e"), "http://h/%257Ae");
+	CHECK_STR(canon("http://h/%257Ae"), "http://h/%257Ae");
+	CHECK_STR(canon("http://h/a/%2e%2e/b"), "http://h/a/%2E%2E/b");
+	CHECK_STR(canon("http://2./x"), "http://0.0.0.2/x");
+	CHECK(canon("http://h%e7%e%64/") == NULL);
+	CHECK_STR(canon("http://新闻.中国/x"), "http://新闻.中国/x");
+	CHECK_STR(canon("http://[::1]:8080/x"), "http://[::1]:8080/x");
+	CHECK_STR(canon("http://h/K ?"), "http://h/K%20");
 }
 
 TEST(canon_refuses_non_http)
