@@ -6,14 +6,17 @@
  * visible text and structure: headings, paragraphs, hard breaks, emphasis,
  * inline code, fenced code blocks, block quotes, lists, links, images,
  * tables, rules.  Text is escaped exactly where it would otherwise be read
- * as Markdown; whitespace is collapsed the way a browser does; lines are
- * never wrapped.  Raw HTML is written only where Markdown has no syntax:
- * <sup>/<sub>, <br> inside table cells, emphasis that cannot be delimited
- * with '*' (e.g. next to CJK punctuation), and tables with merged cells or
- * block content, which are written as one cleaned HTML block.
+ * as Markdown (CommonMark, or kramdown, which renders Jekyll posts);
+ * whitespace is collapsed the way a browser does; lines are never wrapped.
+ * Raw HTML is written only where Markdown has no syntax: <sup>/<sub>, <br>
+ * inside table cells, emphasis that cannot be delimited with '*' (e.g.
+ * next to CJK punctuation), <pre>/<code> holding links, and tables with
+ * merged cells or block content, which are written as one cleaned HTML
+ * block.  The golden files in tests/md/ show the output for each construct.
  *
- * script, style, noscript, template, svg and the like are never rendered.
- * javascript: and data: URLs are dropped (a link keeps its text).
+ * script, style, noscript, template, svg and the like are never rendered;
+ * form controls only with whole_page.  javascript: and data: URLs are
+ * dropped (a link keeps its text).
  */
 #ifndef NM_MD_H
 #define NM_MD_H
@@ -25,10 +28,11 @@
 #include "common/buf.h"
 #include "common/err.h"
 
-/* Block quotes and list items nested deeper than this are rendered at this
- * depth: Markdown written for deeper nesting is unreadable, every line
- * repeats the whole prefix (so output would grow with depth x lines), and
- * no real page nests lists or quotes more than a dozen levels. */
+/* Containers (block quotes, lists, list items: a list level takes two)
+ * nested deeper than this are rendered at this depth: Markdown written for
+ * deeper nesting is unreadable, every line repeats the whole prefix (so
+ * output would grow with depth x lines), and no real page nests lists or
+ * quotes more than a dozen levels. */
 #define MD_MAX_NEST 32
 
 /* Inline formatting (links, emphasis, <sup>) nested deeper than this is
