@@ -158,7 +158,7 @@ TEST(md_deep_nesting_is_bounded_and_linear)
 		clock_t c0 = clock();
 		CHECK_INT(md_render(root, NULL, &out, NULL), NM_OK);
 		double s = (double)(clock() - c0) / CLOCKS_PER_SEC;
-		CHECK(s < 2.0);
+		CHECK(s < 2.0 || !unit_timing());
 		CHECK(strstr(buf_cstr(&out), "deep") != NULL);
 		/* no line carries more than the bounded prefix */
 		size_t longest = 0, cur = 0;
@@ -201,7 +201,7 @@ TEST(md_long_paragraph_with_many_delimiters_is_linear)
 	struct buf out = BUF_INIT;
 	clock_t c0 = clock();
 	CHECK_INT(md_render(html_body(h), NULL, &out, NULL), NM_OK);
-	CHECK((double)(clock() - c0) / CLOCKS_PER_SEC < 2.0);
+	CHECK((double)(clock() - c0) / CLOCKS_PER_SEC < 2.0 || !unit_timing());
 	/* "*a*__b__\*\_\[ " 50000 times: adjacent runs switch characters */
 	CHECK(!strncmp(buf_cstr(&out), "*a*__b__\\*\\_\\[ *a*", 18));
 	CHECK(out.len > 50000 * 14);
