@@ -477,13 +477,15 @@ static bool add_article(struct crawl *c, size_t src, const char *url, const char
 	bool isnew = false;
 	if (!url_is_http(url) || canon_url(url, &canon) != 0 || !shard_ok(c, url))
 		goto out;
-	/* off-site links: only URLs some rule claims, or the source's rule on
-	 * the list page's own host */
+	/* off-site links: only URLs some rule claims, or on the host of the
+	 * page that lists them (the source's rule, else the generic
+	 * extractor); rows from earlier runs (no referer) were vetted then */
 	const struct rule *r = ruleset_match(&c->p.rules, url);
 	const struct rule *sr = source_rule(c, src);
-	if (sr && (!r || same_host(url, referer)))
+	bool same = referer && same_host(url, referer);
+	if (sr && (!r || same))
 		r = sr;
-	if (!r)
+	if (!r && referer && !same)
 		goto out;
 	if (frontier_has(c->fr, buf_cstr(&canon)))
 		goto out;
@@ -809,8 +811,9 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 		}
 		struct article a;
 		article_init(&a);
-		a.url = xstrdup(it->url);
-		a.final_url = xstrdup(strcmp(it->fetch_url, it->url) ? it->url : r->final_url);
+		/* the post names the canonical URL: no tracking parameters */
+		a.url = xstrdup(it->canon);
+		a.final_url = xstrdup(strcmp(it->fetch_url, it->url) ? it->canon : r->final_url);
 		const struct source_cfg *sc = &c->p.cfg.sources[it->source];
 		for (size_t i = 0; i < sc->nset; i++)
 			set_field(&a, sc->set[i].key, sc->set[i].value);

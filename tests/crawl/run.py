@@ -30,7 +30,7 @@ from server import Server, GBK_TITLE, article  # noqa: E402
 
 NEWSMD = os.path.abspath(os.environ.get('NEWSMD', os.path.join(ROOT, 'build/newsmd')))
 SEED = os.path.join(ROOT, '..', 'shared', 'seed', '2022-04-13-NW202204132341710174.md')
-HOSTS = ['news.test', 'other.test', 'offsite.example', 'np-listapi.eastmoney.com',
+HOSTS = ['news.test', 'other.test', 'offsite.example', 'norule.test', 'np-listapi.eastmoney.com',
          'np-cnotice.eastmoney.com']
 TESTS = []
 
@@ -635,6 +635,22 @@ def t39_kill_9_mid_run_no_torn_post_no_duplicate(tmp):
 
 
 # ---------------------------------------------------------------- the command
+
+@test
+def no_rule_same_host_uses_generic_extractor(tmp):
+    with Server() as s:
+        # a feed on a host no rule names: its entries on that host are read
+        # with the generic extractor, those on news.test with its rule
+        site = Site(tmp, s, ['http://norule.test/feed.xml'])
+        rc, out, err = site.crawl()
+        assert rc == 0, err
+        assert [r[1] for r in s.requests('/a/f2')] == ['norule.test']
+        assert s.hits('/a/f1') == 1 and s.hits('/a/1') == 1
+        posts = [site.post(p) for p in site.posts()]
+        assert len(posts) == 3, site.posts()
+        # the post links the canonical URL (the feed's utm_source is gone)
+        assert any('Body of article f2' in p and '<http://norule.test/a/f2>' in p for p in posts), posts
+
 
 @test
 def second_run_fetches_only_new_items(tmp):
