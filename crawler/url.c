@@ -11,9 +11,9 @@
 
 int url_resolve(const char *base, const char *ref, struct buf *out)
 {
-	if (ref && ref[0] == '#' && base && *base) {
+	if (ref && (ref[0] == '#' || ref[0] == '\0') && base && *base) {
 		/* libcurl 7.88 drops the base's file name and query when resolving
-		 * a bare fragment; RFC 3986 keeps them. */
+		 * a bare fragment or an empty reference; RFC 3986 keeps them. */
 		struct buf b = BUF_INIT;
 		int r = url_resolve(NULL, base, &b);
 		if (r == 0) {

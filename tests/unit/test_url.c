@@ -16,6 +16,7 @@ static const char *res(const char *base, const char *ref)
 TEST(url_resolve_rfc3986)
 {
 	CHECK_STR(res("https://a.example/x/y.html?q=1#top", "#sec"), "https://a.example/x/y.html?q=1#sec");
+	CHECK_STR(res("https://a.example/x/y.html?q=1#top", ""), "https://a.example/x/y.html?q=1");
 	CHECK_STR(res("https://a.example/x/y.html", "../z.html"), "https://a.example/z.html");
 	CHECK_STR(res("https://a.example/x/y.html", "//cdn.example/i.png"), "https://cdn.example/i.png");
 	CHECK_STR(res("https://a.example/x/y.html", "?p=2"), "https://a.example/x/y.html?p=2");
