@@ -139,7 +139,7 @@ def reference_pipeline_byte_for_byte(tmp):
         raise Skip('../shared/seed not present')
     ex = os.path.join(ROOT, 'examples', 'finews')
     shutil.copytree(os.path.join(ex, 'rules'), os.path.join(tmp, 'rules'))
-    cfg = open(os.path.join(ex, 'crawl.yml'), encoding='utf-8').read()
+    cfg = open(os.path.join(ex, 'newsmd.yml'), encoding='utf-8').read()
     cfg = cfg.replace('delay_ms: 1000', 'delay_ms: 20')  # the test's only change: speed
     with open(os.path.join(tmp, 'crawl.yml'), 'w', encoding='utf-8') as f:
         f.write(cfg)
