@@ -46,11 +46,6 @@
 /* Sitemap indexes nest at most this deep (sitemaps.org allows one level;
  * a little slack for sites that nest anyway, none for cycles). */
 #define CRAWL_MAX_SITEMAP_DEPTH 3
-/* Pages whose tag nesting (a cheap pre-scan) goes deeper than this are
- * refused before parsing: gumbo 0.10 is quadratic in depth (10,000 levels
- * 0.26 s, 100,000 levels 97 s; research/crawler.md §6), real pages stay
- * below 100. */
-#define CRAWL_MAX_NESTING 4096
 /* State writes are committed at least this often, so a crash loses at
  * most this much bookkeeping (the posts themselves are already safe). */
 #define CRAWL_COMMIT_MS 500
@@ -294,48 +289,6 @@ static void hash_hex(const char *s, size_t n, char out[17])
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
 	snprintf(out, 17, "%016llx", h);
-}
-
-/* Deepest tag nesting a linear scan sees (void elements, self-closing
- * tags, comments and end tags accounted for): an upper bound of what
- * gumbo will build, cheap enough to run on every page. */
-static long nesting(const char *s, size_t n)
-{
-	static const char *const voids[] = {"area", "base", "br",    "col",  "embed",
-					    "hr",   "img",  "input", "link", "meta",
-					    "param", "source", "track", "wbr", NULL};
-	long d = 0, max = 0;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (s[i] != '<')
-			continue;
-		if (s[i + 1] == '!') {
-			const char *end = memchr(s + i, '>', n - i);
-			if (!end)
-				break;
-			i = (size_t)(end - s);
-			continue;
-		}
-		bool close = s[i + 1] == '/';
-		size_t j = i + 1 + close, k = j;
-		while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
-				 (s[k] >= '0' && s[k] <= '9')))
-			k++;
-		if (k == j)
-			continue;
-		bool is_void = false;
-		for (const char *const *v = voids; *v; v++)
-			if (strlen(*v) == k - j && !strncasecmp(s + j, *v, k - j))
-				is_void = true;
-		const char *gt = memchr(s + k, '>', n - k);
-		bool selfclose = gt && gt > s + k && gt[-1] == '/';
-		if (close) {
-			if (d > 0)
-				d--;
-		} else if (!is_void && !selfclose && ++d > max) {
-			max = d;
-		}
-	}
-	return max;
 }
 
 static bool shard_ok(struct crawl *c, const char *url)
@@ -640,9 +593,9 @@ static enum nm_code read_html_list(struct crawl *c, struct frontier_item *it,
 	if (!rule || !rule->discovery || !rule->discovery->nitem_links)
 		return err_set(e, NM_ERULE,
 			       "list page, but no rule with discovery.item_links for it");
-	if (nesting(r->body, r->len) > CRAWL_MAX_NESTING)
-		return err_set(e, NM_ELIMIT, "tags nested deeper than %d levels; refused",
-			       CRAWL_MAX_NESTING);
+	/* html_parse would refuse it too; refusing here says why before decoding */
+	if (html_prescan(r->body, r->len, e) != NM_OK)
+		return NM_ELIMIT;
 	struct buf text = BUF_INIT;
 	struct html_doc *h = NULL;
 	struct strv links = {NULL, 0};
@@ -782,9 +735,7 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 		set_str(&row.etag, r->etag);
 		set_str(&row.last_modified, r->last_modified);
 		set_str(&row.final_url, r->final_url);
-		if (nesting(r->body, r->len) > CRAWL_MAX_NESTING) {
-			snprintf(e.msg, sizeof e.msg, "tags nested deeper than %d levels; refused",
-				 CRAWL_MAX_NESTING);
+		if (html_prescan(r->body, r->len, &e) != NM_OK) {
 			row.status = ST_GONE;
 			event = "failed";
 			why = e.msg;
