@@ -34,6 +34,9 @@
 /* Slots of the per-call :nth-* memo (direct-mapped; a collision only costs
  * a recount). */
 #define SEL_NTH_SLOTS 256
+/* Slots of the per-call id/class cache (direct-mapped by element address;
+ * covers the candidate and the ancestors a match walks through). */
+#define SEL_ATTR_SLOTS 64
 /* |An+B| coefficients are clamped here, like browsers clamp to int. */
 #define SEL_NTH_MAX 1000000000LL
 
@@ -74,6 +77,7 @@ struct simple {
 	enum attr_op op;
 	bool icase;   /* attribute i flag */
 	bool anyns;   /* [*|name]: also match "prefix:name" */
+	bool orig_case; /* orig differs from name (upper case written) */
 	enum nth_kind nth;
 	bool last;    /* counts from the end */
 	long long a, b;
@@ -101,6 +105,8 @@ struct sel {
 	size_t n;
 	char *src;
 	unsigned ncomp; /* compounds in the whole tree (top level only) */
+	/* which per-scan memos the tree needs (top level only) */
+	bool uses_nth, uses_desc, uses_later;
 };
 
 /* ------------------------------------------------------------------ */
@@ -155,6 +161,7 @@ struct parser {
 	int depth;   /* current functional-pseudo nesting */
 	bool in_has; /* :has() may not nest */
 	unsigned ncomp; /* compounds numbered so far */
+	bool uses_nth, uses_desc, uses_later;
 	struct nm_err *e;
 	bool failed;
 };
@@ -431,6 +438,7 @@ static bool parse_attr(struct parser *p, struct compound *c)
 	s->orig = name;
 	s->name = xstrdup(name);
 	ascii_lower(s->name);
+	s->orig_case = strcmp(s->name, s->orig) != 0;
 	s->anyns = anyns;
 	if (!skip_ws(p, NULL))
 		return false;
@@ -887,7 +895,9 @@ static bool parse_compound(struct parser *p, struct compound *c, bool *empty)
 			char *cl = parse_ident(p);
 			if (!cl)
 				return fail(p, p->pos, "expected a class name after '.'");
-			add_simple(c, K_CLASS)->name = cl;
+			struct simple *sc = add_simple(c, K_CLASS);
+			sc->name = cl;
+			sc->vlen = strlen(cl);
 		} else if (ch == '[') {
 			p->pos++;
 			if (!parse_attr(p, c))
@@ -973,6 +983,10 @@ static bool parse_complex(struct parser *p, struct complex *x, bool relative, bo
 		}
 		c->comb = pending;
 		c->id = p->ncomp++;
+		p->uses_desc |= pending == C_DESC;
+		p->uses_later |= pending == C_LATER;
+		for (size_t i = 0; i < c->n; i++)
+			p->uses_nth |= c->s[i].kind == K_NTH;
 		x->n++;
 		bool ws;
 		if (!skip_ws(p, &ws))
@@ -1045,6 +1059,9 @@ enum nm_code sel_compile(const char *src, struct sel **out, struct nm_err *e)
 		return NM_ESELECTOR;
 	s->src = xstrdup(p.s);
 	s->ncomp = p.ncomp;
+	s->uses_nth = p.uses_nth;
+	s->uses_desc = p.uses_desc;
+	s->uses_later = p.uses_later;
 	*out = s;
 	return NM_OK;
 }
@@ -1128,7 +1145,7 @@ static const char *attr_value(xmlAttrPtr a)
 static const char *get_attr(xmlNodePtr el, const char *name)
 {
 	for (xmlAttrPtr a = el->properties; a; a = a->next)
-		if (!strcmp((const char *)a->name, name))
+		if (a->name[0] == (unsigned char)name[0] && !strcmp((const char *)a->name, name))
 			return attr_value(a);
 	return NULL;
 }
@@ -1166,13 +1183,43 @@ struct later_slot {
 	bool found;
 };
 
+/* An element's id and class values, looked up once per element and scan
+ * (a selector list tests them once per complex selector). */
+struct idcls {
+	xmlNodePtr el;
+	const char *id, *cls;
+};
+
 struct mctx {
 	xmlNodePtr scope;       /* :scope element, NULL = :root */
 	struct nth_slot *memo;  /* SEL_NTH_SLOTS entries, or NULL */
 	struct desc_slot *desc; /* indexed by compound id, or NULL */
 	struct later_slot *later; /* SEL_NTH_SLOTS entries, or NULL */
+	struct idcls *attrs;    /* SEL_ATTR_SLOTS entries, or NULL */
 	bool quirks;            /* quirks-mode page: ids and classes ignore ASCII case */
 };
+
+/* The id and class of el, through the per-scan cache when there is one. */
+static struct idcls id_class(const struct mctx *cx, xmlNodePtr el)
+{
+	struct idcls *slot = NULL;
+	if (cx->attrs) {
+		slot = &cx->attrs[((uintptr_t)el >> 5) % SEL_ATTR_SLOTS];
+		if (slot->el == el)
+			return *slot;
+	}
+	struct idcls r = {el, NULL, NULL};
+	for (xmlAttrPtr a = el->properties; a; a = a->next) {
+		const char *n = (const char *)a->name;
+		if (n[0] == 'i' && n[1] == 'd' && !n[2])
+			r.id = attr_value(a);
+		else if (n[0] == 'c' && !strcmp(n, "class"))
+			r.cls = attr_value(a);
+	}
+	if (slot)
+		*slot = r;
+	return r;
+}
 
 static bool doc_quirks(xmlNodePtr n)
 {
@@ -1203,6 +1250,15 @@ static bool has_word(const char *v, const char *w, size_t wn, bool icase)
 {
 	if (!wn)
 		return false;
+	if (!icase) {
+		/* find w (the C library's search), then check that it is a
+		 * whole word */
+		for (const char *f = v; (f = strstr(f, w)) != NULL; f++) {
+			if ((f == v || ws_byte(f[-1])) && (!f[wn] || ws_byte(f[wn])))
+				return true;
+		}
+		return false;
+	}
 	while (*v) {
 		while (ws_byte(*v))
 			v++;
@@ -1242,19 +1298,26 @@ static bool attr_op_ok(const struct simple *s, const char *v)
 	case A_SUB:
 		if (!m || n < m)
 			return false;
+		if (!s->icase)
+			return memmem(v, n, s->value, m) != NULL;
 		for (size_t i = 0; i + m <= n; i++)
-			if (eq_n(v + i, s->value, m, s->icase))
+			if (eq_n(v + i, s->value, m, true))
 				return true;
 		return false;
 	}
 	return false;
 }
 
+static bool same_name(const char *a, const char *b)
+{
+	return a[0] == b[0] && !strcmp(a, b);
+}
+
 static bool match_attr(const struct simple *s, xmlNodePtr el)
 {
 	for (xmlAttrPtr a = el->properties; a; a = a->next) {
 		const char *an = (const char *)a->name;
-		bool named = !strcmp(an, s->name) || !strcmp(an, s->orig);
+		bool named = same_name(an, s->name) || (s->orig_case && same_name(an, s->orig));
 		if (!named && s->anyns) {
 			const char *colon = strchr(an, ':');
 			named = colon && (!strcmp(colon + 1, s->name) || !strcmp(colon + 1, s->orig));
@@ -1576,12 +1639,12 @@ static bool match_simple(const struct mctx *cx, const struct simple *s, xmlNodeP
 {
 	switch (s->kind) {
 	case K_ID: {
-		const char *v = get_attr(el, "id");
+		const char *v = id_class(cx, el).id;
 		return v && (cx->quirks ? !strcasecmp(v, s->name) : !strcmp(v, s->name));
 	}
 	case K_CLASS: {
-		const char *v = get_attr(el, "class");
-		return v && has_word(v, s->name, strlen(s->name), cx->quirks);
+		const char *v = id_class(cx, el).cls;
+		return v && has_word(v, s->name, s->vlen, cx->quirks);
 	}
 	case K_ATTR: return match_attr(s, el);
 	case K_NTH: return match_nth(cx, s, el);
@@ -1606,8 +1669,8 @@ static bool match_compound(const struct mctx *cx, const struct compound *c, xmlN
 {
 	if (c->never)
 		return false;
-	if (c->tag && el->name != (const xmlChar *)c->tag &&
-	    strcmp((const char *)el->name, c->tag) != 0)
+	if (c->tag && (el->name[0] != (unsigned char)c->tag[0] ||
+		       strcmp((const char *)el->name, c->tag) != 0))
 		return false;
 	for (size_t i = 0; i < c->n; i++)
 		if (!match_simple(cx, &c->s[i], el))
@@ -1698,7 +1761,7 @@ bool sel_matches(const struct sel *s, xmlNodePtr el)
 {
 	if (!s || !el || !is_el(el))
 		return false;
-	struct mctx cx = {NULL, NULL, NULL, NULL, doc_quirks(el)};
+	struct mctx cx = {NULL, NULL, NULL, NULL, NULL, doc_quirks(el)};
 	return match_list(&cx, s, el);
 }
 
@@ -1716,27 +1779,46 @@ static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool
 		n = first_el_child(scope);
 	else
 		return 0;
+	/* memos are set up only for the forms the selector uses: a small
+	 * page must not pay for clearing tables it never reads */
 	struct nth_slot memo[SEL_NTH_SLOTS];
-	memset(memo, 0, sizeof memo);
-	struct desc_slot *desc = xcalloc(s->ncomp ? s->ncomp : 1, sizeof *desc);
 	struct later_slot later[SEL_NTH_SLOTS];
-	memset(later, 0, sizeof later);
-	struct mctx cx = {is_doc(scope) ? NULL : scope, memo, desc, later, doc_quirks(scope)};
+	struct idcls attrs[SEL_ATTR_SLOTS];
+	if (s->uses_nth)
+		memset(memo, 0, sizeof memo);
+	if (s->uses_later)
+		memset(later, 0, sizeof later);
+	memset(attrs, 0, sizeof attrs);
+	struct desc_slot *desc = s->uses_desc ? xcalloc(s->ncomp, sizeof *desc) : NULL;
+	struct mctx cx = {is_doc(scope) ? NULL : scope, s->uses_nth ? memo : NULL, desc,
+			  s->uses_later ? later : NULL, attrs, doc_quirks(scope)};
 	size_t cnt = 0, cap = 0;
 	xmlNodePtr *v = NULL;
-	for (; n; n = walk_next(n, scope)) {
-		if (!match_list(&cx, s, n))
-			continue;
-		if (out) {
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 16;
-				v = xrealloc(v, cap * sizeof *v);
-			}
-			v[cnt] = n;
+	while (n) {
+		bool hit = false;
+		for (size_t k = 0; k < s->n && !hit; k++) {
+			const struct complex *x = &s->v[k];
+			/* the subject's tag decides most candidates: test it
+			 * before the call */
+			const char *tag = x->c[x->n - 1].tag;
+			if (tag && n->name[0] != (unsigned char)tag[0])
+				continue;
+			hit = match_from(&cx, x, (int)x->n - 1, n, NULL) == M_OK;
 		}
-		cnt++;
-		if (first)
-			break;
+		xmlNodePtr next = walk_next(n, scope);
+		if (hit) {
+			if (out) {
+				if (cnt == cap) {
+					cap = cap ? cap * 2 : 16;
+					v = xrealloc(v, cap * sizeof *v);
+				}
+				v[cnt] = n;
+			}
+			cnt++;
+			if (first)
+				break;
+		}
+		n = next;
 	}
 	free(desc);
 	if (out)

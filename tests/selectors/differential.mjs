@@ -141,10 +141,19 @@ function jsdomView(html, sels) {
     lists.get(k).push(i);
   });
   for (const [k, v] of lists) byTag[k] = v.join(' ');
+  // depth of every element (the root is 0): with the names in document
+  // order, this fixes the whole tree shape
+  const depth = new Map([[doc.documentElement, 0]]);
+  const byDepth = [];
+  all.forEach((e, i) => {
+    const d = e === doc.documentElement ? 0 : depth.get(e.parentElement) + 1;
+    depth.set(e, d);
+    (byDepth[d] ??= []).push(i);
+  });
   const results = Object.fromEntries(sels.map((sel) => [sel, jsdomIndices(doc, index, sel)]));
   const described = all.map(describe);
   dom.window.close();
-  return { byTag, results, described };
+  return { byTag, byDepth: byDepth.map((v) => v.join(' ')), results, described };
 }
 
 function pageHtml(name) {
@@ -168,7 +177,7 @@ function cached(name, html) {
     entry = { format: CACHE_FORMAT, key, byTag: null, described: null, results: {} };
   }
   const missing = selectors.filter((sel) => !Object.hasOwn(entry.results, sel));
-  return { file, entry, complete: entry.byTag !== null && missing.length === 0, missing };
+  return { file, entry, complete: entry.byTag && entry.byDepth && missing.length === 0, missing };
 }
 
 function viewOf(name, html) {
@@ -177,11 +186,13 @@ function viewOf(name, html) {
     const v = jsdomView(html, c.missing);
     Object.assign(c.entry.results, v.results);
     c.entry.byTag = v.byTag;
+    c.entry.byDepth = v.byDepth;
     c.entry.described = v.described;
     if (useCache) fs.writeFileSync(c.file, JSON.stringify(c.entry));
   }
   return {
     byTag: c.entry.byTag,
+    byDepth: c.entry.byDepth,
     described: c.entry.described,
     results: selectors.map((sel) => c.entry.results[sel]),
   };
@@ -214,12 +225,18 @@ for (const [pageNo, name] of pages.entries()) {
     process.stderr.write(`  [${pageNo + 1}/${pages.length}] ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 
-  // tree comparison: '*' plus one type selector per tag name
+  // tree comparison: '*', one type selector per tag name, and ':root > *
+  // > ... > *' for every depth (plus one deeper, which must be empty)
   const tagSels = Object.keys(view.byTag).sort();
+  const tagWant = tagSels.map((k) => view.byTag[k]);
+  for (let d = 0; d <= view.byDepth.length; d++) {
+    tagSels.push(':root' + ' > *'.repeat(d));
+    tagWant.push(view.byDepth[d] ?? '');
+  }
   const ours = newsmdBatch(file, [...tagSels, ...selectors, ...mustReject]);
   let treeDiff = null;
   for (let i = 0; i < tagSels.length && !treeDiff; i++) {
-    const theirs = view.byTag[tagSels[i]];
+    const theirs = tagWant[i];
     if (theirs !== ours[i]) {
       const a = theirs.split(' '), b = ours[i].split(' ');
       let k = 0;
