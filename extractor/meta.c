@@ -45,6 +45,8 @@
 /* A <time> further below the headline than this much text is in the
  * article or past it (a feed's), not in its header. */
 #define META_HEADER_BYTES 300
+/* Text nodes gathered walking backwards (each is one run of text). */
+#define META_MAX_PARTS 256
 /* The end of a body searched for a signature ("（记者 胡晓蓉）"). */
 #define META_TAIL_BYTES 300
 /* A header line (date, source, byline) is at most this long in bytes:
@@ -171,15 +173,31 @@ static void loose_key(struct buf *out, const char *s, size_t n)
 	}
 }
 
+/* The next code point of s[*i..n) that loose_key keeps (ASCII folded), or
+ * 0 at the end. */
+static uint32_t loose_next(const char *s, size_t n, size_t *i)
+{
+	while (*i < n) {
+		uint32_t c;
+		*i += utf8_decode(s + *i, n - *i, &c);
+		if (!is_space_cp(c) && !is_punct_cp(c))
+			return c < 0x80 ? (uint32_t)tolower((int)c) : c;
+	}
+	return 0;
+}
+
+/* loose_key(a) == loose_key(b), both non-empty, without building them. */
 static bool loose_eq(const char *a, size_t an, const char *b, size_t bn)
 {
-	struct buf x = BUF_INIT, y = BUF_INIT;
-	loose_key(&x, a, an);
-	loose_key(&y, b, bn);
-	bool eq = x.len > 0 && x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0;
-	buf_free(&x);
-	buf_free(&y);
-	return eq;
+	size_t i = 0, j = 0;
+	uint32_t x = loose_next(a, an, &i), y = loose_next(b, bn, &j);
+	if (!x)
+		return false;
+	while (x && x == y) {
+		x = loose_next(a, an, &i);
+		y = loose_next(b, bn, &j);
+	}
+	return x == y;
 }
 
 bool meta_title_same(const char *a, const char *b)
@@ -325,6 +343,8 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 		if (dt && *dt)
 			sc->times[sc->ntimes++] = n;
 	}
+	if (!n->properties)
+		return;
 	const char *ip = attr(n, "itemprop");
 	if (ip && *ip && sc->nprops < META_MAX_ELEMS)
 		sc->props[sc->nprops++] = n;
@@ -1426,13 +1446,16 @@ static xmlNodePtr prev_node(xmlNodePtr n)
 	return n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : NULL;
 }
 
-/* Appends up to about max bytes of the text before node, in page order,
- * lines apart as in text_after. */
-static void text_before(xmlNodePtr node, size_t max, struct buf *out)
+/* Appends up to about max bytes of text ending with node start (or
+ * before it, when start is not a text node), walking back through the
+ * page but not above stop (NULL: the document); in page order, lines apart
+ * as in text_after. */
+static void collect_back(xmlNodePtr start, xmlNodePtr stop, size_t max, struct buf *out)
 {
-	xmlNodePtr parts[256];
+	xmlNodePtr parts[META_MAX_PARTS];
 	size_t np = 0, got = 0;
-	for (xmlNodePtr n = prev_node(node); n && got < max && np < 256; n = prev_node(n))
+	for (xmlNodePtr n = start; n && n != stop && got < max && np < META_MAX_PARTS;
+	     n = prev_node(n))
 		if (n->type == XML_TEXT_NODE && n->content) {
 			parts[np++] = n;
 			got += strlen((const char *)n->content);
@@ -1443,6 +1466,37 @@ static void text_before(xmlNodePtr node, size_t max, struct buf *out)
 		buf_putc(out, b == line ? ' ' : '\n');
 		line = b;
 		buf_puts(out, (const char *)parts[np]->content);
+	}
+}
+
+/* The text before node, up to about max bytes. */
+static void text_before(xmlNodePtr node, size_t max, struct buf *out)
+{
+	collect_back(prev_node(node), NULL, max, out);
+}
+
+/* The last (about) max bytes of node's own text. */
+static void text_tail(xmlNodePtr node, size_t max, struct buf *out)
+{
+	xmlNodePtr n = node;
+	while (n->type == XML_ELEMENT_NODE && n->last && !skip_subtree(n))
+		n = n->last;
+	if (n != node)
+		collect_back(n, node, max, out);
+}
+
+/* The first (about) max bytes of node's own text. */
+static void text_head(xmlNodePtr node, size_t max, struct buf *out)
+{
+	xmlNodePtr line = NULL;
+	for (xmlNodePtr n = node->children; n && out->len < max;) {
+		if (n->type == XML_TEXT_NODE && n->content) {
+			xmlNodePtr b = line_of(n);
+			buf_putc(out, b == line ? ' ' : '\n');
+			line = b;
+			buf_puts(out, (const char *)n->content);
+		}
+		n = next_node(n, node, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
 	}
 }
 
@@ -1936,20 +1990,13 @@ enum nm_code meta_extract_near(const struct html_doc *h, const char *url, xmlNod
 	text_before(body, META_NEAR_BYTES, &t);
 	read_header_text(buf_cstr(&t), a, z);
 	buf_clear(&t);
-	html_text(body, &t);
-	if (t.len > META_NEAR_BYTES / 2)
-		buf_truncate(&t, META_NEAR_BYTES / 2);
+	text_head(body, META_NEAR_BYTES / 2, &t);
 	read_header_text(buf_cstr(&t), a, z);
 	/* Blogs print "发表于 ..." / "Posted at" under the post; Chinese
 	 * papers sign "（记者 胡晓蓉）" or "作者：宋怡" at the end. */
 	if (!a->date.set || !a->author.n) {
-		buf_clear(&t);
-		html_text(body, &t);
-		size_t from = t.len > META_TAIL_BYTES ? t.len - META_TAIL_BYTES : 0;
-		while (from < t.len && ((unsigned char)t.ptr[from] & 0xc0) == 0x80)
-			from++;
 		struct buf tail = BUF_INIT;
-		buf_put(&tail, t.ptr ? t.ptr + from : "", t.len - from);
+		text_tail(body, META_TAIL_BYTES, &tail);
 		text_after(body, tail.len + META_NEAR_BYTES / 3, &tail);
 		if (!a->date.set && find_date(buf_cstr(&tail), tail.len, &v))
 			parse_date(buf_cstr(&v), z, &a->date);
