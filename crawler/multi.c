@@ -575,38 +575,13 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static bool private_v4(const unsigned char *a)
-{
-	return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 169 && a[1] == 254) ||
-	       (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
-	       (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] >= 224;
-}
-
-static bool private_addr(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return private_v4((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		static const unsigned char zero[15] = {0};
-		if (!memcmp(a, v4mapped, 12))
-			return private_v4(a + 12);
-		if (!memcmp(a, zero, 15) && (a[15] == 0 || a[15] == 1))
-			return true; /* :: and ::1 */
-		return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
-		       a[0] == 0xff;
-	}
-	return true; /* anything else is not for us */
-}
-
 /* The address check runs on the resolved address, so DNS tricks and
  * decimal/octal/v4-mapped spellings are all caught. */
 static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
 {
 	struct xfer *x = ud;
 	(void)purpose;
-	if (!x->host->trusted && private_addr(&a->addr)) {
+	if (!x->host->trusted && url_addr_private(&a->addr)) {
 		x->ssrf = true;
 		return CURL_SOCKET_BAD;
 	}

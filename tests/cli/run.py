@@ -150,6 +150,25 @@ def redirect_to_file_scheme_refused(tmp):
 
 
 @test
+def redirect_to_private_address_refused(tmp):
+    # the host the user named may be local (it is here); a redirect from it to
+    # another host on a loopback, private or link-local address is not followed
+    with Server(FIX) as s:
+        for target in ('http://169.254.169.254/latest/meta-data/', 'http://127.0.0.2:%d/x' % s.port,
+                       'http://[::1]:%d/x' % s.port):
+            url = s.url('/redirect-to?u=' + target)
+            rc, out, err = run('extract', '--format', 'text', url)
+            assert rc == 1, (target, err)
+            one_line_error(err, url, 'refused', 'private')
+        # a redirect within the named host is fine
+        os.makedirs(os.path.join(tmp, 'none'))
+        rc, out, err = run('extract', '--rules', os.path.join(tmp, 'none'), '--format', 'text',
+                           s.url('/redirect/2/finews/NW202204132341710174.html'))
+        assert rc == 0, err
+        assert '厦门市科技局' in out
+
+
+@test
 def broken_config_yaml_has_line_and_column(tmp):
     cfg = os.path.join(tmp, 'newsmd.yml')
     write(cfg, 'output:\n  dir: [unclosed\n')
