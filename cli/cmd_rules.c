@@ -407,20 +407,8 @@ static int rules_test(int argc, char **argv)
 	article_init(&a);
 	enum nm_code rc;
 	char *ctype = NULL;
-	if (url_looks_absolute(input)) {
-		struct buf fu = BUF_INIT;
-		rule_fetch_url(r, input, &fu);
-		struct fetch_result fr;
-		rc = fetch_url(buf_cstr(&fu), &p.fetch, &fr, &e);
-		buf_put(&bytes, buf_cstr(&fr.body), fr.body.len);
-		ctype = fr.content_type ? xstrdup(fr.content_type) : NULL;
-		fetch_result_free(&fr);
-		buf_free(&fu);
-		a.url = xstrdup(url ? url : input);
-	} else {
-		rc = file_read(input, PIPELINE_MAX_FILE, &bytes, &e);
-		a.url = xstrdup(url ? url : "http://localhost/");
-	}
+	rc = pipeline_read(&p, r, input, &bytes, &ctype, &e);
+	a.url = xstrdup(url ? url : url_looks_absolute(input) ? input : "http://localhost/");
 	printf("rule %s (%s) on %s\n\n", r->name, r->file, input);
 	if (!rc)
 		rc = pipeline_extract_bytes(&p, r, bytes.ptr, bytes.len, ctype, &a, &e);

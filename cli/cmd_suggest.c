@@ -273,17 +273,8 @@ static int rules_suggest_run(const char *input, const char *url, const char *out
 	char *ctype = NULL, used[64];
 	enum nm_code rc;
 	struct buf page_url = BUF_INIT;
-	if (url_looks_absolute(input)) {
-		struct fetch_result fr;
-		rc = fetch_url(input, &p->fetch, &fr, &e);
-		buf_put(&bytes, buf_cstr(&fr.body), fr.body.len);
-		ctype = fr.content_type ? xstrdup(fr.content_type) : NULL;
-		fetch_result_free(&fr);
-		buf_puts(&page_url, url ? url : input);
-	} else {
-		rc = file_read(input, PIPELINE_MAX_FILE, &bytes, &e);
-		buf_puts(&page_url, url ? url : "http://localhost/");
-	}
+	rc = pipeline_read(p, NULL, input, &bytes, &ctype, &e);
+	buf_puts(&page_url, url ? url : url_looks_absolute(input) ? input : "http://localhost/");
 	if (rc) {
 		cli_error(&e);
 		free(ctype);

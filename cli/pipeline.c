@@ -93,6 +93,24 @@ static void render_markdown(struct article *a)
 	buf_free(&b);
 }
 
+enum nm_code pipeline_read(struct pipeline *p, const struct rule *r, const char *input,
+			   struct buf *bytes, char **ctype, struct nm_err *e)
+{
+	*ctype = NULL;
+	if (!url_looks_absolute(input))
+		return file_read(input, PIPELINE_MAX_FILE, bytes, e);
+	struct buf fu = BUF_INIT;
+	struct fetch_result fr;
+	rule_fetch_url(r, input, &fu);
+	p->fetch.connect_to = p->connect_to;
+	enum nm_code rc = fetch_url(buf_cstr(&fu), &p->fetch, &fr, e);
+	buf_put(bytes, buf_cstr(&fr.body), fr.body.len);
+	*ctype = fr.content_type ? xstrdup(fr.content_type) : NULL;
+	fetch_result_free(&fr);
+	buf_free(&fu);
+	return rc;
+}
+
 /* JSON when the rule says so, or (auto) when the server says so or the
  * text starts like a JSON object or array. */
 static bool is_json(const struct rule *r, const char *ctype, const char *s, size_t n)

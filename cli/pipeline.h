@@ -43,6 +43,12 @@ void pipeline_close(struct pipeline *p);
 enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char *url,
 			      struct article *a, struct nm_err *e);
 
+/* Reads INPUT's bytes into bytes: an http(s) URL is fetched (through r's
+ * fetch.rewrite_url when r is given; *ctype gets the Content-Type, caller
+ * frees), anything else is read as a file (bounded by PIPELINE_MAX_FILE). */
+enum nm_code pipeline_read(struct pipeline *p, const struct rule *r, const char *input,
+			   struct buf *bytes, char **ctype, struct nm_err *e);
+
 /* Extracts an article from bytes already fetched (the crawler's path):
  * ctype is the HTTP Content-Type or NULL; a->url (the URL the article is
  * known by) must be set, a->final_url may be; fields already in a (from a
