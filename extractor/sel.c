@@ -37,6 +37,9 @@
 /* Slots of the per-call id/class cache (direct-mapped by element address;
  * covers the candidate and the ancestors a match walks through). */
 #define SEL_ATTR_SLOTS 64
+/* Class tokens an id/class cache entry holds; longer class lists (rare)
+ * are searched in place. */
+#define SEL_CLASS_TOKENS 12
 /* |An+B| coefficients are clamped here, like browsers clamp to int. */
 #define SEL_NTH_MAX 1000000000LL
 
@@ -1188,6 +1191,11 @@ struct later_slot {
 struct idcls {
 	xmlNodePtr el;
 	const char *id, *cls;
+	/* the class tokens as (offset, length), when they fit */
+	unsigned ntok;  /* SEL_CLASS_TOKENS + 1 = did not fit */
+	struct {
+		uint16_t off, len;
+	} tok[SEL_CLASS_TOKENS];
 };
 
 struct mctx {
@@ -1199,16 +1207,24 @@ struct mctx {
 	bool quirks;            /* quirks-mode page: ids and classes ignore ASCII case */
 };
 
-/* The id and class of el, through the per-scan cache when there is one. */
-static struct idcls id_class(const struct mctx *cx, xmlNodePtr el)
+static bool ws_byte(char c);
+static bool eq_n(const char *a, const char *b, size_t n, bool icase);
+static bool has_word(const char *v, const char *w, size_t wn, bool icase);
+
+/* The id and class of el: the per-scan cache entry, or *tmp filled when
+ * there is no cache. */
+static const struct idcls *id_class(const struct mctx *cx, xmlNodePtr el, struct idcls *tmp)
 {
-	struct idcls *slot = NULL;
+	struct idcls *slot = tmp;
 	if (cx->attrs) {
 		slot = &cx->attrs[((uintptr_t)el >> 5) % SEL_ATTR_SLOTS];
 		if (slot->el == el)
-			return *slot;
+			return slot;
 	}
-	struct idcls r = {el, NULL, NULL};
+	struct idcls r;
+	r.el = el;
+	r.id = r.cls = NULL;
+	r.ntok = 0;
 	for (xmlAttrPtr a = el->properties; a; a = a->next) {
 		const char *n = (const char *)a->name;
 		if (n[0] == 'i' && n[1] == 'd' && !n[2])
@@ -1216,9 +1232,41 @@ static struct idcls id_class(const struct mctx *cx, xmlNodePtr el)
 		else if (n[0] == 'c' && !strcmp(n, "class"))
 			r.cls = attr_value(a);
 	}
-	if (slot)
-		*slot = r;
-	return r;
+	/* split the class list once; every class test then compares tokens */
+	for (const char *v = r.cls; v && *v && r.ntok <= SEL_CLASS_TOKENS;) {
+		while (ws_byte(*v))
+			v++;
+		const char *st = v;
+		while (*v && !ws_byte(*v))
+			v++;
+		if (v == st)
+			break;
+		if (r.ntok == SEL_CLASS_TOKENS || st - r.cls > UINT16_MAX || v - st > UINT16_MAX) {
+			r.ntok = SEL_CLASS_TOKENS + 1;
+			break;
+		}
+		r.tok[r.ntok].off = (uint16_t)(st - r.cls);
+		r.tok[r.ntok].len = (uint16_t)(v - st);
+		r.ntok++;
+	}
+	*slot = r;
+	return slot;
+}
+
+/* True when el's class list holds the class s->name. */
+static bool has_class(const struct mctx *cx, const struct simple *s, xmlNodePtr el)
+{
+	struct idcls tmp;
+	const struct idcls *slot = id_class(cx, el, &tmp);
+	if (!slot->cls)
+		return false;
+	if (slot->ntok > SEL_CLASS_TOKENS)
+		return has_word(slot->cls, s->name, s->vlen, cx->quirks);
+	for (unsigned i = 0; i < slot->ntok; i++)
+		if (slot->tok[i].len == s->vlen &&
+		    eq_n(slot->cls + slot->tok[i].off, s->name, s->vlen, cx->quirks))
+			return true;
+	return false;
 }
 
 static bool doc_quirks(xmlNodePtr n)
@@ -1639,13 +1687,11 @@ static bool match_simple(const struct mctx *cx, const struct simple *s, xmlNodeP
 {
 	switch (s->kind) {
 	case K_ID: {
-		const char *v = id_class(cx, el).id;
+		struct idcls tmp;
+		const char *v = id_class(cx, el, &tmp)->id;
 		return v && (cx->quirks ? !strcasecmp(v, s->name) : !strcmp(v, s->name));
 	}
-	case K_CLASS: {
-		const char *v = id_class(cx, el).cls;
-		return v && has_word(v, s->name, s->vlen, cx->quirks);
-	}
+	case K_CLASS: return has_class(cx, s, el);
 	case K_ATTR: return match_attr(s, el);
 	case K_NTH: return match_nth(cx, s, el);
 	case K_EMPTY: return match_empty(el);

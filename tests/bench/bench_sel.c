@@ -191,7 +191,7 @@ static void synth(struct buf *b, char shape, size_t k)
 
 static const char *const forms[] = {
 	"*", "div", "#p5", ".post", "div.post.item3", "[href]", "[href^='/p/1']",
-	"[class~=item3]", "[class*=tem1]", "[datetime|=2020]", "[alt='' i]",
+	"[class~=item3]", "[class*=tem1]", "[datetime|='2020']", "[alt='' i]",
 	"div p", "div > p", "h2 + p", "h2 ~ div", "body div div p b",
 	"div div div div div p", "* * * * a", "div :not(p) a", "a:not([href*='9'])",
 	":is(h2, p) a", ":where(.post) .author", "li:first-child", "li:last-child",
@@ -248,7 +248,12 @@ static int scaling(void)
 		double base = 0;
 		for (size_t i = 0; i < NFORMS; i++) {
 			struct sel *sel = NULL;
-			sel_compile(forms[i], &sel, NULL);
+			struct nm_err e;
+			if (sel_compile(forms[i], &sel, &e) != NM_OK) {
+				printf("  %s\n", e.msg);
+				bad++;
+				continue;
+			}
 			size_t ms, mb;
 			double ts = time_sel(sel, hs, &ms), tb = time_sel(sel, hb, &mb);
 			double growth = ts > 0 ? (tb / ts) / ((double)nb / ns) : 0;
