@@ -2,6 +2,7 @@
  * pipeline.c - input -> article -> post.
  */
 #include "cli/pipeline.h"
+#include "cli/cmd.h"
 #include "common/buf.h"
 #include "common/file.h"
 #include "common/mem.h"
@@ -11,6 +12,7 @@
 #include "extractor/auto.h"
 #include "extractor/html.h"
 #include "extractor/jpath.h"
+#include "output/images.h"
 #include "output/md.h"
 
 #include <limits.h>
@@ -222,11 +224,178 @@ void pipeline_output_for(struct pipeline *p, const struct article *a,
 	output_merge(out, &p->cfg.output, r ? &r->output : NULL);
 }
 
+/* ---- output.images: download ---- */
+
+/* What a browser sends when it loads an <img>: some CDNs pick the format
+ * (or refuse) by it. */
+#define PIPELINE_IMAGE_ACCEPT "Accept: image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
+
+struct img_memo {
+	char *url;
+	char *to; /* the local URL, or NULL: the link is kept */
+};
+
+/* One post's images: where they go and what became of each URL. */
+struct img_run {
+	const struct article *a;
+	struct fetch_opts fo;
+	struct buf dir;    /* the folder the files go to */
+	struct buf prefix; /* the URL the post links the folder by */
+	struct buf host;   /* the article's host (may be on a private address) */
+	struct img_memo *memo;
+	size_t nmemo, fetched;
+	bool capped;
+};
+
+static void img_warn(const struct img_run *r, const char *img, const char *why)
+{
+	cli_errorf("warning: %s: image %s not stored (%s); its link is kept", r->a->url, img, why);
+}
+
+/* Stores url's image in r->dir unless an earlier run did; returns the URL
+ * to link it by (caller frees), or NULL (warned) to keep url. */
+static char *img_store(struct img_run *r, const char *url)
+{
+	if (!url_is_http(url))
+		return NULL; /* only the web's images are fetched */
+	struct buf stem = BUF_INIT, name = BUF_INIT, to = BUF_INIT, key = BUF_INIT;
+	char *out = NULL;
+	/* the fragment is not sent: one file for all of them */
+	buf_put(&key, url, strcspn(url, "#"));
+	url = buf_cstr(&key);
+	images_stem(url, &stem);
+	if (!images_stored(buf_cstr(&r->dir), buf_cstr(&stem), &name)) {
+		if (r->fetched >= IMAGES_MAX_PER_POST) {
+			if (!r->capped) {
+				struct buf why = BUF_INIT;
+				buf_printf(&why, "more than %d images in one post; the rest too",
+					   IMAGES_MAX_PER_POST);
+				img_warn(r, url, buf_cstr(&why));
+				buf_free(&why);
+			}
+			r->capped = true;
+			goto done;
+		}
+		r->fetched++;
+		struct fetch_result fr;
+		struct nm_err e;
+		err_clear(&e);
+		enum nm_code rc = fetch_url(url, &r->fo, &fr, &e);
+		const char *ext = NULL;
+		if (rc) {
+			img_warn(r, url, e.msg);
+		} else if (!(ext = images_ext(fr.content_type, fr.body.ptr, fr.body.len))) {
+			struct buf why = BUF_INIT;
+			buf_printf(&why, "not an image: Content-Type %s",
+				   fr.content_type ? fr.content_type : "missing");
+			img_warn(r, url, buf_cstr(&why));
+			buf_free(&why);
+		} else {
+			enum post_status st;
+			buf_printf(&name, "%s.%s", buf_cstr(&stem), ext);
+			if ((rc = post_write(buf_cstr(&r->dir), buf_cstr(&name), fr.body.ptr,
+					     fr.body.len, &st, &e))) {
+				char why[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 8];
+				err_format(&e, why, sizeof why);
+				img_warn(r, url, why);
+			}
+		}
+		fetch_result_free(&fr);
+		if (rc || !ext)
+			goto done;
+	}
+	buf_printf(&to, "%s/", buf_cstr(&r->prefix));
+	images_url_encode(buf_cstr(&name), &to);
+	out = buf_detach(&to);
+done:
+	buf_free(&key);
+	buf_free(&stem);
+	buf_free(&name);
+	buf_free(&to);
+	return out;
+}
+
+/* images_rewrite's map: each URL is stored (or given up) once per post. */
+static const char *img_map(void *ctx, const char *url)
+{
+	struct img_run *r = ctx;
+	for (size_t i = 0; i < r->nmemo; i++)
+		if (!strcmp(r->memo[i].url, url))
+			return r->memo[i].to;
+	char *to = img_store(r, url);
+	r->memo = xrealloc(r->memo, (r->nmemo + 1) * sizeof *r->memo);
+	r->memo[r->nmemo].url = xstrdup(url);
+	r->memo[r->nmemo].to = to;
+	return r->memo[r->nmemo++].to;
+}
+
+/* output.images: download.  Stores the images of the body that o writes
+ * (body_markdown or body_html) and appends that body, linking them, to
+ * body; an image that cannot be stored keeps its URL and is reported as a
+ * warning, never failing the post.  False when no link changed. */
+static bool localize_images(struct pipeline *p, const struct article *a,
+			    const struct output_cfg *o, struct buf *body)
+{
+	const char *src = o->body == BODY_HTML ? a->body_html : a->body_markdown;
+	if (!src || (!strstr(src, "<img") && (o->body == BODY_HTML || !strstr(src, "!["))))
+		return false;
+	struct img_run r;
+	memset(&r, 0, sizeof r);
+	r.a = a;
+	struct tmpl_ctx c = {a, p->cfg.pinyin, p->cfg.npinyin};
+	struct buf rel = BUF_INIT;
+	struct nm_err e;
+	err_clear(&e);
+	size_t k = 0;
+	const char *d = o->images_dir;
+	while (!strncmp(d, "./", 2))
+		d += 2;
+	if (images_expand(d, false, &c, &rel, &e) ||
+	    (o->images_url ? images_expand(o->images_url, true, &c, &r.prefix, &e)
+			   : (buf_putc(&r.prefix, '/'), images_expand(d, true, &c, &r.prefix, &e)))) {
+		cli_errorf("warning: %s: output.images_dir/images_url: %s; image links kept", a->url,
+			   e.msg);
+		goto out;
+	}
+	/* relative to the config's folder */
+	if (buf_cstr(&rel)[0] != '/' && strcmp(p->cfg.dir, "."))
+		buf_printf(&r.dir, "%s/", p->cfg.dir);
+	buf_put(&r.dir, rel.ptr, rel.len);
+	while (r.prefix.len && r.prefix.ptr[r.prefix.len - 1] == '/')
+		buf_truncate(&r.prefix, r.prefix.len - 1);
+	const char *page = a->final_url && url_is_http(a->final_url) ? a->final_url
+			   : a->url && url_is_http(a->url)		  ? a->url
+									  : NULL;
+	r.fo = p->fetch;
+	r.fo.connect_to = p->connect_to;
+	r.fo.max_bytes = IMAGES_MAX_BYTES;
+	r.fo.referer = page; /* many sites refuse images to other referers */
+	r.fo.accept = PIPELINE_IMAGE_ACCEPT;
+	/* the article's own host may be local (the operator pointed newsmd
+	 * at it); an image elsewhere may not lead to internal addresses */
+	if (page && url_host(page, &r.host) == 0)
+		r.fo.trusted_host = buf_cstr(&r.host);
+	else
+		r.fo.trusted_host = "";
+	k = images_rewrite(src, strlen(src), o->body == BODY_HTML, img_map, &r, body);
+out:
+	for (size_t i = 0; i < r.nmemo; i++) {
+		free(r.memo[i].url);
+		free(r.memo[i].to);
+	}
+	free(r.memo);
+	buf_free(&rel);
+	buf_free(&r.dir);
+	buf_free(&r.prefix);
+	buf_free(&r.host);
+	return k > 0;
+}
+
 enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 			    const struct output_cfg *o, char **path,
 			    enum post_status *status, struct nm_err *e)
 {
-	struct buf post = BUF_INIT, name = BUF_INIT, used = BUF_INIT;
+	struct buf post = BUF_INIT, name = BUF_INIT, used = BUF_INIT, body = BUF_INIT;
 	enum nm_code rc = NM_OK;
 	if (!strcmp(o->dir, "-")) {
 		if ((rc = post_render(a, o, p->cfg.pinyin, p->cfg.npinyin, &post, e)))
@@ -235,6 +404,18 @@ enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 		*status = POST_NEW;
 		*path = xstrdup("-");
 		goto out;
+	}
+	/* images: the post links what was stored (a shallow copy of the
+	 * article with the rewritten body; raw bodies stay untouched) */
+	struct article local;
+	if (o->images == IMAGES_DOWNLOAD && o->body != BODY_RAW &&
+	    localize_images(p, a, o, &body)) {
+		local = *a;
+		if (o->body == BODY_HTML)
+			local.body_html = (char *)buf_cstr(&body);
+		else
+			local.body_markdown = (char *)buf_cstr(&body);
+		a = &local;
 	}
 	if ((rc = post_filename(a, o, p->cfg.pinyin, p->cfg.npinyin, &name, e)))
 		goto out;
@@ -251,5 +432,6 @@ out:
 	buf_free(&post);
 	buf_free(&name);
 	buf_free(&used);
+	buf_free(&body);
 	return rc;
 }

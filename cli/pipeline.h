@@ -60,7 +60,16 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 
 /* Renders a's post with output settings o and writes it into o->dir
  * (or prints it to stdout when o->dir is "-").  *path receives the
- * written file's path (caller frees), *status what happened. */
+ * written file's path (caller frees), *status what happened.
+ * With o->images == IMAGES_DOWNLOAD (and a file, not stdout; a markdown or
+ * html body, not raw) the body's images are first stored under
+ * o->images_dir (relative to the config's folder) and linked by
+ * o->images_url, see output/images.h: fetched with the article's page as
+ * Referer, at most IMAGES_MAX_BYTES and IMAGES_MAX_PER_POST, kept only when
+ * the bytes are an image, skipped when an earlier run stored them.  An
+ * image that cannot be stored keeps its URL and prints one
+ * "newsmd: warning:" line on stderr; it never fails the post.  Safe to call
+ * from several threads at once (crawl's writers). */
 enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 			    const struct output_cfg *o, char **path,
 			    enum post_status *status, struct nm_err *e);

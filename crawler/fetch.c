@@ -64,11 +64,14 @@ enum nm_code fetch_url(const char *url, const struct fetch_opts *o,
 		return err_set(e, NM_ENET, "cannot start libcurl");
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct sink s = {&r->body, o && o->max_bytes ? o->max_bytes : 10485760, false};
-	struct curl_slist *ct = NULL;
+	struct curl_slist *ct = NULL, *hdrs = NULL;
 	for (const char *const *c = o ? o->connect_to : NULL; c && *c; c++)
 		ct = curl_slist_append(ct, *c);
 	struct buf first_host = BUF_INIT, cur = BUF_INIT, host = BUF_INIT;
-	url_host(url, &first_host);
+	if (o && o->trusted_host)
+		buf_puts(&first_host, o->trusted_host);
+	else
+		url_host(url, &first_host);
 	buf_puts(&cur, url);
 	struct hop hop = {true, false};
 
@@ -90,6 +93,10 @@ enum nm_code fetch_url(const char *url, const struct fetch_opts *o,
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, ct);
 	if (o && o->referer)
 		curl_easy_setopt(h, CURLOPT_REFERER, o->referer);
+	if (o && o->accept)
+		hdrs = curl_slist_append(hdrs, o->accept);
+	if (hdrs)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 
 	enum nm_code rc = NM_OK;
 	CURLcode cc = CURLE_OK;
@@ -126,8 +133,9 @@ enum nm_code fetch_url(const char *url, const struct fetch_opts *o,
 	if (s.over)
 		rc = err_set(e, NM_ELIMIT, "body larger than %zu bytes; refused", s.max);
 	else if (hop.refused)
-		rc = err_set(e, NM_EREFUSED, "redirect to %s refused: it resolves to a private, "
-					     "loopback or link-local address", buf_cstr(&host));
+		rc = err_set(e, NM_EREFUSED, "%s%s refused: it resolves to a private, "
+					     "loopback or link-local address",
+			     strcmp(buf_cstr(&cur), url) ? "redirect to " : "", buf_cstr(&host));
 	else if (cc == CURLE_UNSUPPORTED_PROTOCOL)
 		rc = err_set(e, NM_EREFUSED, "redirect to a scheme other than http/https refused");
 	else if (cc == CURLE_TOO_MANY_REDIRECTS)
@@ -139,8 +147,9 @@ enum nm_code fetch_url(const char *url, const struct fetch_opts *o,
 	buf_free(&first_host);
 	buf_free(&cur);
 	buf_free(&host);
-	curl_slist_free_all(ct);
 	curl_easy_cleanup(h);
+	curl_slist_free_all(ct);
+	curl_slist_free_all(hdrs);
 	return rc;
 }
 

@@ -21,6 +21,11 @@ struct fetch_opts {
 	size_t max_bytes;               /* 0 = 10 MiB */
 	const char *const *connect_to;  /* curl CONNECT_TO entries "H:P:H2:P2", NULL-terminated */
 	const char *referer;            /* NULL = none */
+	const char *accept;             /* Accept header; NULL = curl's default */
+	/* The one host that may resolve to a loopback/private address (the
+	 * operator named it); NULL = the URL's own host.  Set it when the URL
+	 * came from a page (an image's URL: the article's host). */
+	const char *trusted_host;
 };
 
 struct fetch_result {

@@ -70,6 +70,8 @@ void config_defaults(struct config *c)
 	o->quote[0] = xstrdup("title");
 	o->footer = xstrdup("\n\n<{url}>\n");
 	o->final_newline = true;
+	o->images = IMAGES_LINK;
+	o->images_dir = xstrdup("assets/img/{slug}");
 	c->crawl.user_agent = xstrdup("newsmd/1.0");
 	c->crawl.concurrency = 8;
 	c->crawl.per_host_concurrency = 2;
@@ -91,6 +93,8 @@ void output_free(struct output_cfg *o)
 	free(o->fm);
 	ystrv_free(o->quote);
 	free(o->footer);
+	free(o->images_dir);
+	free(o->images_url);
 	memset(o, 0, sizeof *o);
 }
 
@@ -105,11 +109,62 @@ static void fm_clear(struct output_cfg *o)
 	o->nfm = 0;
 }
 
+/* A folder that is not below the config's folder: absolute, or leaving it
+ * with "..". */
+static bool outside(const char *dir)
+{
+	return dir[0] == '/' || !strcmp(dir, "..") || !strncmp(dir, "../", 3);
+}
+
+/* output.images, images_dir, images_url (the rest of output_parse). */
+static enum nm_code parse_images(const struct ydoc *d, const struct ynode *n,
+				 struct output_cfg *o, struct nm_err *e)
+{
+	enum nm_code rc;
+	struct ynode *v, *dir = ymap_get(n, "images_dir"), *url = ymap_get(n, "images_url");
+	if ((v = ymap_get(n, "images"))) {
+		if (v->type == Y_SCALAR && !strcmp(v->str, "link"))
+			o->images = IMAGES_LINK;
+		else if (v->type == Y_SCALAR && !strcmp(v->str, "download"))
+			o->images = IMAGES_DOWNLOAD;
+		else
+			return yerr(e, d, v, NM_ECONFIG, "output.images: expected link or download");
+		o->has_images = true;
+	}
+	if (dir) {
+		if ((rc = ystr(d, dir, "output.images_dir", &o->images_dir, e)))
+			return rc;
+		if (!o->images_dir[0])
+			return yerr(e, d, dir, NM_ECONFIG, "output.images_dir: empty");
+		if (!url && outside(o->images_dir))
+			return yerr(e, d, dir, NM_ECONFIG,
+				    "output.images_dir: outside the config's folder; give the "
+				    "URL the site serves it at as images_url");
+		free(o->images_url);
+		o->images_url = NULL; /* derived from images_dir unless given */
+		o->has_images_dir = o->has_images_url = true;
+	} else if (o->has_format && o->format == FORMAT_HUGO) {
+		/* Hugo publishes static/ at the site's root */
+		free(o->images_dir);
+		o->images_dir = xstrdup("static/images/{slug}");
+		free(o->images_url);
+		o->images_url = xstrdup("/images/{slug}");
+		o->has_images_dir = o->has_images_url = true;
+	}
+	if (url) {
+		if ((rc = ystr(d, url, "output.images_url", &o->images_url, e)))
+			return rc;
+		o->has_images_url = true;
+	}
+	return NM_OK;
+}
+
 enum nm_code output_parse(const struct ydoc *d, const struct ynode *n,
 			  struct output_cfg *o, struct nm_err *e)
 {
 	static const char *const keys[] = {"dir", "body", "format", "filename", "front_matter",
-					   "quote", "footer", "final_newline", "slug", NULL};
+					   "quote", "footer", "final_newline", "slug", "images",
+					   "images_dir", "images_url", NULL};
 	enum nm_code rc;
 	if ((rc = yexpect(d, n, Y_MAP, "output", e)) ||
 	    (rc = ymap_check_keys(d, n, keys, "output", e)))
@@ -181,7 +236,7 @@ enum nm_code output_parse(const struct ydoc *d, const struct ynode *n,
 			return rc;
 		o->has_final_newline = true;
 	}
-	return NM_OK;
+	return parse_images(d, n, o, e);
 }
 
 void output_merge(struct output_cfg *dst, const struct output_cfg *base,
@@ -209,6 +264,9 @@ void output_merge(struct output_cfg *dst, const struct output_cfg *base,
 	o = over && over->has_footer ? over : base;
 	dst->footer = xstrdup(o->footer);
 	dst->final_newline = (over && over->has_final_newline ? over : base)->final_newline;
+	dst->images = (over && over->has_images ? over : base)->images;
+	dst->images_dir = xstrdup((over && over->has_images_dir ? over : base)->images_dir);
+	dst->images_url = xstrdup((over && over->has_images_url ? over : base)->images_url);
 }
 
 /* Joins a path relative to the config's folder. */

@@ -23,6 +23,10 @@ enum body_mode { BODY_MARKDOWN, BODY_HTML, BODY_RAW };
  * content/posts, shortcodes made inert.  Either's defaults give way to an
  * explicit front_matter / dir. */
 enum post_format { FORMAT_JEKYLL, FORMAT_HUGO };
+/* link: a body's images keep their (absolute) URLs.  download: each image
+ * is stored under images_dir and the post links it under images_url (see
+ * cli/pipeline.h); body: raw posts are never rewritten. */
+enum images_mode { IMAGES_LINK, IMAGES_DOWNLOAD };
 
 /* One front matter key: its value is a template, or a list of templates. */
 struct fm_entry {
@@ -44,9 +48,18 @@ struct output_cfg {
 	char **quote;            /* NULL-terminated keys always double-quoted */
 	char *footer;            /* template, may be NULL */
 	bool final_newline;
-	/* which members were given (for merging an override) */
+	enum images_mode images;
+	/* Templates, one folder per post by default.  images_dir is relative
+	 * to the config file's folder (also in a rule's override) and is
+	 * resolved when used; images_url is the prefix the post links, NULL =
+	 * "/" + images_dir (the config's folder is the site's root). */
+	char *images_dir;
+	char *images_url;
+	/* which members were given (for merging an override); giving
+	 * images_dir gives images_url too (the one derived from it, if not
+	 * given), so an override's folder never pairs with the base's prefix */
 	bool has_dir, has_body, has_format, has_filename, has_fm, has_quote,
-		has_footer, has_final_newline;
+		has_footer, has_final_newline, has_images, has_images_dir, has_images_url;
 };
 
 struct kv {

@@ -8,11 +8,17 @@ fault injection chosen by path prefix:
   /redirect-to?u=URL   one redirect to URL (any scheme)
   /slow/...            send headers, then stall
   /huge                an endless chunked body
-Every request is counted per path (GET /__hits returns the counts as JSON).
+  /hotlink/PATH        file PATH, typed by its extension (image/png ...), but
+                       403 unless the Referer is a page of this server (the
+                       hot-link protection of many Chinese news sites)
+  /ctype/T/S/PATH      file PATH served as Content-Type T/S
+Every request is counted per path (GET /__hits returns the counts as JSON)
+and its Referer kept (Server.referer(path)).
 Usage from tests: `with Server(root) as s: s.url('/x')`.
 """
 import http.server
 import json
+import mimetypes
 import os
 import socketserver
 import threading
@@ -41,6 +47,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         with srv.lock:
             srv.hits[path] = srv.hits.get(path, 0) + 1
+            srv.referers[path] = self.headers.get('Referer')
         if path == '/__hits':
             return self._send(200, json.dumps(srv.hits).encode(), 'application/json')
         parts = path.split('/')
@@ -71,12 +78,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
+        ctype = None
+        if parts[1:2] == ['hotlink']:
+            own = 'http://127.0.0.1:%d/' % srv.server_address[1]
+            if not (self.headers.get('Referer') or '').startswith(own):
+                return self._send(403, b'hot-linking refused')
+            path = '/' + '/'.join(parts[2:])
+            ctype = mimetypes.guess_type(path)[0] or 'application/octet-stream'
+        elif len(parts) > 4 and parts[1] == 'ctype':
+            ctype = parts[2] + '/' + parts[3]
+            path = '/' + '/'.join(parts[4:])
         fs = os.path.realpath(os.path.join(srv.root, path.lstrip('/')))
         if not fs.startswith(os.path.realpath(srv.root)) or not os.path.isfile(fs):
             return self._send(404, b'not found')
         with open(fs, 'rb') as f:
             body = f.read()
-        ctype = 'application/json' if fs.endswith('.json') else 'text/html; charset=utf-8'
+        if ctype is None:
+            ctype = 'application/json' if fs.endswith('.json') else 'text/html; charset=utf-8'
         return self._send(200, body, ctype)
 
 
@@ -90,6 +108,7 @@ class Server:
         self.httpd.daemon_threads = True
         self.httpd.root = self.root
         self.httpd.hits = {}
+        self.httpd.referers = {}
         self.httpd.lock = threading.Lock()
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -101,6 +120,10 @@ class Server:
 
     def hits(self, path):
         return self.httpd.hits.get(path, 0)
+
+    def referer(self, path):
+        """The Referer header of the last request for path (None: none)."""
+        return self.httpd.referers.get(path)
 
     def __exit__(self, *a):
         self.httpd.shutdown()
