@@ -18,21 +18,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 from server import Server  # noqa: E402
+from testlib import Skip, run_tests, test  # noqa: E402
 
 NEWSMD = os.path.abspath(os.environ.get('NEWSMD', os.path.join(ROOT, 'build/newsmd')))
 SEED = os.path.join(ROOT, '..', 'shared', 'seed', '2022-04-13-NW202204132341710174.md')
 FIX = os.path.join(ROOT, 'tests', 'fixtures')
 FINEWS_URL = 'http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202204132341710174'
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Skip(Exception):
-    pass
 
 
 def run(*args, cwd=None, stdin=None, timeout=60):
@@ -431,28 +422,5 @@ def help_and_unknown_command(tmp):
     one_line_error(err, "unknown command 'frobnicate'")
 
 
-def main():
-    only = sys.argv[1] if len(sys.argv) > 1 else None
-    passed = failed = skipped = 0
-    for fn in TESTS:
-        if only and only not in fn.__name__:
-            continue
-        tmp = tempfile.mkdtemp(prefix='newsmd-cli-')
-        try:
-            fn(tmp)
-            passed += 1
-        except Skip as s:
-            print('  skip %s: %s' % (fn.__name__, s))
-            skipped += 1
-        except Exception:
-            print('not ok %s' % fn.__name__)
-            traceback.print_exc(limit=3, file=sys.stdout)
-            failed += 1
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print('cli: %d passed, %d failed, %d skipped' % (passed, failed, skipped))
-    return 1 if failed else 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tests('cli'))

@@ -24,9 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 from server import Server  # noqa: E402
+from testlib import Skip, run_tests, test  # noqa: E402
 
 NEWSMD = os.path.abspath(os.environ.get('NEWSMD', os.path.join(ROOT, 'build/newsmd')))
-TESTS = []
 SLUG = 'harbor-reopens-after-the-storm'
 RULE = """name: local
 match: {hosts: ['127.0.0.1']}
@@ -37,15 +37,6 @@ body: {steps: [{css: article}]}
 discovery:
   item_links: [{css: a.item}]
 """
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-class Skip(Exception):
-    pass
 
 
 def run(*args, cwd=None, timeout=60):
@@ -343,28 +334,5 @@ def crawl_stores_images_of_new_articles(tmp):
                for t in texts), texts
 
 
-def main():
-    only = sys.argv[1] if len(sys.argv) > 1 else None
-    passed = failed = skipped = 0
-    for fn in TESTS:
-        if only and only not in fn.__name__:
-            continue
-        tmp = tempfile.mkdtemp(prefix='newsmd-images-')
-        try:
-            fn(tmp)
-            passed += 1
-        except Skip as s:
-            print('  skip %s: %s' % (fn.__name__, s))
-            skipped += 1
-        except Exception:
-            print('not ok %s' % fn.__name__)
-            traceback.print_exc(limit=3, file=sys.stdout)
-            failed += 1
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print('images: %d passed, %d failed, %d skipped' % (passed, failed, skipped))
-    return 1 if failed else 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tests('images'))
