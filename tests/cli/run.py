@@ -8,11 +8,8 @@ Usage: run.py [NAME-SUBSTRING]
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))

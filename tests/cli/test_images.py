@@ -12,12 +12,9 @@ Usage: test_images.py [NAME-SUBSTRING]
 """
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
-import tempfile
-import traceback
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
