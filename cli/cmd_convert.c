@@ -63,23 +63,11 @@ int cmd_convert(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		cli_errorf("convert: no INPUT given (try 'newsmd convert --help')");
-		return EXIT_USAGE;
-	}
-	if (url && argc - optind > 1) {
-		cli_errorf("convert: --url applies to a single INPUT");
-		return EXIT_USAGE;
-	}
 	struct pipeline p;
+	int ost = pipeline_open_inputs(&p, "convert", argc, optind, config, rules, url, connect_to);
+	if (ost != EXIT_OK)
+		return ost;
 	struct nm_err e;
-	err_clear(&e);
-	if (pipeline_open(&p, config, rules, &e) != NM_OK) {
-		cli_error(&e);
-		pipeline_close(&p);
-		return EXIT_USAGE;
-	}
-	p.connect_to = connect_to;
 	int failed = 0;
 	for (int i = optind; i < argc; i++) {
 		struct article a;

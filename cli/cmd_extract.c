@@ -119,23 +119,11 @@ int cmd_extract(int argc, char **argv)
 			   format);
 		return EXIT_USAGE;
 	}
-	if (optind >= argc) {
-		cli_errorf("extract: no INPUT given (try 'newsmd extract --help')");
-		return EXIT_USAGE;
-	}
-	if (url && argc - optind > 1) {
-		cli_errorf("extract: --url applies to a single INPUT");
-		return EXIT_USAGE;
-	}
 	struct pipeline p;
+	int st = pipeline_open_inputs(&p, "extract", argc, optind, config, rules, url, connect_to);
+	if (st != EXIT_OK)
+		return st;
 	struct nm_err e;
-	err_clear(&e);
-	if (pipeline_open(&p, config, rules, &e) != NM_OK) {
-		cli_error(&e);
-		pipeline_close(&p);
-		return EXIT_USAGE;
-	}
-	p.connect_to = connect_to;
 	int failed = 0, n = argc - optind;
 	json_t *all = fi == 0 && n > 1 ? json_array() : NULL;
 	for (int i = optind; i < argc; i++) {

@@ -41,6 +41,30 @@ enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 	return NM_OK;
 }
 
+int pipeline_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
+			 const char *config, const char *rules, const char *url,
+			 const char *const *connect_to)
+{
+	memset(p, 0, sizeof *p);
+	if (first >= argc) {
+		cli_errorf("%s: no INPUT given (try 'newsmd %s --help')", cmd, cmd);
+		return EXIT_USAGE;
+	}
+	if (url && argc - first > 1) {
+		cli_errorf("%s: --url applies to a single INPUT", cmd);
+		return EXIT_USAGE;
+	}
+	struct nm_err e;
+	err_clear(&e);
+	if (pipeline_open(p, config, rules, &e) != NM_OK) {
+		cli_error(&e);
+		pipeline_close(p);
+		return EXIT_USAGE;
+	}
+	p->connect_to = connect_to;
+	return EXIT_OK;
+}
+
 void pipeline_close(struct pipeline *p)
 {
 	ruleset_free(&p->rules);

@@ -36,6 +36,14 @@ enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 			   const char *rules_dir, struct nm_err *e);
 void pipeline_close(struct pipeline *p);
 
+/* The start shared by `convert` and `extract`: checks that INPUTs were
+ * given (argv[first..argc)) and that --url names only one, then opens the
+ * pipeline.  Prints the one-line error itself and returns the exit status
+ * (2), or 0 with p open. */
+int pipeline_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
+			 const char *config, const char *rules, const char *url,
+			 const char *const *connect_to);
+
 /* Reads input (an http(s) URL, a file path, or "-") and extracts its
  * article into a (which the caller article_init'ed).  url: the URL to know
  * the input by (--url), or NULL.  All body forms are rendered, so the
