@@ -322,33 +322,54 @@ static void jsonld_values(const struct html_doc *h, const struct jpath *jp, stru
 	free(nodes);
 }
 
+/* What meta_extract finds on a page, read once per extraction however many
+ * fields fall back to it or use the `auto` step. */
+struct page_meta {
+	bool filled;
+	struct article m;
+};
+
+static const struct article *page_metadata(const struct page *pg, const struct article *a,
+					   struct article *tmp)
+{
+	struct page_meta *pm = pg->meta;
+	struct article *m = pm ? &pm->m : tmp;
+	if (!pm || !pm->filled) {
+		article_init(m);
+		meta_extract(pg->h, a->url, m, NULL);
+		if (pm)
+			pm->filled = true;
+	}
+	return m;
+}
+
 /* The generic extractor as a step: the body from auto_body, other fields
  * from the page's metadata (JSON-LD, OpenGraph, bylines, ...). */
-static void auto_values(const struct field_rule *f, const struct html_doc *h,
+static void auto_values(const struct field_rule *f, const struct page *pg,
 			const struct article *a, struct vals *v)
 {
 	if (!strcmp(f->name, "body")) {
-		v->node = auto_body_titled(h, a->title, NULL);
+		v->node = auto_body_titled(pg->h, a->title, NULL);
 		return;
 	}
-	struct article m;
-	article_init(&m);
-	meta_extract(h, a->url, &m, NULL);
+	struct article tmp;
+	const struct article *m = page_metadata(pg, a, &tmp);
 	const char *n = f->name;
 	struct buf b = BUF_INIT;
-	if ((!strcmp(n, "date") && m.date.set) || (!strcmp(n, "updated") && m.updated.set))
-		date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", n[0] == 'd' ? &m.date : &m.updated);
-	const struct strv *lst = !strcmp(n, "author") ? &m.author : !strcmp(n, "tags") ? &m.tags : NULL;
+	if ((!strcmp(n, "date") && m->date.set) || (!strcmp(n, "updated") && m->updated.set))
+		date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", n[0] == 'd' ? &m->date : &m->updated);
+	const struct strv *lst = !strcmp(n, "author") ? &m->author : !strcmp(n, "tags") ? &m->tags : NULL;
 	if (lst) {
 		for (size_t i = 0; i < lst->n; i++)
 			strv_push(&v->s, lst->v[i]);
 	} else {
-		const char *val = b.len ? buf_cstr(&b) : field_value(&m, n);
+		const char *val = b.len ? buf_cstr(&b) : field_value(m, n);
 		if (val && *val)
 			strv_push(&v->s, val);
 	}
 	buf_free(&b);
-	article_free(&m);
+	if (!pg->meta)
+		article_free(&tmp);
 }
 
 /* Runs one step; returns candidates in v (possibly empty). */
@@ -400,7 +421,7 @@ static void run_step(const struct step *st, const struct field_rule *f,
 		break;
 	case STEP_AUTO:
 		if (h)
-			auto_values(f, h, a, v);
+			auto_values(f, pg, a, v);
 		break;
 	case STEP_URL: {
 		size_t s0, l0;
@@ -704,6 +725,8 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	enum nm_code rc = NM_OK;
 	free(a->rule);
 	a->rule = xstrdup(r->name);
+	if (pg->h && !pg->meta)
+		pg->meta = xcalloc(1, sizeof *pg->meta);
 	bool was_set[RULES_MAX_FIELDS_TRACKED] = {false};
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
@@ -737,7 +760,7 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 			} else {
 				/* only this field: a temp article takes the metadata */
 				struct vals mv = {{0}, NULL};
-				auto_values(f, pg->h, a, &mv);
+				auto_values(f, pg, a, &mv);
 				struct when w = {0};
 				if (f->type == FT_DATETIME) {
 					if (mv.s.n && date_parse_any(mv.s.v[0], NULL, &w) == NM_OK)
@@ -813,6 +836,11 @@ void page_release(struct page *pg)
 {
 	html_free(pg->frag);
 	pg->frag = NULL;
+	if (pg->meta) {
+		article_free(&pg->meta->m);
+		free(pg->meta);
+		pg->meta = NULL;
+	}
 }
 
 void extract_item_fields(const struct rule *r, json_t *item, struct article *a)

@@ -36,10 +36,14 @@ struct page {
 	json_t *json;           /* borrowed; NULL for HTML pages */
 	struct html_doc *frag;  /* owned: the body fragment parsed out of JSON */
 	int64_t now;            /* the crawl clock (relative dates, validate); 0 = time(NULL) */
+	struct page_meta *meta; /* owned: the page's metadata, read once on first need */
 	const struct extract_trace *trace; /* NULL = no tracing */
 };
 
-/* Frees what extraction attached to the page (the body fragment). */
+struct page_meta;
+
+/* Frees what extraction attached to the page (the body fragment, the
+ * metadata cache). */
 void page_release(struct page *pg);
 
 /* Fills a from the page with rule r.  a->url must be set (rule steps and
