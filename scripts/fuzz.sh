@@ -1,7 +1,8 @@
 #!/bin/sh
 # fuzz.sh BUILD TARGET SECONDS - runs one libFuzzer target (built by
-# `make fuzz`) for SECONDS, seeded from the project's own fixtures, with the
-# target's dictionary when tests/fuzz/TARGET.dict exists.  New inputs go to
+# `make fuzz`) for SECONDS, seeded from the project's own fixtures and
+# tests/fuzz/corpus/NAME (for TARGET fuzz_NAME), with the target's
+# dictionary when tests/fuzz/TARGET.dict exists.  New inputs go to
 # BUILD/fuzz/corpus/TARGET; crashes to BUILD/fuzz/crashes/ (each must become
 # a named regression test).
 set -eu
@@ -18,8 +19,12 @@ fuzz_jpath) for f in tests/fixtures/json/*.json; do { echo 'data.authors[*].name
 fuzz_date) printf '%%Y年%%m月%%d日 %%H:%%M\n2022年04月13日 12:11' > "$SEEDS/zh"
 	printf '%%a, %%d %%b %%Y %%H:%%M:%%S %%z\nWed, 13 Apr 2022 12:11:23 +0800' > "$SEEDS/rfc"
 	printf '%%s\n3小时前' > "$SEEDS/rel" ;;
-*) [ -d "tests/fuzz/seeds/$T" ] && seed tests/fuzz/seeds/"$T"/* ;;
+fuzz_charset) seed tests/fixtures/charset/* ;;
 esac
+# Every target also starts from its checked-in corpus, when it has one
+# (tests/fuzz/corpus/NAME for fuzz_NAME).
+C="tests/fuzz/corpus/${T#fuzz_}"
+if [ -d "$C" ]; then seed "$C"/*; fi
 DICT=""
 [ -f "tests/fuzz/$T.dict" ] && DICT="-dict=tests/fuzz/$T.dict"
 exec "$BIN" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
