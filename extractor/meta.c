@@ -45,6 +45,9 @@
 /* A <time> further below the headline than this much text is in the
  * article or past it (a feed's), not in its header. */
 #define META_HEADER_BYTES 300
+/* Text read after a document-date label for its value: the label's
+ * table cell and the next one. */
+#define META_DOC_DATE_BYTES 64
 /* Text nodes gathered walking backwards (each is one run of text). */
 #define META_MAX_PARTS 256
 /* The end of a body searched for a signature ("（记者 胡晓蓉）"). */
@@ -1232,13 +1235,18 @@ static bool read_time(const char *s, size_t n, size_t *i, int *hh, int *mm, int 
 }
 
 /* A date at s[i]: "YYYY-MM-DD" (separators - / . or 年月日), or the US
- * "M/D/YYYY" when an AM/PM time follows, each with an optional time.
- * Writes it as "YYYY-MM-DD[ HH:MM:SS]" to out; *has_time says which. */
-static bool date_at(const char *s, size_t n, size_t i, struct buf *out, bool *has_time)
+ * "M/D/YYYY" when an AM/PM time follows, each with an optional time; or a
+ * magazine issue "YYYY年M月号", known only to the month.  Writes it as
+ * "YYYY-MM-DD[ HH:MM:SS]" to out (an issue as the first of its month);
+ * *has_time says whether a time was read, *month_only whether only the
+ * month is known. */
+static bool date_at(const char *s, size_t n, size_t i, struct buf *out, bool *has_time,
+		    bool *month_only)
 {
 	size_t j = i;
 	int y, mo, d;
 	bool cn = false;
+	*month_only = false;
 	y = read_num(s, n, &j, 4);
 	if (j - i == 4 && y >= 1990 && y <= 2100) {
 		cn = eat(s, n, &j, "\xe5\xb9\xb4"); /* 年 */
@@ -1256,6 +1264,13 @@ static bool date_at(const char *s, size_t n, size_t i, struct buf *out, bool *ha
 		d = read_num(s, n, &j, 2);
 		if (j < n && isdigit((unsigned char)s[j]))
 			return false;
+		if (cn && d < 0 && eat(s, n, &j, "\xe5\x8f\xb7")) { /* 号: an issue */
+			*has_time = false;
+			*month_only = true;
+			buf_clear(out);
+			buf_printf(out, "%04d-%02d-01", y, mo);
+			return true;
+		}
 		if (cn)
 			eat(s, n, &j, "\xe6\x97\xa5"); /* 日 */
 	} else {
@@ -1311,9 +1326,16 @@ static bool label_before(const char *s, size_t at, const char *const *words)
 /* The publication date printed in a stretch of text, normalised into
  * out.  Every date is looked at: one labelled as publication ("发布时间：",
  * "发表于", "Posted") beats an unlabelled one, a time of day beats a bare
- * day, and one labelled as something else ("建立于", "注册") never counts;
- * among equals the first wins. */
-static bool find_date(const char *s, size_t n, struct buf *out)
+ * day, a bare day beats a magazine issue known only to its month, and one
+ * labelled as something else ("建立于", "注册") never counts.  Among equals
+ * the first wins, or with from_end the last: in the text above an
+ * article, the date nearest to it is the article's (the ones further up
+ * belong to the posts and teasers before it).  Returns the winner's
+ * score: DATE_MONTH, DATE_DAY or more; -1 when there is none. */
+enum { DATE_MONTH = 0, DATE_DAY = 1, DATE_TIME = 2 };
+/* Added to a date labelled as the publication's. */
+#define DATE_LABEL_BONUS 2
+static int find_date(const char *s, size_t n, bool from_end, struct buf *out)
 {
 	static const char *const pub[] = {
 		"\xe5\x8f\x91\xe8\xa1\xa8\xe4\xba\x8e", /* 发表于 */
@@ -1336,20 +1358,22 @@ static bool find_date(const char *s, size_t n, struct buf *out)
 	for (size_t i = 0; i + 8 <= n; i++) {
 		if (!isdigit((unsigned char)s[i]) || (i && isdigit((unsigned char)s[i - 1])))
 			continue;
-		bool has_time = false;
-		if (!date_at(s, n, i, &cur, &has_time))
+		bool has_time = false, month_only = false;
+		if (!date_at(s, n, i, &cur, &has_time, &month_only))
 			continue;
 		if (label_before(s, i, other))
 			continue;
-		int score = (label_before(s, i, pub) ? 2 : 0) + (has_time ? 1 : 0);
-		if (score > best) {
+		int score = month_only ? DATE_MONTH
+				       : (label_before(s, i, pub) ? DATE_LABEL_BONUS : 0) +
+						 (has_time ? DATE_TIME : DATE_DAY);
+		if (score > best || (from_end && score == best)) {
 			best = score;
 			buf_clear(out);
 			buf_puts(out, buf_cstr(&cur));
 		}
 	}
 	buf_free(&cur);
-	return best >= 0;
+	return best;
 }
 
 /* A date in the URL path: /2022-04/13/, /2022/04/13/, /20220413/. */
@@ -1597,11 +1621,13 @@ static bool reporter_names(const char *s, struct buf *out)
 	return false;
 }
 
-/* Reads date, 来源 and author lines from a stretch of header text. */
-static void read_header_text(const char *text, struct article *a, const struct tz *z)
+/* Reads date, 来源 and author lines from a stretch of header text; above
+ * says the text ends where the article starts (see find_date). */
+static void read_header_text(const char *text, bool above, struct article *a,
+			     const struct tz *z)
 {
 	struct buf v = BUF_INIT;
-	if (!a->date.set && find_date(text, strlen(text), &v))
+	if (!a->date.set && find_date(text, strlen(text), above, &v) >= DATE_DAY)
 		parse_date(buf_cstr(&v), z, &a->date);
 	static const char *const src_labels[] = {"\xe6\x9d\xa5\xe6\xba\x90", /* 来源 */
 						 "\xe5\x87\xba\xe5\xa4\x84", /* 出处 */
@@ -1649,7 +1675,7 @@ bool meta_header_line(const char *text)
 	if (!n || n > META_HEADER_LINE_MAX)
 		return false;
 	struct buf d = BUF_INIT;
-	bool yes = find_date(text, n, &d);
+	bool yes = find_date(text, n, false, &d) >= DATE_DAY;
 	buf_free(&d);
 	for (size_t i = 0; labels[i] && !yes; i++)
 		yes = strstr(text, labels[i]) != NULL;
@@ -1742,16 +1768,90 @@ static void fill_dates(const struct scan *sc, const struct ld *ld, const struct 
 			parse_date(attr(sc->times[i], "datetime"), z, &a->date);
 }
 
+/* Where s (n bytes) holds word with white space allowed between its
+ * characters ("成  文  日  期", spaced to line up a table): the offset
+ * just past it, or 0 when absent. */
+static size_t find_spaced(const char *s, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+	for (const char *hit = memchr(s, word[0], n); hit;
+	     hit = memchr(hit + 1, word[0], n - (size_t)(hit + 1 - s))) {
+		size_t i = (size_t)(hit - s), k = 0;
+		while (k < wl && i < n) {
+			uint32_t c;
+			size_t l = utf8_decode(s + i, n - i, &c);
+			if (k && is_space_cp(c)) {
+				i += l;
+				continue;
+			}
+			uint32_t w;
+			size_t wlen = utf8_decode(word + k, wl - k, &w);
+			if (c != w)
+				break;
+			i += l;
+			k += wlen;
+		}
+		if (k == wl)
+			return i;
+		if (hit + 1 >= s + n)
+			break;
+	}
+	return 0;
+}
+
+/* The date of the document a page publishes, from the label of its
+ * information table ("成文日期：2022年01月27日", "发文日期").  A
+ * government notice is dated by its 成文日期, the date under its
+ * signature (GB/T 9704); the 发布日期 and the page's PubDate say when it
+ * went online, often days later.  The first label followed by a date
+ * counts. */
+static void fill_doc_date(const struct html_doc *h, const struct tz *z, struct article *a)
+{
+	static const char *const labels[] = {
+		"\xe6\x88\x90\xe6\x96\x87\xe6\x97\xa5\xe6\x9c\x9f", /* 成文日期 */
+		"\xe5\x8f\x91\xe6\x96\x87\xe6\x97\xa5\xe6\x9c\x9f", /* 发文日期 */
+		NULL};
+	xmlNodePtr body = html_body(h);
+	struct buf t = BUF_INIT, v = BUF_INIT;
+	for (xmlNodePtr n = body ? body->children : NULL; n && !a->date.set;) {
+		if (n->type == XML_TEXT_NODE && n->content) {
+			const char *c = (const char *)n->content;
+			size_t cl = strlen(c), at = 0;
+			for (size_t i = 0; labels[i] && !at; i++)
+				at = find_spaced(c, cl, labels[i]);
+			if (at) {
+				buf_clear(&t);
+				buf_puts(&t, c + at);
+				text_after(n, META_DOC_DATE_BYTES, &t);
+				size_t j = 0;
+				while (j < t.len) {
+					uint32_t cp;
+					size_t l = utf8_decode(t.ptr + j, t.len - j, &cp);
+					if (!is_space_cp(cp) && cp != ':' && cp != 0xff1a)
+						break;
+					j += l;
+				}
+				bool has_time, month_only;
+				if (date_at(t.ptr, t.len, j, &v, &has_time, &month_only) && !month_only)
+					parse_date(buf_cstr(&v), z, &a->date);
+			}
+		}
+		n = next_node(n, body, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
+	}
+	buf_free(&t);
+	buf_free(&v);
+}
+
 static void fill_near(xmlNodePtr anchor, const struct tz *z, struct article *a)
 {
 	struct buf t = BUF_INIT;
 	xmlNodePtr time = text_after(anchor, META_NEAR_BYTES, &t);
 	if (!a->date.set && time)
 		parse_date(attr(time, "datetime"), z, &a->date);
-	read_header_text(buf_cstr(&t), a, z);
+	read_header_text(buf_cstr(&t), false, a, z);
 	buf_clear(&t);
 	text_before(anchor, META_NEAR_BYTES / 3, &t);
-	read_header_text(buf_cstr(&t), a, z);
+	read_header_text(buf_cstr(&t), true, a, z);
 	buf_free(&t);
 }
 
@@ -1875,6 +1975,7 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 	}
 	struct tz *z = page_zone(a);
 
+	fill_doc_date(h, z, a);
 	fill_dates(sc, &ld, z, a);
 
 	static const char *const author_keys[] = {"author", "article:author", "dc:creator",
@@ -1986,19 +2087,17 @@ enum nm_code meta_extract_near(const struct html_doc *h, const char *url, xmlNod
 	struct when old = a->date;
 	if (refine)
 		a->date.set = false;
-	struct buf t = BUF_INIT, v = BUF_INIT;
-	text_before(body, META_NEAR_BYTES, &t);
-	read_header_text(buf_cstr(&t), a, z);
-	buf_clear(&t);
-	text_head(body, META_NEAR_BYTES / 2, &t);
-	read_header_text(buf_cstr(&t), a, z);
+	struct buf before = BUF_INIT, head = BUF_INIT, tail = BUF_INIT, v = BUF_INIT;
+	text_before(body, META_NEAR_BYTES, &before);
+	read_header_text(buf_cstr(&before), true, a, z);
+	text_head(body, META_NEAR_BYTES / 2, &head);
+	read_header_text(buf_cstr(&head), false, a, z);
 	/* Blogs print "发表于 ..." / "Posted at" under the post; Chinese
 	 * papers sign "（记者 胡晓蓉）" or "作者：宋怡" at the end. */
 	if (!a->date.set || !a->author.n) {
-		struct buf tail = BUF_INIT;
 		text_tail(body, META_TAIL_BYTES, &tail);
 		text_after(body, tail.len + META_NEAR_BYTES / 3, &tail);
-		if (!a->date.set && find_date(buf_cstr(&tail), tail.len, &v))
+		if (!a->date.set && find_date(buf_cstr(&tail), tail.len, false, &v) >= DATE_DAY)
 			parse_date(buf_cstr(&v), z, &a->date);
 		static const char *const au_labels[] = {"\xe4\xbd\x9c\xe8\x80\x85", /* 作者 */
 							NULL};
@@ -2006,10 +2105,18 @@ enum nm_code meta_extract_near(const struct html_doc *h, const char *url, xmlNod
 			add_cjk_names(a, buf_cstr(&v));
 		if (!a->author.n && reporter_names(buf_cstr(&tail), &v))
 			add_cjk_names(a, buf_cstr(&v));
-		buf_free(&tail);
 	}
+	/* No day anywhere, not even in the URL: a magazine's article may
+	 * still cite its issue ("——《北京之春》1996年6月号"), at its end or
+	 * top; the date is then known to the month. */
+	if (!a->date.set && !refine &&
+	    (find_date(buf_cstr(&tail), tail.len, false, &v) == DATE_MONTH ||
+	     find_date(buf_cstr(&head), head.len, false, &v) == DATE_MONTH))
+		parse_date(buf_cstr(&v), z, &a->date);
 	buf_free(&v);
-	buf_free(&t);
+	buf_free(&before);
+	buf_free(&head);
+	buf_free(&tail);
 	/* Keep the refined date only when it is the same day. */
 	if (refine && (!a->date.set || (a->date.t + a->date.off) / 86400 !=
 					       (old.t + old.off) / 86400))

@@ -8,7 +8,9 @@
  * tags, itemprop microdata, <time datetime>, byline elements, and the text
  * printed near the headline ("来源：新华社", "作者：", "记者 张三",
  * "2022年04月13日 12:11", "2022-04-13 12:11:23").  The URL's date path is
- * the last resort for the date.
+ * the last resort for the date.  A page publishing an official document
+ * that labels its 成文日期 / 发文日期 is dated by that label before any
+ * other source: the document's own date, not the day it went online.
  *
  * Titles are cleaned of site-name parts ("标题_新浪财经", "Title | Site") and
  * chosen to agree with the page's h1 when one of the candidates matches it.
@@ -37,9 +39,12 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url,
 /* Reads the text just before and at the start of body (borrowed, the
  * article's content element) for the date, 来源 and author lines a page
  * prints above its text, and the text just after it for a date ("发表于",
- * "Posted at" under blog posts).  Fills only fields still empty, except that a
+ * "Posted at" under blog posts).  Above body, the date nearest to it wins
+ * among equally good ones.  Fills only fields still empty, except that a
  * date known only to the day (from the URL, say) gets the time of day
- * when the text gives the same day with one.  Returns NM_OK. */
+ * when the text gives the same day with one.  When no day is found, a
+ * magazine issue cited at the top or end ("1996年6月号") gives the first
+ * of its month.  Returns NM_OK. */
 enum nm_code meta_extract_near(const struct html_doc *h, const char *url,
 			       xmlNodePtr body, struct article *a,
 			       struct nm_err *e);

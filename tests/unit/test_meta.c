@@ -333,3 +333,95 @@ TEST(meta_layout_text_is_not_an_author)
 	CHECK_INT(a.author.n, 0);
 	article_free(&a);
 }
+
+TEST(meta_document_date_label_beats_the_posting_date)
+{
+	/* A government notice: its 成文日期 dates it, not the day it went
+	 * online (发布日期, PubDate); labels may be spaced to line up. */
+	const char *src = "<html><head><meta name=\"PubDate\" content=\"2022-01-28 00:00:00\">"
+			  "<title>关于禁止新增建设项目的通告</title></head><body><table>"
+			  "<tr><td>发文机关：</td><td>某省人民政府</td>"
+			  "<td>成 文 日 期：</td><td>\n  2022年01月27日</td></tr>"
+			  "<tr><td>发布日期：</td><td>2022年01月28日</td></tr></table>"
+			  "<h1>关于禁止新增建设项目的通告</h1><p>为做好工程建设，现通告如下。</p>"
+			  "</body></html>";
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run(src, NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2022-01-27T00:00:00+08:00");
+	article_free(&a);
+
+	/* The label in prose, no date after it: the page's date stands. */
+	article_init(&a);
+	run("<html><head><meta name=\"PubDate\" content=\"2022-01-28 00:00:00\">"
+	    "<title>公文格式</title></head><body><h1>公文格式</h1>"
+	    "<p>成文日期是公文生效的时间，一般为负责人签发的日期。</p></body></html>",
+	    NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2022-01-28T00:00:00+08:00");
+	article_free(&a);
+	buf_free(&b);
+}
+
+TEST(meta_near_takes_the_date_nearest_above_the_content)
+{
+	/* A page of posts: above the chosen one sit the previous post's
+	 * footer and then its own header; its own date is the nearest. */
+	const char *src = "<html><body>"
+			  "<div class=post><p>前一篇的正文。</p>"
+			  "<p class=foot>由海姑娘张贴 @ 2005-06-10 05:53:20</p></div>"
+			  "<div class=post><p class=head>跳房子 2005-06-10 05:42:56</p>"
+			  "<div id=c><p>这一篇的正文。</p></div></div></body></html>";
+	struct html_doc *h = parse(src);
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	a.lang = strdup("zh");
+	xmlNodePtr c = NULL;
+	for (xmlNodePtr n = html_body(h)->last->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			c = n;
+	CHECK_INT(meta_extract_near(h, NULL, c, &a, NULL), NM_OK);
+	CHECK_STR(iso(&a.date, &b), "2005-06-10T05:42:56+08:00");
+	article_free(&a);
+	html_free(h);
+	buf_free(&b);
+}
+
+TEST(meta_near_magazine_issue_gives_the_month)
+{
+	/* The only date is the issue the article appeared in. */
+	const char *src = "<html><body><div id=c><p>比赛革命的革命</p><p>文化革命是一场有着极为"
+			  "广泛的群众参与的政治运动。</p><p>——《北京之春》1996年6月号</p></div>"
+			  "</body></html>";
+	struct html_doc *h = parse(src);
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	a.lang = strdup("zh");
+	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
+	CHECK_STR(iso(&a.date, &b), "1996-06-01T00:00:00+08:00");
+	article_free(&a);
+	html_free(h);
+
+	/* Any day beats it, even one printed after it. */
+	h = parse("<html><body><div id=c><p>正文，原载《北京之春》1996年6月号。</p></div>"
+		  "<p>发表于 1998-03-02</p></body></html>");
+	article_init(&a);
+	a.lang = strdup("zh");
+	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
+	CHECK_STR(iso(&a.date, &b), "1998-03-02T00:00:00+08:00");
+	article_free(&a);
+	html_free(h);
+
+	/* A month in prose is no date. */
+	h = parse("<html><body><div id=c><p>2005年3月，会议召开，讨论了有关问题。</p></div>"
+		  "</body></html>");
+	article_init(&a);
+	a.lang = strdup("zh");
+	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
+	CHECK(!a.date.set);
+	article_free(&a);
+	html_free(h);
+	buf_free(&b);
+}
