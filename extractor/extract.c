@@ -322,6 +322,71 @@ static void jsonld_values(const struct html_doc *h, const struct jpath *jp, stru
 	free(nodes);
 }
 
+/* Every CSS step of a rule's fields, matched in one walk of the page
+ * (sel_select_many) the first time one of them runs: a rule's twenty-odd
+ * selectors then cost one traversal instead of twenty.  Valid only while
+ * the DOM is unchanged: page_dom_changed() drops it whenever extraction
+ * edits the tree (the generic extractor, body cleaning). */
+struct page_css {
+	const struct rule *rule;
+	const struct step **steps;
+	struct sel_hits *hits;
+	size_t n;
+};
+
+static void page_css_free(struct page *pg)
+{
+	struct page_css *c = pg->css;
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->hits[i].v);
+	free(c->hits);
+	free(c->steps);
+	free(c);
+	pg->css = NULL;
+}
+
+static void page_dom_changed(struct page *pg)
+{
+	page_css_free(pg);
+}
+
+/* The matches of CSS step st from the page's one-walk cache (filled on
+ * first use for rule r), or NULL when st is not one of r's field steps. */
+static const struct sel_hits *page_css_hits(struct page *pg, const struct rule *r,
+					    const struct step *st)
+{
+	if (!r || !pg->h)
+		return NULL;
+	if (pg->css && pg->css->rule != r)
+		page_css_free(pg);
+	if (!pg->css) {
+		size_t n = 0;
+		for (size_t i = 0; i < r->nfields; i++)
+			for (size_t j = 0; j < r->fields[i].nsteps; j++)
+				n += r->fields[i].steps[j].src == STEP_CSS;
+		struct page_css *c = xcalloc(1, sizeof *c);
+		c->rule = r;
+		c->steps = xcalloc(n ? n : 1, sizeof *c->steps);
+		c->hits = xcalloc(n ? n : 1, sizeof *c->hits);
+		const struct sel **sels = xcalloc(n ? n : 1, sizeof *sels);
+		for (size_t i = 0; i < r->nfields; i++)
+			for (size_t j = 0; j < r->fields[i].nsteps; j++)
+				if (r->fields[i].steps[j].src == STEP_CSS) {
+					c->steps[c->n] = &r->fields[i].steps[j];
+					sels[c->n++] = r->fields[i].steps[j].sel;
+				}
+		sel_select_many(sels, c->n, (xmlNodePtr)pg->h->doc, c->hits);
+		free(sels);
+		pg->css = c;
+	}
+	for (size_t i = 0; i < pg->css->n; i++)
+		if (pg->css->steps[i] == st)
+			return &pg->css->hits[i];
+	return NULL;
+}
+
 /* What meta_extract finds on a page, read once per extraction however many
  * fields fall back to it or use the `auto` step. */
 struct page_meta {
@@ -345,11 +410,12 @@ static const struct article *page_metadata(const struct page *pg, const struct a
 
 /* The generic extractor as a step: the body from auto_body, other fields
  * from the page's metadata (JSON-LD, OpenGraph, bylines, ...). */
-static void auto_values(const struct field_rule *f, const struct page *pg,
+static void auto_values(const struct field_rule *f, struct page *pg,
 			const struct article *a, struct vals *v)
 {
 	if (!strcmp(f->name, "body")) {
 		v->node = auto_body_titled(pg->h, a->title, NULL);
+		page_dom_changed(pg); /* the generic extractor edits the tree */
 		return;
 	}
 	struct article tmp;
@@ -373,9 +439,8 @@ static void auto_values(const struct field_rule *f, const struct page *pg,
 }
 
 /* Runs one step; returns candidates in v (possibly empty). */
-static void run_step(const struct step *st, const struct field_rule *f,
-		     const struct page *pg, const struct article *a, struct vals *v,
-		     struct strv *raw)
+static void run_step(const struct rule *r, const struct step *st, const struct field_rule *f,
+		     struct page *pg, const struct article *a, struct vals *v, struct strv *raw)
 {
 	bool list = f->type == FT_LIST;
 	const struct html_doc *h = pg->h;
@@ -383,6 +448,11 @@ static void run_step(const struct step *st, const struct field_rule *f,
 	case STEP_CSS: {
 		if (!h)
 			break;
+		const struct sel_hits *hit = page_css_hits(pg, r, st);
+		if (hit) {
+			pick_nodes(st, list, hit->v, hit->n, v);
+			break;
+		}
 		xmlNodePtr *nodes = NULL;
 		size_t k = sel_select(st->sel, (xmlNodePtr)h->doc, &nodes);
 		pick_nodes(st, list, nodes, k, v);
@@ -392,19 +462,19 @@ static void run_step(const struct step *st, const struct field_rule *f,
 	case STEP_XPATH: {
 		if (!h)
 			break;
-		struct xpath_result r;
-		if (xpath_eval(st->xp, (xmlNodePtr)h->doc, &r, NULL) != NM_OK)
+		struct xpath_result xr;
+		if (xpath_eval(st->xp, (xmlNodePtr)h->doc, &xr, NULL) != NM_OK)
 			break;
-		if (r.kind == XPATH_R_STRING) {
-			char *t = xstrdup(r.str ? r.str : "");
+		if (xr.kind == XPATH_R_STRING) {
+			char *t = xstrdup(xr.str ? xr.str : "");
 			extract_collapse(t);
 			if (*t)
 				strv_push(&v->s, t);
 			free(t);
 		} else {
-			pick_nodes(st, list, r.nodes, r.n, v);
+			pick_nodes(st, list, xr.nodes, xr.n, v);
 		}
-		xpath_result_free(&r);
+		xpath_result_free(&xr);
 		break;
 	}
 	case STEP_META:
@@ -667,7 +737,7 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 		struct strv raw = {0};
 		char why[160];
 		const char *verdict = NULL;
-		run_step(st, f, pg, a, &v, tr ? &raw : NULL);
+		run_step(r, st, f, pg, a, &v, tr ? &raw : NULL);
 		/* validate: drop candidates that fail it (dates are checked once parsed) */
 		if (f->type != FT_DATETIME && v.s.n) {
 			struct strv keep = {0};
@@ -753,6 +823,7 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 			 * declares, and to the generic extractor for the body. */
 			if (!strcmp(f->name, "body")) {
 				xmlNodePtr b = auto_body_titled(pg->h, a->title, NULL);
+				page_dom_changed(pg);
 				if (b) {
 					body_from_node(a, pg->h, b);
 					how = "fell back to the generic extractor";
@@ -807,11 +878,12 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 		co.lazy_attrs = (const char *const *)r->lazy_attrs;
 		co.strip_query_params = (const char *const *)r->strip_query_params;
 		extract_body_finish(a, &co);
+		page_dom_changed(pg); /* cleaning edited the body's subtree */
 	}
 	if (r->slug) {
 		struct field_rule sf = {.name = (char *)"slug", .type = FT_TEXT};
 		struct vals v = {{0}, NULL};
-		run_step(r->slug, &sf, pg, a, &v, NULL);
+		run_step(r, r->slug, &sf, pg, a, &v, NULL);
 		if (v.s.n)
 			set_text(&a->slug, v.s.v[0]);
 		strv_free(&v.s);
@@ -834,6 +906,7 @@ void extract_body_finish(struct article *a, const struct clean_opts *co)
 
 void page_release(struct page *pg)
 {
+	page_css_free(pg);
 	html_free(pg->frag);
 	pg->frag = NULL;
 	if (pg->meta) {
@@ -878,7 +951,9 @@ static void link_values(const struct step *st, const struct page *pg, const char
 	article_init(&dummy);
 	dummy.url = (char *)base;
 	struct vals v = {{0}, NULL};
-	run_step(&copy, &lf, pg, &dummy, &v, NULL);
+	/* a view of the page without its caches: list pages are read once */
+	struct page view = {pg->h, pg->json, NULL, pg->now, NULL, NULL, NULL};
+	run_step(NULL, &copy, &lf, &view, &dummy, &v, NULL);
 	for (size_t i = 0; i < v.s.n; i++) {
 		struct buf u = BUF_INIT;
 		if (url_resolve(base, v.s.v[i], &u) == 0 && url_is_http(buf_cstr(&u)))

@@ -38,12 +38,14 @@ struct page {
 	int64_t now;            /* the crawl clock (relative dates, validate); 0 = time(NULL) */
 	struct page_meta *meta; /* owned: the page's metadata, read once on first need */
 	const struct extract_trace *trace; /* NULL = no tracing */
+	struct page_css *css;   /* owned: the rule's CSS steps, matched in one walk */
 };
 
 struct page_meta;
+struct page_css;
 
 /* Frees what extraction attached to the page (the body fragment, the
- * metadata cache). */
+ * metadata and selector caches). */
 void page_release(struct page *pg);
 
 /* Fills a from the page with rule r.  a->url must be set (rule steps and

@@ -1811,77 +1811,111 @@ bool sel_matches(const struct sel *s, xmlNodePtr el)
 	return match_list(&cx, s, el);
 }
 
-/* Runs the document-order scan; stops after the first match when first. */
-static size_t scan(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out, bool first)
+/* One selector's share of a scan: its combinator memos (indexed by its
+ * own compound ids) and its growing result. */
+struct scan_one {
+	const struct sel *s;
+	struct mctx cx;
+	xmlNodePtr *v;
+	size_t n, cap;
+};
+
+/* Runs one document-order walk below scope for ns selectors at once; the
+ * id/class cache and the :nth-* memo are shared (their keys do not depend
+ * on the selector), so a rule's selectors cost one walk, not one each.
+ * Stops after the first match when first (ns must then be 1). */
+static void scan(const struct sel *const *sels, size_t ns, xmlNodePtr scope,
+		 struct sel_hits *out, bool first)
 {
-	if (out)
-		*out = NULL;
-	if (!s || !scope)
-		return 0;
+	for (size_t i = 0; i < ns; i++)
+		out[i] = (struct sel_hits){NULL, 0};
+	if (!scope || !ns)
+		return;
 	xmlNodePtr n;
 	if (is_doc(scope))
 		n = xmlDocGetRootElement((xmlDocPtr)scope);
 	else if (is_el(scope))
 		n = first_el_child(scope);
 	else
-		return 0;
-	/* memos are set up only for the forms the selector uses: a small
+		return;
+	/* memos are set up only for the forms the selectors use: a small
 	 * page must not pay for clearing tables it never reads */
+	bool uses_nth = false;
+	for (size_t i = 0; i < ns; i++)
+		uses_nth |= sels[i] && sels[i]->uses_nth;
 	struct nth_slot memo[SEL_NTH_SLOTS];
-	struct later_slot later[SEL_NTH_SLOTS];
 	struct idcls attrs[SEL_ATTR_SLOTS];
-	if (s->uses_nth)
+	if (uses_nth)
 		memset(memo, 0, sizeof memo);
-	if (s->uses_later)
-		memset(later, 0, sizeof later);
 	memset(attrs, 0, sizeof attrs);
-	struct desc_slot *desc = s->uses_desc ? xcalloc(s->ncomp, sizeof *desc) : NULL;
-	struct mctx cx = {is_doc(scope) ? NULL : scope, s->uses_nth ? memo : NULL, desc,
-			  s->uses_later ? later : NULL, attrs, doc_quirks(scope)};
-	size_t cnt = 0, cap = 0;
-	xmlNodePtr *v = NULL;
-	while (n) {
-		bool hit = false;
-		for (size_t k = 0; k < s->n && !hit; k++) {
-			const struct complex *x = &s->v[k];
-			/* the subject's tag decides most candidates: test it
-			 * before the call */
-			const char *tag = x->c[x->n - 1].tag;
-			if (tag && n->name[0] != (unsigned char)tag[0])
-				continue;
-			hit = match_from(&cx, x, (int)x->n - 1, n, NULL) == M_OK;
-		}
-		xmlNodePtr next = walk_next(n, scope);
-		if (hit) {
-			if (out) {
-				if (cnt == cap) {
-					cap = cap ? cap * 2 : 16;
-					v = xrealloc(v, cap * sizeof *v);
-				}
-				v[cnt] = n;
-			}
-			cnt++;
-			if (first)
-				break;
-		}
-		n = next;
+	struct scan_one one1, *one = ns == 1 ? &one1 : xcalloc(ns, sizeof *one);
+	bool quirks = doc_quirks(scope);
+	for (size_t i = 0; i < ns; i++) {
+		const struct sel *s = sels[i];
+		struct later_slot *later = s && s->uses_later ? xcalloc(SEL_NTH_SLOTS, sizeof *later) : NULL;
+		struct desc_slot *desc = s && s->uses_desc ? xcalloc(s->ncomp, sizeof *desc) : NULL;
+		one[i] = (struct scan_one){s, {is_doc(scope) ? NULL : scope, uses_nth ? memo : NULL,
+					       desc, later, attrs, quirks}, NULL, 0, 0};
 	}
-	free(desc);
-	if (out)
-		*out = v;
-	return cnt;
+	for (; n; n = walk_next(n, scope)) {
+		bool hit_any = false;
+		for (size_t i = 0; i < ns; i++) {
+			const struct sel *s = one[i].s;
+			bool hit = false;
+			for (size_t k = 0; s && k < s->n && !hit; k++) {
+				const struct complex *x = &s->v[k];
+				/* the subject's tag decides most candidates: test
+				 * it before the call */
+				const char *tag = x->c[x->n - 1].tag;
+				if (tag && n->name[0] != (unsigned char)tag[0])
+					continue;
+				hit = match_from(&one[i].cx, x, (int)x->n - 1, n, NULL) == M_OK;
+			}
+			if (!hit)
+				continue;
+			struct scan_one *o = &one[i];
+			if (o->n == o->cap) {
+				o->cap = o->cap ? o->cap * 2 : 16;
+				o->v = xrealloc(o->v, o->cap * sizeof *o->v);
+			}
+			o->v[o->n++] = n;
+			hit_any = true;
+		}
+		if (first && hit_any)
+			break;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		free(one[i].cx.desc);
+		free(one[i].cx.later);
+		out[i] = (struct sel_hits){one[i].v, one[i].n};
+	}
+	if (one != &one1)
+		free(one);
 }
 
 size_t sel_select(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out)
 {
-	return scan(s, scope, out, false);
+	struct sel_hits h;
+	scan(&s, 1, scope, &h, false);
+	if (out)
+		*out = h.v;
+	else
+		free(h.v);
+	return h.n;
+}
+
+void sel_select_many(const struct sel *const *sels, size_t n, xmlNodePtr scope,
+		     struct sel_hits *out)
+{
+	scan(sels, n, scope, out, false);
 }
 
 xmlNodePtr sel_first(const struct sel *s, xmlNodePtr scope)
 {
-	xmlNodePtr *v = NULL;
-	xmlNodePtr r = scan(s, scope, &v, true) ? v[0] : NULL;
-	free(v);
+	struct sel_hits h;
+	scan(&s, 1, scope, &h, true);
+	xmlNodePtr r = h.n ? h.v[0] : NULL;
+	free(h.v);
 	return r;
 }
 

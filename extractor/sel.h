@@ -63,6 +63,18 @@ bool sel_matches(const struct sel *s, xmlNodePtr el);
  * in document order.  *out is malloc'd (NULL when nothing matched), caller
  * frees; returns the count. */
 size_t sel_select(const struct sel *s, xmlNodePtr scope, xmlNodePtr **out);
+/* One selector's matches from sel_select_many: v is malloc'd (NULL when
+ * n is 0), the caller frees it. */
+struct sel_hits {
+	xmlNodePtr *v;
+	size_t n;
+};
+/* sel_select for n selectors in one walk of the document: out[i] receives
+ * what sel_select(sels[i], scope, ...) would return.  A rule's selectors
+ * cost one traversal (and one id/class lookup per element) instead of one
+ * each.  A NULL sels[i] matches nothing. */
+void sel_select_many(const struct sel *const *sels, size_t n, xmlNodePtr scope,
+		     struct sel_hits *out);
 /* First match in document order, or NULL. */
 xmlNodePtr sel_first(const struct sel *s, xmlNodePtr scope);
 

@@ -463,6 +463,20 @@ TEST(sel_select_agrees_with_sel_matches_on_corpus)
 					  pages[p], sel_source(sels[i]), n, k);
 			free(v);
 		}
+		/* all of them in one walk: each result as its own sel_select */
+		struct sel_hits *hits = xcalloc(nsel, sizeof *hits);
+		sel_select_many((const struct sel *const *)sels, nsel, (xmlNodePtr)h->doc, hits);
+		for (size_t i = 0; i < nsel; i++) {
+			xmlNodePtr *v = NULL;
+			size_t n = sel_select(sels[i], (xmlNodePtr)h->doc, &v);
+			if ((n != hits[i].n || (n && memcmp(v, hits[i].v, n * sizeof *v))) &&
+			    mismatches++ < 10)
+				unit_fail(__FILE__, __LINE__, "%s: '%s' one walk %zu vs sel_select %zu",
+					  pages[p], sel_source(sels[i]), hits[i].n, n);
+			free(v);
+			free(hits[i].v);
+		}
+		free(hits);
 		html_free(h);
 	}
 	for (size_t i = 0; i < nsel; i++)
@@ -470,6 +484,47 @@ TEST(sel_select_agrees_with_sel_matches_on_corpus)
 	buf_free(&list);
 	buf_free(&path);
 	buf_free(&html);
+}
+
+/* sel_select_many shares one walk, the id/class cache and the :nth memo
+ * among selectors, but each keeps its own combinator memos: every form
+ * that uses a memo, mixed in one call, must give what sel_select gives. */
+TEST(sel_select_many_equals_separate_calls)
+{
+	static const char *const forms[] = {
+		"p", ".a", "#p2", "div p", "div > p", "h2 + p", "h2 ~ a", "li:nth-child(2n+1)",
+		"li:nth-last-child(2)", "p:first-of-type", "p:nth-of-type(2)", "body div p b",
+		"div:has(> img)", ":is(.b, .c)", "p:not(.a)", "li:nth-child(odd of :not(#l1))",
+		"ul li ~ li", "html body ul > li:last-child", "nosuchtag", "*",
+	};
+	enum { N = sizeof forms / sizeof forms[0] };
+	struct sel *sels[N + 1];
+	for (size_t i = 0; i < N; i++)
+		CHECK(sel_compile(forms[i], &sels[i], NULL) == NM_OK);
+	sels[N] = NULL; /* a NULL selector matches nothing */
+	struct html_doc *h = doc_of(page);
+	struct sel_hits hits[N + 1];
+	for (int scope = 0; scope < 2; scope++) {
+		xmlNodePtr root = scope ? sel_first(sels[N - 1], (xmlNodePtr)h->doc) /* <html> */
+					: (xmlNodePtr)h->doc;
+		sel_select_many((const struct sel *const *)sels, N + 1, root, hits);
+		CHECK_INT(hits[0].n, 4); /* p1..p4: the comparison below is not vacuous */
+		CHECK_INT(hits[7].n, 3); /* li:nth-child(2n+1) */
+		for (size_t i = 0; i < N; i++) {
+			xmlNodePtr *v = NULL;
+			size_t n = sel_select(sels[i], root, &v);
+			if (n != hits[i].n || (n && memcmp(v, hits[i].v, n * sizeof *v)))
+				unit_fail(__FILE__, __LINE__, "'%s': one walk %zu matches, sel_select %zu",
+					  forms[i], hits[i].n, n);
+			CHECK(strcmp(forms[i], "nosuchtag") || hits[i].n == 0);
+			free(v);
+			free(hits[i].v);
+		}
+		CHECK(hits[N].n == 0 && hits[N].v == NULL);
+	}
+	html_free(h);
+	for (size_t i = 0; i < N; i++)
+		sel_free(sels[i]);
 }
 
 TEST(sel_html_case_rules_for_attribute_values)
