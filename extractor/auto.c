@@ -19,6 +19,8 @@
  *     that score well or are plain paragraphs join it.  When the page's
  *     headline is known and the best block is another story's (a feed of
  *     full texts below a short article), the block at the headline wins.
+ *     When the content is one of several dated entries built alike (a
+ *     blog's archive page, a forum thread), the first entry is taken.
  *  3. A post-order pass over the content drops furniture (forms, share
  *     bars, link lists, image-only galleries, empty blocks) by the same
  *     measures; the headline and date/byline lines at its top go too.  Decisions are made without touching the page,
@@ -76,6 +78,11 @@
 #define AUTO_ALT_RATIO 0.75
 /* ...when at least this many of them do. */
 #define AUTO_ALT_MIN 3
+/* A page of posts is recognised this many levels above the best block
+ * (post wrapper, its row, the post table's cell...). */
+#define AUTO_POST_LEVELS 16
+/* ...by at least this many entries built alike, each headed by a date. */
+#define AUTO_POST_MIN 3
 /* A result shorter than this is retried with the class/id filters off. */
 #define AUTO_RETRY_UNITS 500
 /* Less text than this is not an article: about 15 English words or 40
@@ -1098,6 +1105,104 @@ static const struct cand *near_headline(const struct scoring *s, const struct ca
 	return NULL;
 }
 
+static bool same_kind(xmlNodePtr a, xmlNodePtr b)
+{
+	const char *ca = attr(a, "class"), *cb = attr(b, "class");
+	return a->type == XML_ELEMENT_NODE && b->type == XML_ELEMENT_NODE &&
+	       xmlStrcmp(a->name, b->name) == 0 && !strcmp(ca ? ca : "", cb ? cb : "");
+}
+
+/* A page of posts (a blog's front or archive page, a forum thread): the
+ * content n is, or sits in, one of at least AUTO_POST_MIN sibling entries
+ * built alike (same tag and class), each headed by its own date line and
+ * holding an article's worth of text.  The page's article is then the
+ * first entry (the newest post, the thread's opening one), not the
+ * longest.  Returns the first entry and sets *entry to n's own; NULL when
+ * the page is no such list. */
+static xmlNodePtr first_post(xmlNodePtr body, xmlNodePtr n, const struct opts *o,
+			     xmlNodePtr *entry)
+{
+	xmlNodePtr a = n;
+	for (unsigned lv = 0; lv < AUTO_POST_LEVELS && a && a != body &&
+			      a->type == XML_ELEMENT_NODE;
+	     lv++, a = a->parent) {
+		xmlNodePtr first = NULL;
+		size_t dated = 0;
+		bool own = false;
+		for (xmlNodePtr sib = a->parent ? a->parent->children : NULL; sib; sib = sib->next) {
+			if (!same_kind(sib, a))
+				continue;
+			struct buf tmp = BUF_INIT;
+			bool skip = skipped(sib, o, &tmp);
+			buf_free(&tmp);
+			if (skip || !meta_dated_head(sib))
+				continue;
+			struct tally t = {0, 0, 0};
+			tally_subtree(sib, o, &t);
+			if (t.units < AUTO_MIN_UNITS || link_density(&t) > AUTO_MAX_LINK_DENSITY)
+				continue;
+			dated++;
+			if (!first)
+				first = sib;
+			own = own || sib == a;
+		}
+		if (own && dated >= AUTO_POST_MIN) {
+			*entry = a;
+			return first;
+		}
+	}
+	return NULL;
+}
+
+/* The best-scoring block inside entry, or entry itself when none scored. */
+static xmlNodePtr best_within(const struct scoring *s, xmlNodePtr entry)
+{
+	const struct cand *b = NULL;
+	for (size_t i = 0; i < s->n; i++)
+		if (is_ancestor(entry, s->c[i].n) && (!b || s->c[i].score > b->score))
+			b = &s->c[i];
+	return b ? b->n : entry;
+}
+
+/* Moves the content up from top: to a parent scoring better than the
+ * blocks on the way (its children are the article's parts), and then
+ * past parents it is the only child of (they may hold captions).  Never
+ * to an ancestor of far (another story) nor to stop or above it. */
+static xmlNodePtr climb(xmlNodePtr body, const struct scoring *s, xmlNodePtr top,
+			double *top_score, xmlNodePtr far, xmlNodePtr stop)
+{
+	double last = *top_score, threshold = *top_score / 3;
+	for (xmlNodePtr a = top->parent; a && a != body && a->type == XML_ELEMENT_NODE;
+	     a = a->parent) {
+		if (a == stop)
+			break;
+		const struct cand *pc = cand_of(s, a);
+		if (!pc)
+			continue;
+		if (pc->score < threshold || (far && is_ancestor(a, far)))
+			break;
+		if (pc->score > last) {
+			top = a;
+			*top_score = pc->score;
+			break;
+		}
+		last = pc->score;
+	}
+	while (top->parent && top->parent != body && top->parent != stop &&
+	       top->parent->type == XML_ELEMENT_NODE) {
+		size_t kids = 0;
+		for (xmlNodePtr c = top->parent->children; c; c = c->next)
+			kids += c->type == XML_ELEMENT_NODE;
+		if (kids != 1 || (far && is_ancestor(top->parent, far)))
+			break;
+		top = top->parent;
+		const struct cand *pc = cand_of(s, top);
+		if (pc)
+			*top_score = pc->score;
+	}
+	return top;
+}
+
 /* Picks top candidate and siblings for one attempt. */
 static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *o,
 		   struct plan *p)
@@ -1155,42 +1260,28 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 	}
 	const struct cand *tc = cand_of(s, top);
 	top_score = tc ? tc->score : top_score;
+	top = climb(body, s, top, &top_score, far, NULL);
 
-	/* Climb while the parent scores better (its children are the parts). */
-	double last = top_score, threshold = top_score / 3;
-	for (xmlNodePtr a = top->parent; a && a != body && a->type == XML_ELEMENT_NODE;
-	     a = a->parent) {
-		const struct cand *pc = cand_of(s, a);
-		if (!pc)
-			continue;
-		if (pc->score < threshold || (far && is_ancestor(a, far)))
-			break;
-		if (pc->score > last) {
-			top = a;
-			top_score = pc->score;
-			break;
-		}
-		last = pc->score;
-	}
-	/* An only child adds nothing: its parent may hold captions etc. */
-	while (top->parent && top->parent != body && top->parent->type == XML_ELEMENT_NODE) {
-		size_t kids = 0;
-		for (xmlNodePtr c = top->parent->children; c; c = c->next)
-			kids += c->type == XML_ELEMENT_NODE;
-		if (kids != 1 || (far && is_ancestor(top->parent, far)))
-			break;
-		top = top->parent;
-		const struct cand *pc = cand_of(s, top);
-		if (pc)
-			top_score = pc->score;
+	/* The content is one post of a page of posts: the first post is the
+	 * page's article. */
+	xmlNodePtr entry = NULL, first = near ? NULL : first_post(body, top, o, &entry);
+	/* (Content that is a whole entry gathers its siblings below: they
+	 * may be the parts of one article.) */
+	xmlNodePtr post = first && entry != top && first != entry ? first : NULL;
+	if (post) {
+		top = best_within(s, post);
+		tc = cand_of(s, top);
+		top_score = tc ? tc->score : top_score;
+		top = climb(body, s, top, &top_score, NULL, post);
 	}
 	p->top = top;
 
-	/* Siblings that belong to the article. */
+	/* Siblings that belong to the article (the posts after a first post
+	 * do not). */
 	double sib_threshold = fmax(10, top_score * 0.2);
 	const char *top_class = attr(top, "class");
 	xmlNodePtr parent = top->parent;
-	if (!parent || parent->type != XML_ELEMENT_NODE) {
+	if (!parent || parent->type != XML_ELEMENT_NODE || (post && top == post)) {
 		p->parts[p->nparts++] = top;
 		return;
 	}

@@ -2065,6 +2065,16 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 	return NM_OK;
 }
 
+bool meta_dated_head(xmlNodePtr node)
+{
+	struct buf t = BUF_INIT, v = BUF_INIT;
+	text_head(node, META_HEADER_BYTES, &t);
+	bool yes = find_date(buf_cstr(&t), t.len, false, &v) >= DATE_DAY;
+	buf_free(&t);
+	buf_free(&v);
+	return yes;
+}
+
 /* True when w is local midnight: a date known only to the day. */
 static bool day_only(const struct when *w)
 {

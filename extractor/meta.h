@@ -66,6 +66,10 @@ char *meta_clean_title(const char *raw, const char *site, const char *host);
  * extractor drops such lines from the top of a body. */
 bool meta_header_line(const char *text);
 
+/* True when node's first lines of text (its header: a post's title and
+ * date line) give a date, labelled or not. */
+bool meta_dated_head(xmlNodePtr node);
+
 /* True when the two strings are the same title: equal after dropping white
  * space and punctuation and folding ASCII case. */
 bool meta_title_same(const char *a, const char *b);

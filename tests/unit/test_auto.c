@@ -338,3 +338,57 @@ TEST(auto_corpus_gb18030_page)
 	article_free(&a);
 	buf_free(&d);
 }
+
+TEST(auto_page_of_posts_takes_the_first_post)
+{
+	/* A blog's archive page: three dated posts, the third the longest.
+	 * The page's article is the first (newest) one, with its date. */
+	struct article a;
+	struct buf d = BUF_INIT;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/posts.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "第一块天然黄金"));
+	CHECK(has(a.body_text, "时光倒流"));
+	CHECK(!has(a.body_text, "长发"));
+	CHECK(!has(a.body_text, "电台"));
+	date_format(&d, "%Y-%m-%d %H:%M:%S %z", &a.date);
+	CHECK_STR(buf_cstr(&d), "2005-03-21 01:20:44 +0800");
+	article_free(&a);
+	buf_free(&d);
+}
+
+TEST(auto_dated_sections_of_one_article_stay_whole)
+{
+	/* One article told day by day: its dated sections are its parts, not
+	 * posts of their own, even when one of them is most of the text. */
+	const char *src =
+		"<html><body><div class=nav><a href=/>Home</a></div><div>"
+		"<h1>A week on the river</h1>"
+		"<div class=day><p>2024-06-03</p><p>We set out from the old mill at dawn, the boat "
+		"loaded with food, tents, maps and far too many books for a week on the water.</p></div>"
+		"<div class=day><p>2024-06-04</p><p>Rain all morning, so we stayed under the bridge, "
+		"played cards, mended a paddle and watched the herons fish along the far bank.</p>"
+		"<p>By the afternoon the river had risen a foot, brown and fast, carrying branches, "
+		"a plastic chair and, for a while, a very surprised duck down past our shelter.</p>"
+		"<p>We talked about turning back, argued about it over tea, and decided, as people "
+		"on holiday usually do, to wait and see what the morning would bring instead.</p>"
+		"<p>A fisherman stopped under the bridge to light his pipe and told us, with some "
+		"pleasure, that the river always rose like this in June and always fell again.</p>"
+		"<p>That night the rain eased, the frogs started up, and we slept better than we had "
+		"in months, with the water loud and close beside the tent all night long.</p></div>"
+		"<div class=day><p>2024-06-05</p><p>The weather cleared by noon, and we made twenty "
+		"miles before the light went, camping on an island covered in wild garlic.</p></div>"
+		"</div></body></html>";
+	struct html_doc *h = NULL;
+	CHECK_INT(html_parse(src, strlen(src), &h, NULL), NM_OK);
+	xmlNodePtr n = auto_body(h, NULL);
+	CHECK(n != NULL);
+	struct buf t = BUF_INIT;
+	if (n)
+		html_text(n, &t);
+	CHECK(has(buf_cstr(&t), "old mill at dawn"));
+	CHECK(has(buf_cstr(&t), "herons fish"));
+	CHECK(has(buf_cstr(&t), "wild garlic"));
+	buf_free(&t);
+	html_free(h);
+}
