@@ -425,3 +425,16 @@ TEST(meta_near_magazine_issue_gives_the_month)
 	html_free(h);
 	buf_free(&b);
 }
+
+TEST(meta_dated_head_reads_an_entry_header)
+{
+	struct html_doc *h = parse("<html><body><div><p>剪了长发 2005-03-18 01:58:01</p>"
+				   "<p>终于把长发剪了。</p></div>"
+				   "<div><p>终于把长发剪了。</p><p>2005年3月，我们去了海边。</p></div>"
+				   "</body></html>");
+	xmlNodePtr first = html_body(h)->children, second = first->next;
+	CHECK(meta_dated_head(first));
+	/* A month in prose is no header date. */
+	CHECK(!meta_dated_head(second));
+	html_free(h);
+}
