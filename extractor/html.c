@@ -6,6 +6,7 @@
  * lower-cased source name for unknown tags.
  */
 #include "extractor/html.h"
+#include "common/arena.h"
 #include "common/mem.h"
 #include "common/utf8.h"
 
@@ -219,6 +220,17 @@ enum nm_code html_prescan(const char *s, size_t n, struct nm_err *e)
 	return NM_OK;
 }
 
+static void *gumbo_arena_alloc(void *ud, size_t n)
+{
+	return arena_alloc(ud, n);
+}
+
+static void gumbo_arena_free(void *ud, void *p)
+{
+	(void)ud;
+	(void)p; /* the arena goes as a whole after the conversion */
+}
+
 enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 			struct nm_err *e)
 {
@@ -232,8 +244,15 @@ enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 	h->len = clean.len;
 	h->src = buf_detach(&clean);
 
+	/* gumbo's tree lives only until it is converted: allocate it from an
+	 * arena (frees are no-ops) and drop it in one go.  Faster parse, and
+	 * no recursive gumbo_destroy_output. */
+	struct arena ar = ARENA_INIT;
 	GumboOptions opt = kGumboDefaultOptions;
 	opt.max_errors = 0; /* we never read gumbo's error list */
+	opt.allocator = gumbo_arena_alloc;
+	opt.deallocator = gumbo_arena_free;
+	opt.userdata = &ar;
 	GumboOutput *g = gumbo_parse_with_options(&opt, h->src, h->len);
 
 	h->doc = htmlNewDocNoDtD(NULL, NULL);
@@ -241,7 +260,7 @@ enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 	convert(h, g->root);
 	if (g->document->v.document.doc_type_quirks_mode == GUMBO_DOCTYPE_QUIRKS)
 		h->doc->properties |= HTML_DOC_QUIRKS;
-	gumbo_destroy_output(&opt, g);
+	arena_free(&ar);
 	*out = h;
 	return NM_OK;
 }
