@@ -54,6 +54,9 @@
 #define AUTO_PARA_MIN 25
 /* Ancestors a paragraph's score reaches. */
 #define AUTO_SCORE_LEVELS 5
+/* A block needs this much text for its positive class/id bonus in full
+ * (less text, a proportional share): one short paragraph. */
+#define AUTO_CLASS_FULL_UNITS 100.0
 /* Runners-up looked at when the best candidate may be one part of a
  * split article. */
 #define AUTO_TOP_N 5
@@ -655,7 +658,12 @@ static bool double_br(xmlNodePtr br)
 
 static void push_cand(struct scoring *s, const struct frame *f, bool weigh, struct buf *tmp)
 {
-	double base = tag_bonus(f->n) + (weigh ? class_weight(f->n, tmp) : 0);
+	double cw = weigh ? class_weight(f->n, tmp) : 0;
+	/* A positive class name vouches for text, not for an empty box: a
+	 * video slot called "storytop" must not outrank the story. */
+	if (cw > 0 && f->sub.units < AUTO_CLASS_FULL_UNITS)
+		cw *= f->sub.units / AUTO_CLASS_FULL_UNITS;
+	double base = tag_bonus(f->n) + cw;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->c = xrealloc(s->c, s->cap * sizeof *s->c);

@@ -392,3 +392,23 @@ TEST(auto_dated_sections_of_one_article_stay_whole)
 	buf_free(&t);
 	html_free(h);
 }
+
+/* A box with a promising class name ("story-top", "story") but hardly any
+ * text (a video slot) must not outrank the story that holds it: positive
+ * class/id bonuses are scaled by the block's text.  The lead heading and a
+ * short linked first paragraph then stay with the story. */
+TEST(auto_class_bonus_needs_text)
+{
+	struct article a;
+	struct nm_err e;
+	article_init(&a);
+	err_clear(&e);
+	CHECK_INT(extract_file(unit_fixture("auto/story_top_box.html"),
+			       "https://money.example.com/2016/02/01/mobility.html", &a, &e),
+		  NM_OK);
+	CHECK(has(a.body_text, "land of opportunity"));
+	CHECK(has(a.body_text, "calls that into question"));
+	CHECK(has(a.body_text, "better data to follow"));
+	CHECK(!has(a.body_text, "Copyright"));
+	article_free(&a);
+}
