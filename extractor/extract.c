@@ -387,6 +387,27 @@ static const struct sel_hits *page_css_hits(struct page *pg, const struct rule *
 	return NULL;
 }
 
+/* A json step with `script:`: the path on the JSON in the text of each
+ * element the selector matches (document order), until one gives values.
+ * The text is part of the page (bounded by its size); its JSON is
+ * depth-bounded by json_parse_embedded. */
+static void script_json_values(const struct html_doc *h, const struct step *st, struct strv *out)
+{
+	xmlNodePtr *nodes = NULL;
+	size_t k = sel_select(st->script, (xmlNodePtr)h->doc, &nodes);
+	for (size_t i = 0; i < k && !out->n; i++) {
+		struct buf t = BUF_INIT;
+		html_text(nodes[i], &t);
+		json_t *root = json_parse_embedded(buf_cstr(&t), t.len, NULL);
+		buf_free(&t);
+		if (!root)
+			continue;
+		json_values(st->jp, root, out);
+		json_decref(root);
+	}
+	free(nodes);
+}
+
 /* What meta_extract finds on a page, read once per extraction however many
  * fields fall back to it or use the `auto` step. */
 struct page_meta {
@@ -486,8 +507,12 @@ static void run_step(const struct rule *r, const struct step *st, const struct f
 			jsonld_values(h, st->jp, &v->s);
 		break;
 	case STEP_JSON:
-		if (pg->json)
+		if (st->script) {
+			if (h)
+				script_json_values(h, st, &v->s);
+		} else if (pg->json) {
 			json_values(st->jp, pg->json, &v->s);
+		}
 		break;
 	case STEP_AUTO:
 		if (h)

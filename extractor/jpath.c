@@ -230,3 +230,42 @@ json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e)
 	}
 	return j;
 }
+
+json_t *json_parse_embedded(const char *s, size_t n, struct nm_err *e)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (i < n && s[i] != '{' && s[i] != '[') {
+		/* an assignment: the value starts after the first '=' */
+		const char *eq = memchr(s + i, '=', n - i);
+		if (!eq)
+			return err_set(e, NM_EPARSE, "no JSON object or array in the script"), NULL;
+		i = (size_t)(eq - s) + 1;
+		while (i < n && s[i] != '{' && s[i] != '[' && (s[i] == ' ' || s[i] == '\t' ||
+								s[i] == '\n' || s[i] == '\r'))
+			i++;
+	}
+	if (i >= n || (s[i] != '{' && s[i] != '['))
+		return err_set(e, NM_EPARSE, "no JSON object or array in the script"), NULL;
+	/* the value ends where its brackets balance (strings skipped) */
+	size_t depth = 0, end = n;
+	bool str = false;
+	for (size_t k = i; k < n; k++) {
+		char c = s[k];
+		if (str) {
+			if (c == '\\')
+				k++;
+			else if (c == '"')
+				str = false;
+		} else if (c == '"') {
+			str = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			end = k + 1;
+			break;
+		}
+	}
+	return json_parse_bounded(s + i, end - i, e);
+}

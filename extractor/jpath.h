@@ -38,5 +38,11 @@ size_t jpath_eval(const struct jpath *p, json_t *root, json_t ***out);
 int jpath_scalar_text(const json_t *v, struct buf *out);
 /* Parses JSON text with the depth bound; NULL and an error on failure. */
 json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e);
+/* JSON embedded in a script's text: the text itself when it is JSON
+ * (<script type="application/json">, Next.js's __NEXT_DATA__), else the
+ * object or array assigned at the first '=' (`window.__STATE__ = {...};`);
+ * what follows the value (`;`, more code) is ignored.  Depth-bounded like
+ * json_parse_bounded. */
+json_t *json_parse_embedded(const char *s, size_t n, struct nm_err *e);
 
 #endif

@@ -28,7 +28,7 @@ static const char *const step_sources[] = {"css", "xpath", "meta", "jsonld", "js
 					   "url", "const", "from_field", "auto", NULL};
 static const char *const step_keys[] = {"css", "xpath", "meta", "jsonld", "json", "url",
 					"const", "from_field", "auto", "attr", "html",
-					"pick", "regex", "post", "format", "formats",
+					"script", "pick", "regex", "post", "format", "formats",
 					"timezone", "relative", "validate", NULL};
 static const char *const builtin_fields[] = {"title", "date", "updated", "author",
 					     "source", "category", "tags", "lead_image",
@@ -205,6 +205,14 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 		break;
 	}
 	struct ynode *v;
+	if ((v = ymap_get(n, "script"))) {
+		if (s->src != STEP_JSON)
+			return rerr(c, v, "script: applies to json steps only (JSON read from a <script>)");
+		if (v->type != Y_SCALAR)
+			return rerr(c, v, "script: expected a CSS selector like 'script#__NEXT_DATA__'");
+		if (sel_compile(v->str, &s->script, &se) != NM_OK)
+			return rerr(c, v, "%s", se.msg);
+	}
 	if ((v = ymap_get(n, "attr")) && (rc = wrap(c, ystr(c->d, v, "attr", &s->attr, c->e))))
 		return rc;
 	if ((v = ymap_get(n, "html")) && (rc = wrap(c, ybool(c->d, v, "html", &s->html, c->e))))
@@ -265,6 +273,7 @@ static void step_clear(struct step *s)
 {
 	free(s->arg);
 	sel_free(s->sel);
+	sel_free(s->script);
 	xpath_free(s->xp);
 	jpath_free(s->jp);
 	re_free(s->url_re);

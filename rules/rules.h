@@ -61,6 +61,7 @@ struct step {
 	char *arg;          /* selector / xpath / meta name / path / regex / value / field */
 	unsigned line, col; /* where the step is in its file */
 	struct sel *sel;    /* css */
+	struct sel *script; /* json: read the JSON in this element's text (a <script>) */
 	struct xpath *xp;   /* xpath */
 	struct jpath *jp;   /* json, jsonld */
 	struct re *url_re;  /* url */
