@@ -54,6 +54,9 @@
 /* A URL that failed in a run is retried by the run after this long,
  * doubling per failed run (capped by STATE_MAX_FAILED_RUNS tries). */
 #define CRAWL_RETRY_BASE_S 300
+/* A <meta http-equiv=refresh> with a longer delay is a page reloading
+ * itself for readers, not a redirect (Scrapy's METAREFRESH_MAXDELAY). */
+#define CRAWL_META_REFRESH_MAX_DELAY_S 100
 /* Posts written at once by writer threads.  Each post costs two fsyncs
  * (file and folder); the file system's journal commits concurrent ones
  * together, so 8 writers turn ~85 posts/s into several hundred on this
@@ -741,6 +744,29 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 			why = e.msg;
 			break;
 		}
+		/* a meta refresh is followed when the site's rule asks for it,
+		 * and only to a page that rule (or this host) covers; the
+		 * target is queued as the article, this URL is done */
+		long delay = 0;
+		const struct rule *rule = it->rule;
+		if (rule && rule->follow_meta_refresh &&
+		    canon_meta_refresh(r->body, r->len, r->final_url, &canon, &delay) == 0 &&
+		    delay <= CRAWL_META_REFRESH_MAX_DELAY_S && strcmp(buf_cstr(&canon), it->canon)) {
+			const char *to = buf_cstr(&canon);
+			if (ruleset_match(&c->p.rules, to) == rule || same_host(to, r->final_url)) {
+				add_article(c, it->source, to, it->fields, r->final_url);
+				row.status = ST_DONE;
+				set_str(&row.canonical, to);
+				event = "meta_refresh";
+				why = NULL;
+			} else {
+				row.status = ST_SKIPPED;
+				event = "skipped";
+				why = "meta refresh to a host the rule does not cover";
+			}
+			break;
+		}
+		buf_clear(&canon);
 		/* one article, one post: rel=canonical naming an article of this
 		 * run or one already written makes this a duplicate */
 		if (canon_link_canonical(r->body, r->len, r->final_url, &canon) == 0 &&

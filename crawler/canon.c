@@ -332,6 +332,100 @@ int canon_link_canonical(const char *html, size_t n, const char *base, struct bu
 	return -1;
 }
 
+/* The value of a refresh: "5; url='x'" (HTML's "shared declarative
+ * refresh steps", simplified): the delay, then after ; or , an optional
+ * url= and an optionally quoted URL.  &amp; is the one entity unescaped. */
+static bool refresh_url(struct view v, long *delay, struct buf *url)
+{
+	const char *p = v.p, *end = v.p + v.n;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	long d = 0;
+	bool digits = false;
+	while (p < end && isdigit((unsigned char)*p)) {
+		if (d < 100000)
+			d = d * 10 + (*p - '0');
+		p++;
+		digits = true;
+	}
+	while (p < end && (isdigit((unsigned char)*p) || *p == '.'))
+		p++;
+	if (!digits)
+		return false;
+	*delay = d;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p < end && (*p == ';' || *p == ','))
+		p++;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (end - p >= 3 && !strncasecmp(p, "url", 3)) {
+		const char *q = p + 3;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		if (q < end && *q == '=') {
+			p = q + 1;
+			while (p < end && isspace((unsigned char)*p))
+				p++;
+		}
+	}
+	char quote = 0;
+	if (p < end && (*p == '\'' || *p == '"'))
+		quote = *p++;
+	const char *u = p;
+	while (p < end && *p != quote)
+		p++;
+	while (p > u && isspace((unsigned char)p[-1]))
+		p--;
+	if (p == u)
+		return false;
+	for (const char *q = u; q < p; q++) {
+		if (p - q >= 5 && !memcmp(q, "&amp;", 5)) {
+			buf_putc(url, '&');
+			q += 4;
+		} else {
+			buf_putc(url, *q);
+		}
+	}
+	return true;
+}
+
+int canon_meta_refresh(const char *html, size_t n, const char *base, struct buf *out,
+		       long *delay_s)
+{
+	if (n > CANON_LINK_SCAN_BYTES)
+		n = CANON_LINK_SCAN_BYTES;
+	const char *p = html, *end = html + n;
+	while (p + 5 < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		if (!lt || lt + 5 >= end)
+			break;
+		p = lt + 1;
+		if (strncasecmp(p, "meta", 4) || !(isspace((unsigned char)p[4]) || p[4] == '/'))
+			continue;
+		p += 4;
+		struct view name, val, content = {NULL, 0};
+		bool refresh = false;
+		while (next_attr(&p, end, &name, &val)) {
+			if (name.n == 10 && !strncasecmp(name.p, "http-equiv", 10))
+				refresh = val.n == 7 && !strncasecmp(val.p, "refresh", 7);
+			else if (name.n == 7 && !strncasecmp(name.p, "content", 7))
+				content = val;
+		}
+		if (!refresh || !content.p)
+			continue;
+		struct buf u = BUF_INIT, abs = BUF_INIT;
+		int rc = -1;
+		if (refresh_url(content, delay_s, &u) && url_resolve(base, buf_cstr(&u), &abs) == 0 &&
+		    url_is_http(buf_cstr(&abs)))
+			rc = canon_url(buf_cstr(&abs), out);
+		buf_free(&u);
+		buf_free(&abs);
+		return rc;
+	}
+	return -1;
+}
+
 unsigned long long canon_host_hash(const char *host)
 {
 	unsigned long long h = 14695981039346656037ULL;

@@ -40,6 +40,14 @@ bool canon_is_tracking_param(const char *name, size_t n);
  * out.  Returns 0, or -1 when there is none or it is not an http(s) URL. */
 int canon_link_canonical(const char *html, size_t n, const char *base, struct buf *out);
 
+/* Finds the first <meta http-equiv="refresh" content="N; url=U"> in the
+ * first CANON_LINK_SCAN_BYTES of a page, resolves U against base and
+ * appends its canonical form to out; *delay_s gets N.  Returns 0, or -1
+ * when there is none, it names no URL (a page reloading itself) or the URL
+ * is not http(s). */
+int canon_meta_refresh(const char *html, size_t n, const char *base, struct buf *out,
+		       long *delay_s);
+
 /* FNV-1a hash of a host name, for --shard I/N (stable across runs and
  * machines). */
 unsigned long long canon_host_hash(const char *host);

@@ -652,7 +652,7 @@ static enum nm_code parse_preprocess(struct ctx *c, const struct ynode *n, struc
 static enum nm_code parse_fetch(struct ctx *c, const struct ynode *n, struct rule *r)
 {
 	static const char *const keys[] = {"charset", "type", "headers", "rewrite_url",
-					   "timeout_s", "delay_ms", NULL};
+					   "timeout_s", "delay_ms", "follow_meta_refresh", NULL};
 	enum nm_code rc;
 	if (n->type != Y_MAP)
 		return rerr(c, n, "fetch: expected a mapping");
@@ -709,6 +709,9 @@ static enum nm_code parse_fetch(struct ctx *c, const struct ynode *n, struct rul
 		return rc;
 	if ((v = ymap_get(n, "delay_ms")) &&
 	    (rc = wrap(c, yint(c->d, v, "delay_ms", 0, 3600000, &r->delay_ms, c->e))))
+		return rc;
+	if ((v = ymap_get(n, "follow_meta_refresh")) &&
+	    (rc = wrap(c, ybool(c->d, v, "follow_meta_refresh", &r->follow_meta_refresh, c->e))))
 		return rc;
 	return NM_OK;
 }

@@ -130,6 +130,7 @@ struct rule {
 	struct rewrite *rewrites;
 	size_t nrewrites;
 	long timeout_s, delay_ms; /* 0 = the config's */
+	bool follow_meta_refresh; /* crawl: a <meta http-equiv=refresh> to a page this rule matches is followed */
 	struct discovery *discovery; /* NULL when the rule has none */
 	struct preprocess_op *pre;
 	size_t npre;

@@ -583,6 +583,35 @@ def t34_hostile_title_stays_inside(tmp):
 
 
 @test
+def t35_meta_refresh_only_when_the_rule_allows(tmp):
+    pages = ['/meta-refresh', '/meta-refresh-off', '/meta-refresh-self']
+    with Server() as s:
+        site = Site(tmp, s, plain(s, pages))
+        rc, out, err = site.crawl()
+        # the rule does not ask for it: nothing followed, the pages are no articles
+        assert s.hits('/a/mr') == 0 and not s.requests('/a/x'), 'followed without the rule asking'
+        assert site.posts() == ['2024-05-02-article-self.md'], site.posts()
+    shutil.rmtree(tmp)
+    os.makedirs(tmp)
+    with Server() as s:
+        site = Site(tmp, s, plain(s, pages))
+        with open(os.path.join(tmp, 'rules', 'test.yml'), 'a') as f:
+            f.write('fetch: {follow_meta_refresh: true}\n')
+        rc, out, err = site.crawl()
+        assert rc == 0, err
+        assert s.hits('/a/mr') == 1, 'refresh target fetched once'
+        assert not [r for r in s.requests() if r[1] == 'offsite.example'], 'refresh left the site'
+        assert s.hits('/a/elsewhere') == 0, 'a 300 s reload is not a redirect'
+        assert site.posts() == ['2024-05-02-article-mr.md', '2024-05-02-article-self.md'], site.posts()
+        assert site.row('http://news.test/meta-refresh')['status'] == 'done'
+        assert site.row('http://news.test/meta-refresh-off')['status'] == 'skipped'
+        assert 'http://news.test/a/mr' in site.rows(), 'the tracking parameter is dropped'
+        # a second run fetches nothing again
+        rc, out, err = site.crawl()
+        assert rc == 0 and s.hits('/a/mr') == 1, err
+
+
+@test
 def t37_non_html_skipped(tmp):
     with Server() as s:
         site = Site(tmp, s, plain(s, ['/binary', '/a/ok']))

@@ -31,6 +31,9 @@ what the crawler did on the wire.  Routes follow research/crawler.md Table 3:
   /sitemap_index.xml, /sitemap-news.xml, /sitemap.xml.gz    row 30
   /deep?n=N, /unclosed?n=N                                  rows 31-32
   /malformed, /evil-title                                   rows 33-34
+  /meta-refresh           meta refresh (delay 0) -> /a/mr   row 35
+  /meta-refresh-off       meta refresh to offsite.example   row 35
+  /meta-refresh-self      an article reloading every 300 s  row 35
   /canonical              rel=canonical -> /a/1             row 36
   /binary                 image/png                         row 37
   /a/ID                   a small article
@@ -274,6 +277,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == '/evil-title':
             t = '../../etc/evil\n---\n{{ x }} "quoted" #c' + ' long' * 70
             return self.send(200, article('evil', title=t.replace('\n', ' ')))
+        if path == '/meta-refresh':
+            return self.send(200, b'<html><head><meta http-equiv="Refresh" content="0; URL=\'/a/mr?utm_source=x\'">'
+                             b'<title>Moved</title></head><body>Moved</body></html>')
+        if path == '/meta-refresh-off':
+            return self.send(200, b'<html><head><meta http-equiv="refresh" content="1;url=http://offsite.example/a/x">'
+                             b'</head><body>Moved</body></html>')
+        if path == '/meta-refresh-self':
+            return self.send(200, article('self', extra_head='<meta http-equiv="refresh" content="300; url=/a/elsewhere">'))
         if path == '/canonical':
             return self.send(200, article('1', extra_head='<link rel="canonical" href="/a/1?utm_source=amp">'))
         if path == '/binary':

@@ -121,3 +121,33 @@ TEST(canon_host_hash_stable)
 	/* FNV-1a of the empty string is the offset basis: a fixed value */
 	CHECK(canon_host_hash("") == 14695981039346656037ULL);
 }
+
+TEST(canon_meta_refresh_forms)
+{
+	static const struct {
+		const char *html;
+		const char *want; /* NULL = none */
+		long delay;
+	} cases[] = {
+		{"<meta http-equiv=\"refresh\" content=\"0; url=/a/1\">", "https://n.example/a/1", 0},
+		{"<META HTTP-EQUIV='Refresh' CONTENT='5;URL=\"b?x=1&amp;utm_source=t\"'>",
+		 "https://n.example/d/b?x=1", 5},
+		{"<meta content=\"2, https://o.example/z \" http-equiv=refresh>", "https://o.example/z", 2},
+		{"<meta http-equiv=\"refresh\" content=\"300\">", NULL, 0},        /* reload, no URL */
+		{"<meta http-equiv=\"refresh\" content=\"0; url=javascript:x()\">", NULL, 0},
+		{"<meta http-equiv=\"refresh\" content=\"url=/no-delay\">", NULL, 0},
+		{"<meta name=\"refresh\" content=\"0; url=/a\">", NULL, 0},
+		{"<p>no meta</p>", NULL, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf out = BUF_INIT;
+		long delay = -1;
+		int rc = canon_meta_refresh(cases[i].html, strlen(cases[i].html),
+					    "https://n.example/d/page.html", &out, &delay);
+		if (cases[i].want ? rc != 0 || strcmp(buf_cstr(&out), cases[i].want) || delay != cases[i].delay
+				  : rc != -1)
+			unit_fail(__FILE__, __LINE__, "%s -> rc %d '%s' delay %ld", cases[i].html, rc,
+				  buf_cstr(&out), delay);
+		buf_free(&out);
+	}
+}
