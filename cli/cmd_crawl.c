@@ -185,6 +185,24 @@ static void log_event(struct crawl *c, const char *event, const struct frontier_
 
 /* ---- pre-filled fields <-> JSON (kept in the state for later runs) ---- */
 
+/* pipeline warnings (images not stored ...) as "warning" events; called
+ * from writer threads: one fprintf per line, which stdio locks */
+static void log_warning(void *ctx, const char *url, const char *msg)
+{
+	struct crawl *c = ctx;
+	json_t *o = json_object();
+	json_object_set_new(o, "ts", json_integer(wall()));
+	json_object_set_new(o, "event", json_string("warning"));
+	json_object_set_new(o, "url", json_string(url));
+	json_object_set_new(o, "error", json_string(msg));
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s) {
+		fprintf(c->log, "%s\n", s);
+		free(s);
+	}
+	json_decref(o);
+}
+
 static void put_str(json_t *o, const char *k, const char *v)
 {
 	if (v)
@@ -1104,7 +1122,7 @@ static void usage(FILE *f)
 	      "                         write no post and no state\n"
 	      "      --max-items N      fetch at most N articles this run (the rest wait)\n"
 	      "      --progress WHEN    auto (on a terminal), always or never\n"
-	      "      --log-json FILE    one JSON line per item, and a summary\n"
+	      "      --log-json FILE    one JSON line per item and per warning, and a summary\n"
 	      "      --max-runtime SECS stop starting work after SECS seconds\n"
 	      "      --connect-to H:P:H2:P2\n"
 	      "                         send requests for H:P to H2:P2 (like curl)\n"
@@ -1242,6 +1260,10 @@ int cmd_crawl(int argc, char **argv)
 		cli_errorf("%s: cannot open for writing", log_path);
 		rc = EXIT_USAGE;
 		goto out;
+	}
+	if (c.log) {
+		c.p.warn = log_warning;
+		c.p.warn_ctx = &c;
 	}
 	enum nm_code sc = state_open(c.p.cfg.state, dry_run, &c.st, &e);
 	if (sc == NM_ELOCKED) {

@@ -16,6 +16,7 @@
 #include "output/md.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,7 @@ struct img_memo {
 
 /* One post's images: where they go and what became of each URL. */
 struct img_run {
+	struct pipeline *p;
 	const struct article *a;
 	struct fetch_opts fo;
 	struct buf dir;    /* the folder the files go to */
@@ -271,9 +273,25 @@ struct img_run {
 	bool capped;
 };
 
+/* Prints "warning: URL: MSG" and hands it to p->warn. */
+static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	cli_errorf("warning: %s: %s", url, buf_cstr(&m));
+	if (p->warn)
+		p->warn(p->warn_ctx, url, buf_cstr(&m));
+	buf_free(&m);
+}
+
 static void img_warn(const struct img_run *r, const char *img, const char *why)
 {
-	cli_errorf("warning: %s: image %s not stored (%s); its link is kept", r->a->url, img, why);
+	pipeline_warn(r->p, r->a->url, "image %s not stored (%s); its link is kept", img, why);
 }
 
 /* Stores url's image in r->dir unless an earlier run did; returns the URL
@@ -365,6 +383,7 @@ static bool localize_images(struct pipeline *p, const struct article *a,
 		return false;
 	struct img_run r;
 	memset(&r, 0, sizeof r);
+	r.p = p;
 	r.a = a;
 	struct tmpl_ctx c = {a, p->cfg.pinyin, p->cfg.npinyin};
 	struct buf rel = BUF_INIT;
@@ -377,8 +396,7 @@ static bool localize_images(struct pipeline *p, const struct article *a,
 	if (images_expand(d, false, &c, &rel, &e) ||
 	    (o->images_url ? images_expand(o->images_url, true, &c, &r.prefix, &e)
 			   : (buf_putc(&r.prefix, '/'), images_expand(d, true, &c, &r.prefix, &e)))) {
-		cli_errorf("warning: %s: output.images_dir/images_url: %s; image links kept", a->url,
-			   e.msg);
+		pipeline_warn(p, a->url, "output.images_dir/images_url: %s; image links kept", e.msg);
 		goto out;
 	}
 	/* relative to the config's folder */

@@ -27,6 +27,10 @@ struct pipeline {
 	const char *const *connect_to; /* NULL-terminated, borrowed */
 	int64_t now;                   /* the crawl clock; 0 = time(NULL) */
 	const struct extract_trace *trace; /* per-step trace, or NULL */
+	/* Called for every warning (an image not stored, ...) after it is
+	 * printed, from whichever thread wrote the post; NULL = print only. */
+	void (*warn)(void *ctx, const char *url, const char *msg);
+	void *warn_ctx;
 };
 
 /* Loads the config (config_path NULL = ./newsmd.yml if present) and the

@@ -10,6 +10,7 @@ image again) and the warning lines for images that are not stored.
 Prints "images: N passed, N failed[, N skipped]".
 Usage: test_images.py [NAME-SUBSTRING]
 """
+import json
 import os
 import re
 import struct
@@ -313,9 +314,16 @@ def crawl_stores_images_of_new_articles(tmp):
     with Server(site.www) as s:
         site.config('rules: rules/\nstate: state.db\ncrawl: {delay_ms: 0, retries: 0}\n'
                     "sources:\n  - name: local\n    start: ['%s']\n" % s.url('/list.html'))
-        rc, out, err = run('crawl', '-c', site.cfg)
+        log = os.path.join(tmp, 'log.jsonl')
+        rc, out, err = run('crawl', '-c', site.cfg, '--log-json', log)
         assert rc == 0, out + err
         assert s.referer('/hotlink/photo.jpg') == s.url('/b.html')
+        with open(log, encoding='utf-8') as f:
+            events = [json.loads(l) for l in f]
+        warned = [e for e in events if e['event'] == 'warning']
+        assert len(warned) == 1 and warned[0]['url'] == s.url('/b.html'), events
+        assert warned[0]['error'] == ('image %s not stored (HTTP 404); its link is kept'
+                                      % s.url('/gone.jpg')), warned
         rc, out, err2 = run('crawl', '-c', site.cfg)
         assert rc == 0, out + err2
         assert s.hits('/hotlink/pic.png') == 1 and s.hits('/hotlink/photo.jpg') == 1
