@@ -756,6 +756,23 @@ static bool boiler_attrs(xmlNodePtr el)
 	       (boiler_name(attr(el, "class")) || boiler_name(attr(el, "id")));
 }
 
+/* What only a platform's disclaimer or a pager says: a small block whose
+ * text holds one of these is not the article's.  (Credits such as 责任编辑
+ * are not here: people who label article text keep them as often as not.) */
+static const char *const boiler_phrases[] = {
+	"\xe4\xbb\x85\xe6\x8f\x90\xe4\xbe\x9b\xe4\xbf\xa1\xe6\x81\xaf\xe5\xad\x98"
+	"\xe5\x82\xa8\xe6\x9c\x8d\xe5\x8a\xa1",           /* 仅提供信息存储服务 */
+	"\xe4\xb8\x8d\xe4\xbb\xa3\xe8\xa1\xa8\xe6\x9c\xac\xe7\xab\x99"
+	"\xe8\xa7\x82\xe7\x82\xb9",                         /* 不代表本站观点 */
+	"\xe8\xbd\xac\xe8\xbd\xbd\xe8\xaf\xb7\xe6\xb3\xa8\xe6\x98\x8e",
+	/* 转载请注明 */
+	"only provides information storage services", NULL};
+/* Texts a block of nothing but links says when it is a pager. */
+static const char *const pager_phrases[] = {
+	"\xe4\xb8\x8b\xe4\xb8\x80\xe9\xa1\xb5", /* 下一页 */
+	"\xe4\xb8\x8a\xe4\xb8\x80\xe9\xa1\xb5", /* 上一页 */
+	NULL};
+
 static bool hidden(xmlNodePtr el)
 {
 	const char *v;
@@ -860,6 +877,22 @@ static bool holds_img(xmlNodePtr n)
 /* Boilerplate by name or tag is removed only when it is small, or mostly
  * links (a list of related headlines can be long): documentation pages
  * give sections ids made from their headings ("a-shared-changeset"). */
+/* A small block saying what only disclaimers and pagers say. */
+static bool boiler_text(xmlNodePtr el, const struct frame *f)
+{
+	if (f->text < 4 || f->text >= CLEAN_BOILER_MAX_CHARS || has(el, T_INLINE_TEXT))
+		return false;
+	bool links_only = f->link * 10 >= f->text * 9;
+	xmlChar *t = xmlNodeGetContent(el);
+	bool yes = false;
+	for (const char *const *p = boiler_phrases; t && *p && !yes; p++)
+		yes = strstr((const char *)t, *p) != NULL;
+	for (const char *const *p = pager_phrases; t && links_only && *p && !yes; p++)
+		yes = strstr((const char *)t, *p) != NULL;
+	xmlFree(t);
+	return yes;
+}
+
 static bool small_or_links(const struct frame *f)
 {
 	return f->raw < CLEAN_BOILER_MAX_CHARS ||
@@ -999,7 +1032,8 @@ static enum post_act post_decide(const struct walk *w, const struct frame *f)
 	if (is_tag(el, "form"))
 		return big(w, f) ? POST_UNWRAP : POST_DROP;
 	if (!big(w, f) && !f->in_code &&
-	    (hidden(el) || ((has(el, T_BOILER) || boiler_attrs(el)) && small_or_links(f))))
+	    (hidden(el) || ((has(el, T_BOILER) || boiler_attrs(el)) && small_or_links(f)) ||
+	     boiler_text(el, f)))
 		return POST_DROP;
 	if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
 	    para_matches(el, w->o->remove_paragraphs_matching))
