@@ -4,7 +4,10 @@
  * The input is a selector.  The first byte picks options (as cmark's and
  * md4c's targets do): bit 0 runs the compiled selector on a small fixed
  * page that exercises every pseudo-class, bit 1 also runs sel_matches on
- * each element.  Everything goes through the public API in sel.h.
+ * each element, bit 2 runs it in one sel_select_many walk beside two fixed
+ * selectors and aborts unless each result equals its own sel_select (the
+ * one-walk matcher shares memos between selectors: this is its oracle).
+ * Everything goes through the public API in sel.h.
  */
 #include "extractor/html.h"
 #include "extractor/sel.h"
@@ -25,10 +28,30 @@ static const char page[] =
 	"<svg viewBox='0 0 1 1'><clipPath id=c></clipPath></svg><o:p>x</o:p></body></html>";
 
 static struct html_doc *doc;
+static struct sel *fixed[2];
+
+/* sel_select_many([fixed0, s, fixed1, s]) must give what sel_select gives
+ * for each. */
+static void check_many(struct sel *s)
+{
+	const struct sel *list[4] = {fixed[0], s, fixed[1], s};
+	struct sel_hits hits[4];
+	sel_select_many(list, 4, (xmlNodePtr)doc->doc, hits);
+	for (int i = 0; i < 4; i++) {
+		xmlNodePtr *v = NULL;
+		size_t n = sel_select(list[i], (xmlNodePtr)doc->doc, &v);
+		if (n != hits[i].n || (n && memcmp(v, hits[i].v, n * sizeof *v)))
+			abort();
+		free(v);
+		free(hits[i].v);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!doc && html_parse(page, sizeof page - 1, &doc, NULL) != NM_OK)
+	if (!doc && (html_parse(page, sizeof page - 1, &doc, NULL) != NM_OK ||
+		     sel_compile("li:nth-child(2n+1) ~ li, div p", &fixed[0], NULL) != NM_OK ||
+		     sel_compile(":is(ul, form) > :not(:first-child)", &fixed[1], NULL) != NM_OK))
 		abort();
 	if (size == 0)
 		return 0;
@@ -53,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(v);
 			(void)sel_first(s, xmlDocGetRootElement(doc->doc));
 		}
+		if (opts & 4)
+			check_many(s);
 		if (opts & 2) {
 			xmlNodePtr root = xmlDocGetRootElement(doc->doc);
 			for (xmlNodePtr n = root; n;) {
