@@ -13,16 +13,21 @@
 struct arena_chunk;
 
 struct arena {
-	struct arena_chunk *head; /* the chunk allocations come from */
-	size_t next_size;         /* size of the next chunk */
-	size_t total;             /* bytes of all chunks, for bounds and benches */
+	struct arena_chunk *head;  /* the chunk allocations come from, then older ones */
+	struct arena_chunk *spare; /* kept by arena_reset, reused first */
+	size_t next_size;          /* size of the next new chunk */
+	size_t total;              /* bytes of all chunks held, spare included */
 };
 
-#define ARENA_INIT {NULL, 0, 0}
+#define ARENA_INIT {NULL, NULL, 0, 0}
 
 /* n bytes aligned for any type; never NULL (aborts when memory runs out,
  * like xmalloc).  Lives until arena_free. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Frees every allocation at once but keeps up to `keep` bytes of chunks
+ * mapped for the next use (pages parsed one after another then reuse the
+ * same memory instead of faulting in new pages). */
+void arena_reset(struct arena *a, size_t keep);
 /* Frees every chunk; the arena can be used again. */
 void arena_free(struct arena *a);
 

@@ -40,3 +40,26 @@ TEST(arena_large_block_keeps_current_chunk)
 	CHECK(s2 == s1 + 16); /* same chunk, next slot */
 	arena_free(&a);
 }
+
+/* arena_reset keeps up to `keep` bytes of chunks and hands them out again
+ * (the same memory, no new mapping); the rest is unmapped. */
+TEST(arena_reset_reuses_kept_chunks)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *p1 = arena_alloc(&a, 100);
+	for (int i = 0; i < 2000; i++)
+		memset(arena_alloc(&a, 1000), 7, 1000); /* ~2 MB: several chunks */
+	size_t before = a.total;
+	CHECK(before >= 2000 * 1000);
+	arena_reset(&a, (size_t)1 << 30);
+	CHECK_INT(a.total, before); /* all kept */
+	unsigned char *q1 = arena_alloc(&a, 100);
+	CHECK(q1 == p1); /* the smallest spare chunk is the first one again */
+	CHECK_INT(a.total, before);
+	arena_reset(&a, 0);
+	CHECK_INT(a.total, 0); /* nothing kept */
+	CHECK(a.head == NULL && a.spare == NULL);
+	arena_alloc(&a, 10);
+	arena_free(&a);
+	CHECK(a.total == 0);
+}
