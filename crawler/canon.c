@@ -146,9 +146,13 @@ static void pre_escape(const char *url, struct buf *out)
 	}
 }
 
-/* One pass; *again is set when the host had trailing dots, since without
- * them curl may read it differently ("2." is a name, "2" is 0.0.0.2). */
-static int canon_once(const char *url, struct buf *out, bool *again)
+/* Passes of canon_once before a URL that keeps changing is refused (real
+ * URLs settle in two: the second only confirms the first). */
+#define CANON_MAX_PASSES 4
+
+/* One pass.  Its output may read differently in the next pass (see
+ * canon_url), so canon_url repeats it. */
+static int canon_once(const char *url, struct buf *out)
 {
 	int rc = -1;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
@@ -186,10 +190,8 @@ static int canon_once(const char *url, struct buf *out, bool *again)
 	for (char *c = host; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	size_t hl = strlen(host);
-	while (hl > 1 && host[hl - 1] == '.') {
+	while (hl > 1 && host[hl - 1] == '.')
 		host[--hl] = '\0'; /* "example.com." is example.com */
-		*again = true;
-	}
 	if (!hl)
 		goto out;
 	buf_printf(&res, "%s://%s", scheme, host);
@@ -218,16 +220,30 @@ out:
 
 int canon_url(const char *url, struct buf *out)
 {
-	bool again = false;
-	struct buf first = BUF_INIT;
-	int rc = canon_once(url, &first, &again);
-	if (rc == 0 && again) {
-		bool ignored = false;
-		rc = canon_once(buf_cstr(&first), out, &ignored);
-	} else if (rc == 0) {
-		rc = buf_put(out, first.ptr, first.len);
+	/* The canonical form is a fixpoint: one pass can change how curl reads
+	 * the host in the next ("2." is a name, "2" is 0.0.0.2; "%30" decodes
+	 * to "0", which is 0.0.0.0), so passes repeat until one changes
+	 * nothing; a URL that does not settle is refused. */
+	struct buf cur = BUF_INIT, next = BUF_INIT;
+	int rc = canon_once(url, &cur);
+	for (int pass = 1; rc == 0; pass++) {
+		buf_clear(&next);
+		if ((rc = canon_once(buf_cstr(&cur), &next)) != 0)
+			break;
+		if (next.len == cur.len && !memcmp(next.ptr, cur.ptr, cur.len)) {
+			rc = buf_put(out, cur.ptr, cur.len);
+			break;
+		}
+		if (pass >= CANON_MAX_PASSES) {
+			rc = -1;
+			break;
+		}
+		struct buf t = cur;
+		cur = next;
+		next = t;
 	}
-	buf_free(&first);
+	buf_free(&cur);
+	buf_free(&next);
 	return rc;
 }
 

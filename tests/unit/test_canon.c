@@ -70,6 +70,21 @@ TEST(canon_escapes_normalised)
 	CHECK_STR(canon("http://h/K ?"), "http://h/K%20");
 }
 
+/* found by fuzz_canon (session 2): an escaped host decodes to a name curl
+ * reads differently on the next pass ("%30" is "0", which is 0.0.0.0), so
+ * canon_url was not idempotent; passes now repeat to a fixpoint. */
+TEST(canon_fuzz_escaped_numeric_host_settles)
+{
+	CHECK_STR(canon("https://%30/b?a'"), "https://0.0.0.0/b?a'");
+	CHECK_STR(canon("https://0.0.0.0/b?a'"), "https://0.0.0.0/b?a'");
+	CHECK_STR(canon("http://%31%32%37.1/x"), "http://127.0.0.1/x");
+	const char *c = canon("http://0x7f.1/");
+	char once[256];
+	snprintf(once, sizeof once, "%s", c ? c : "(refused)");
+	if (c)
+		CHECK_STR(canon(once), once);
+}
+
 TEST(canon_refuses_non_http)
 {
 	CHECK(canon("file:///etc/passwd") == NULL);
