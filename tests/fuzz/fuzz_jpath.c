@@ -1,6 +1,8 @@
 /*
  * fuzz_jpath.c - JSON parsing (depth-bounded) and JSON paths: input =
- * PATH '\n' JSON.
+ * PATH '\n' JSON.  The JSON part is also read as a script's text by
+ * json_parse_embedded (rule steps with `script:`), which must find the same
+ * value when the text is plain JSON.
  */
 #include "extractor/jpath.h"
 
@@ -34,6 +36,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_free(&b);
 		free(vals);
 	}
+	json_t *emb = json_parse_embedded(json, strlen(json), NULL);
+	/* plain JSON text holding an object or array: both readers agree */
+	if (root && (json_is_object(root) || json_is_array(root)) && !json_equal(root, emb)) {
+		size_t k = 0;
+		while (json[k] == ' ' || json[k] == '\t' || json[k] == '\n' || json[k] == '\r')
+			k++;
+		if (json[k] == '{' || json[k] == '[')
+			abort();
+	}
+	json_decref(emb);
 	jpath_free(p);
 	json_decref(root);
 	free(s);
