@@ -612,6 +612,36 @@ def t35_meta_refresh_only_when_the_rule_allows(tmp):
 
 
 @test
+def secrets_in_rule_headers_never_logged(tmp):
+    """fetch.headers carry cookies and tokens: they are sent, and appear in
+    no output, log line, state row or post, whatever fails."""
+    secret, token = 'sessionid=S3CR3T-c00kie', 'Bearer T0KEN-xyz'
+    with Server() as s:
+        site = Site(tmp, s, plain(s, ['/a/ok', '/500', '/redirect-internal?to=http://127.0.0.1:1/x',
+                                      '/gone-404', '/redirect-file']), retries=0)
+        with open(os.path.join(tmp, 'rules', 'test.yml'), 'a') as f:
+            f.write("fetch:\n  headers: {Cookie: '%s', Authorization: '%s'}\n" % (secret, token))
+        log = os.path.join(tmp, 'log.jsonl')
+        rc, out, err = site.crawl('--log-json', log, '--progress', 'always')
+        assert rc == 1, (rc, err)  # some items failed, and said so
+        sent = s.requests('/a/ok')[-1][3]
+        assert sent.get('Cookie') == secret and sent.get('Authorization') == token, sent
+        blobs = [out, err]
+        for root, _, files in os.walk(tmp):
+            for name in files:
+                if name == 'test.yml':
+                    continue  # the rule itself holds them, of course
+                with open(os.path.join(root, name), 'rb') as f:
+                    blobs.append(f.read().decode('utf-8', 'replace'))
+        for b in blobs:
+            for needle in ('S3CR3T', 'T0KEN'):
+                assert needle not in b, 'secret %s leaked: %r' % (needle, b[:300])
+        assert len(blobs) > 4, 'log, state and post files were read'
+        assert any('"event":"failed"' in b for b in blobs), 'the log holds the failures'
+        assert site.posts() == ['2024-05-02-article-ok.md'], site.posts()
+
+
+@test
 def t37_non_html_skipped(tmp):
     with Server() as s:
         site = Site(tmp, s, plain(s, ['/binary', '/a/ok']))
