@@ -148,6 +148,31 @@ static void report(struct crawl *c, const char *url, const char *msg)
 	cli_errorf("%s: %s", url, msg);
 }
 
+/* Writes o as one line of the --log-json file and frees it.  One fprintf
+ * per line, which stdio locks: writer threads log too. */
+static void log_line(struct crawl *c, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s) {
+		fprintf(c->log, "%s\n", s);
+		free(s);
+	}
+	json_decref(o);
+}
+
+/* pipeline warnings (images not stored ...) as "warning" events, from
+ * whichever thread wrote the post */
+static void log_warning(void *ctx, const char *url, const char *msg)
+{
+	struct crawl *c = ctx;
+	json_t *o = json_object();
+	json_object_set_new(o, "ts", json_integer(wall()));
+	json_object_set_new(o, "event", json_string("warning"));
+	json_object_set_new(o, "url", json_string(url));
+	json_object_set_new(o, "error", json_string(msg));
+	log_line(c, o);
+}
+
 static void log_event(struct crawl *c, const char *event, const struct frontier_item *it,
 		      const struct multi_res *r, const char *path, const char *error)
 {
@@ -175,33 +200,10 @@ static void log_event(struct crawl *c, const char *event, const struct frontier_
 		json_object_set_new(o, "path", json_string(path));
 	if (error)
 		json_object_set_new(o, "error", json_string(error));
-	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (s) {
-		fprintf(c->log, "%s\n", s);
-		free(s);
-	}
-	json_decref(o);
+	log_line(c, o);
 }
 
 /* ---- pre-filled fields <-> JSON (kept in the state for later runs) ---- */
-
-/* pipeline warnings (images not stored ...) as "warning" events; called
- * from writer threads: one fprintf per line, which stdio locks */
-static void log_warning(void *ctx, const char *url, const char *msg)
-{
-	struct crawl *c = ctx;
-	json_t *o = json_object();
-	json_object_set_new(o, "ts", json_integer(wall()));
-	json_object_set_new(o, "event", json_string("warning"));
-	json_object_set_new(o, "url", json_string(url));
-	json_object_set_new(o, "error", json_string(msg));
-	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (s) {
-		fprintf(c->log, "%s\n", s);
-		free(s);
-	}
-	json_decref(o);
-}
 
 static void put_str(json_t *o, const char *k, const char *v)
 {

@@ -305,19 +305,33 @@ static bool has_token(struct view v, const char *tok)
 	return false;
 }
 
+/* Moves *pp just past the name of the next <NAME tag before end (ASCII
+ * case-insensitive, followed by white space or '/'); false when there is
+ * none. */
+static bool next_tag(const char **pp, const char *end, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = *pp;
+	while (p + nl + 1 < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		if (!lt || lt + nl + 1 >= end)
+			break;
+		p = lt + 1;
+		if (!strncasecmp(p, name, nl) && (isspace((unsigned char)p[nl]) || p[nl] == '/')) {
+			*pp = p + nl;
+			return true;
+		}
+	}
+	*pp = end;
+	return false;
+}
+
 int canon_link_canonical(const char *html, size_t n, const char *base, struct buf *out)
 {
 	if (n > CANON_LINK_SCAN_BYTES)
 		n = CANON_LINK_SCAN_BYTES;
 	const char *p = html, *end = html + n;
-	while (p + 5 < end) {
-		const char *lt = memchr(p, '<', (size_t)(end - p));
-		if (!lt || lt + 5 >= end)
-			break;
-		p = lt + 1;
-		if (strncasecmp(p, "link", 4) || !(isspace((unsigned char)p[4]) || p[4] == '/'))
-			continue;
-		p += 4;
+	while (next_tag(&p, end, "link")) {
 		struct view name, val, href = {NULL, 0};
 		bool canonical = false;
 		while (next_attr(&p, end, &name, &val)) {
@@ -412,14 +426,7 @@ int canon_meta_refresh(const char *html, size_t n, const char *base, struct buf 
 	if (n > CANON_LINK_SCAN_BYTES)
 		n = CANON_LINK_SCAN_BYTES;
 	const char *p = html, *end = html + n;
-	while (p + 5 < end) {
-		const char *lt = memchr(p, '<', (size_t)(end - p));
-		if (!lt || lt + 5 >= end)
-			break;
-		p = lt + 1;
-		if (strncasecmp(p, "meta", 4) || !(isspace((unsigned char)p[4]) || p[4] == '/'))
-			continue;
-		p += 4;
+	while (next_tag(&p, end, "meta")) {
 		struct view name, val, content = {NULL, 0};
 		bool refresh = false;
 		while (next_attr(&p, end, &name, &val)) {
