@@ -51,6 +51,18 @@ static bool has(const char *hay, const char *needle)
 	return hay && strstr(hay, needle) != NULL;
 }
 
+/* The text of the block auto_body chooses on page src (empty when none). */
+static void body_text_of(const char *src, struct buf *t)
+{
+	struct html_doc *h = NULL;
+	CHECK_INT(html_parse(src, strlen(src), &h, NULL), NM_OK);
+	xmlNodePtr n = h ? auto_body(h, NULL) : NULL;
+	CHECK(n != NULL);
+	if (n)
+		html_text(n, t);
+	html_free(h);
+}
+
 TEST(auto_english_article_among_navigation)
 {
 	struct article a;
@@ -155,20 +167,14 @@ TEST(auto_split_article_keeps_both_parts)
 		"as storms, strikes and a shortage of steel pushed the schedule back by months.</p>"
 		"<p>By the end, the bridge opened three weeks late, but under budget, to general "
 		"relief.</p></div></div></body></html>";
-	struct html_doc *h = NULL;
-	CHECK_INT(html_parse(src, strlen(src), &h, NULL), NM_OK);
-	xmlNodePtr n = auto_body(h, NULL);
-	CHECK(n != NULL);
 	struct buf t = BUF_INIT;
-	if (n)
-		html_text(n, &t);
+	body_text_of(src, &t);
 	CHECK(has(buf_cstr(&t), "how the plan began"));
 	CHECK(has(buf_cstr(&t), "three weeks late"));
 	CHECK(!has(buf_cstr(&t), "Buy now"));
 	/* The headline is a field of its own, not part of the body. */
 	CHECK(!has(buf_cstr(&t), "Two parts"));
 	buf_free(&t);
-	html_free(h);
 }
 
 TEST(auto_header_lines_leave_the_body)
@@ -379,18 +385,12 @@ TEST(auto_dated_sections_of_one_article_stay_whole)
 		"<div class=day><p>2024-06-05</p><p>The weather cleared by noon, and we made twenty "
 		"miles before the light went, camping on an island covered in wild garlic.</p></div>"
 		"</div></body></html>";
-	struct html_doc *h = NULL;
-	CHECK_INT(html_parse(src, strlen(src), &h, NULL), NM_OK);
-	xmlNodePtr n = auto_body(h, NULL);
-	CHECK(n != NULL);
 	struct buf t = BUF_INIT;
-	if (n)
-		html_text(n, &t);
+	body_text_of(src, &t);
 	CHECK(has(buf_cstr(&t), "old mill at dawn"));
 	CHECK(has(buf_cstr(&t), "herons fish"));
 	CHECK(has(buf_cstr(&t), "wild garlic"));
 	buf_free(&t);
-	html_free(h);
 }
 
 /* A box with a promising class name ("story-top", "story") but hardly any

@@ -388,41 +388,39 @@ TEST(meta_near_takes_the_date_nearest_above_the_content)
 	buf_free(&b);
 }
 
-TEST(meta_near_magazine_issue_gives_the_month)
+/* The date meta_extract_near finds on a Chinese page whose content starts
+ * at <body>'s first child, as ISO 8601, or "(unset)". */
+static const char *near_date_zh(const char *src, struct buf *b)
 {
-	/* The only date is the issue the article appeared in. */
-	const char *src = "<html><body><div id=c><p>比赛革命的革命</p><p>文化革命是一场有着极为"
-			  "广泛的群众参与的政治运动。</p><p>——《北京之春》1996年6月号</p></div>"
-			  "</body></html>";
 	struct html_doc *h = parse(src);
 	struct article a;
+	article_init(&a);
+	a.lang = strdup("zh");
+	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
+	iso(&a.date, b);
+	if (!a.date.set)
+		buf_puts(b, "(unset)");
+	article_free(&a);
+	html_free(h);
+	return buf_cstr(b);
+}
+
+TEST(meta_near_magazine_issue_gives_the_month)
+{
 	struct buf b = BUF_INIT;
-	article_init(&a);
-	a.lang = strdup("zh");
-	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
-	CHECK_STR(iso(&a.date, &b), "1996-06-01T00:00:00+08:00");
-	article_free(&a);
-	html_free(h);
-
+	/* The only date is the issue the article appeared in. */
+	CHECK_STR(near_date_zh("<html><body><div id=c><p>比赛革命的革命</p><p>文化革命是一场有着极为"
+			       "广泛的群众参与的政治运动。</p><p>——《北京之春》1996年6月号</p></div>"
+			       "</body></html>", &b),
+		  "1996-06-01T00:00:00+08:00");
 	/* Any day beats it, even one printed after it. */
-	h = parse("<html><body><div id=c><p>正文，原载《北京之春》1996年6月号。</p></div>"
-		  "<p>发表于 1998-03-02</p></body></html>");
-	article_init(&a);
-	a.lang = strdup("zh");
-	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
-	CHECK_STR(iso(&a.date, &b), "1998-03-02T00:00:00+08:00");
-	article_free(&a);
-	html_free(h);
-
+	CHECK_STR(near_date_zh("<html><body><div id=c><p>正文，原载《北京之春》1996年6月号。</p></div>"
+			       "<p>发表于 1998-03-02</p></body></html>", &b),
+		  "1998-03-02T00:00:00+08:00");
 	/* A month in prose is no date. */
-	h = parse("<html><body><div id=c><p>2005年3月，会议召开，讨论了有关问题。</p></div>"
-		  "</body></html>");
-	article_init(&a);
-	a.lang = strdup("zh");
-	CHECK_INT(meta_extract_near(h, NULL, html_body(h)->children, &a, NULL), NM_OK);
-	CHECK(!a.date.set);
-	article_free(&a);
-	html_free(h);
+	CHECK_STR(near_date_zh("<html><body><div id=c><p>2005年3月，会议召开，讨论了有关问题。</p></div>"
+			       "</body></html>", &b),
+		  "(unset)");
 	buf_free(&b);
 }
 
