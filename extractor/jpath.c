@@ -194,11 +194,15 @@ int jpath_scalar_text(const json_t *v, struct buf *out)
 	return -1;
 }
 
-json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e)
+/* One pass over JSON text, strings skipped: the deepest nesting of s[0..n),
+ * or with stop set, of the value starting at s[0] only, whose end goes to
+ * *end (n when it never closes). */
+static size_t json_scan(const char *s, size_t n, bool stop, size_t *end)
 {
-	/* jansson recurses per nesting level; measure depth first. */
 	size_t depth = 0, maxd = 0;
 	bool str = false;
+	if (end)
+		*end = n;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (str) {
@@ -211,10 +215,19 @@ json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e)
 		} else if (c == '[' || c == '{') {
 			if (++depth > maxd)
 				maxd = depth;
-		} else if ((c == ']' || c == '}') && depth) {
-			depth--;
+		} else if ((c == ']' || c == '}') && depth && --depth == 0 && stop) {
+			if (end)
+				*end = i + 1;
+			break;
 		}
 	}
+	return maxd;
+}
+
+json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e)
+{
+	/* jansson recurses per nesting level; measure depth first. */
+	size_t maxd = json_scan(s, n, false, NULL);
 	if (maxd > JSON_MAX_DEPTH) {
 		err_set(e, NM_ELIMIT, "JSON nested deeper than %d levels; refused", JSON_MAX_DEPTH);
 		return NULL;
@@ -249,23 +262,8 @@ json_t *json_parse_embedded(const char *s, size_t n, struct nm_err *e)
 	if (i >= n || (s[i] != '{' && s[i] != '['))
 		return err_set(e, NM_EPARSE, "no JSON object or array in the script"), NULL;
 	/* the value ends where its brackets balance (strings skipped) */
-	size_t depth = 0, end = n;
-	bool str = false;
-	for (size_t k = i; k < n; k++) {
-		char c = s[k];
-		if (str) {
-			if (c == '\\')
-				k++;
-			else if (c == '"')
-				str = false;
-		} else if (c == '"') {
-			str = true;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if ((c == '}' || c == ']') && --depth == 0) {
-			end = k + 1;
-			break;
-		}
-	}
+	size_t end;
+	json_scan(s + i, n - i, true, &end);
+	end += i;
 	return json_parse_bounded(s + i, end - i, e);
 }
