@@ -14,6 +14,7 @@
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "crawler/url.h"
+#include "extractor/html.h"
 #include "extractor/sel.h"
 
 #include <ctype.h>
@@ -826,6 +827,7 @@ struct walk {
 	size_t nunwrap;
 	struct frame *st;
 	size_t sp, cap;
+	struct buf scratch; /* an element's text, for the text tests */
 };
 
 static int ptr_cmp(const void *a, const void *b)
@@ -874,25 +876,30 @@ static bool holds_img(xmlNodePtr n)
 	return c && !next_element(c) && (is_tag(c, "img") || is_tag(c, "picture"));
 }
 
-/* Boilerplate by name or tag is removed only when it is small, or mostly
- * links (a list of related headlines can be long): documentation pages
- * give sections ids made from their headings ("a-shared-changeset"). */
+/* True when el's text (buffered in w->scratch) holds one of subs. */
+static bool text_has_any(struct walk *w, xmlNodePtr el, const char *const *subs)
+{
+	buf_clear(&w->scratch);
+	html_text(el, &w->scratch);
+	for (; *subs; subs++)
+		if (**subs && strstr(buf_cstr(&w->scratch), *subs))
+			return true;
+	return false;
+}
+
 /* A small block saying what only disclaimers and pagers say. */
-static bool boiler_text(xmlNodePtr el, const struct frame *f)
+static bool boiler_text(struct walk *w, xmlNodePtr el, const struct frame *f)
 {
 	if (f->text < 4 || f->text >= CLEAN_BOILER_MAX_CHARS || has(el, T_INLINE_TEXT))
 		return false;
 	bool links_only = f->link * 10 >= f->text * 9;
-	xmlChar *t = xmlNodeGetContent(el);
-	bool yes = false;
-	for (const char *const *p = boiler_phrases; t && *p && !yes; p++)
-		yes = strstr((const char *)t, *p) != NULL;
-	for (const char *const *p = pager_phrases; t && links_only && *p && !yes; p++)
-		yes = strstr((const char *)t, *p) != NULL;
-	xmlFree(t);
-	return yes;
+	return text_has_any(w, el, boiler_phrases) ||
+	       (links_only && text_has_any(w, el, pager_phrases));
 }
 
+/* Boilerplate by name or tag is removed only when it is small, or mostly
+ * links (a list of related headlines can be long): documentation pages
+ * give sections ids made from their headings ("a-shared-changeset"). */
 static bool small_or_links(const struct frame *f)
 {
 	return f->raw < CLEAN_BOILER_MAX_CHARS ||
@@ -953,30 +960,6 @@ static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
 	return PRE_DESCEND;
 }
 
-static bool para_matches(xmlNodePtr p, const char *const *subs)
-{
-	struct buf t = BUF_INIT;
-	/* The text of p after cleaning (iteratively, like html_text). */
-	for (xmlNodePtr n = p->children; n;) {
-		if (is_text(n) && n->content)
-			buf_puts(&t, (const char *)n->content);
-		else if (n->type == XML_ELEMENT_NODE && n->children) {
-			n = n->children;
-			continue;
-		}
-		while (n != p && !n->next)
-			n = n->parent;
-		if (n == p)
-			break;
-		n = n->next;
-	}
-	bool hit = false;
-	for (; *subs && !hit; subs++)
-		hit = **subs && strstr(buf_cstr(&t), *subs);
-	buf_free(&t);
-	return hit;
-}
-
 /* Line breaks in a row that a block keeps: more is layout, not text. */
 #define CLEAN_MAX_BREAKS 2
 
@@ -1024,7 +1007,7 @@ static void tidy_breaks(xmlNodePtr el)
 enum post_act { POST_KEEP, POST_UNWRAP, POST_DROP };
 
 /* Coming back up: what becomes of el, now that its subtree is clean. */
-static enum post_act post_decide(const struct walk *w, const struct frame *f)
+static enum post_act post_decide(struct walk *w, const struct frame *f)
 {
 	xmlNodePtr el = f->el;
 	if (w->nunwrap && bsearch(&el, w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp))
@@ -1033,10 +1016,10 @@ static enum post_act post_decide(const struct walk *w, const struct frame *f)
 		return big(w, f) ? POST_UNWRAP : POST_DROP;
 	if (!big(w, f) && !f->in_code &&
 	    (hidden(el) || ((has(el, T_BOILER) || boiler_attrs(el)) && small_or_links(f)) ||
-	     boiler_text(el, f)))
+	     boiler_text(w, el, f)))
 		return POST_DROP;
 	if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
-	    para_matches(el, w->o->remove_paragraphs_matching))
+	    text_has_any(w, el, w->o->remove_paragraphs_matching))
 		return POST_DROP;
 	if (!f->text && !f->media && has(el, T_EMPTY_BLOCK))
 		return POST_DROP;
@@ -1187,6 +1170,7 @@ void clean_body(xmlNodePtr root, const struct clean_opts *o)
 	}
 	free(w.st);
 	free(w.unwrap);
+	buf_free(&w.scratch);
 	buf_free(&base);
 }
 
