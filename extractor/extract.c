@@ -291,35 +291,53 @@ static void json_values(const struct jpath *jp, json_t *root, struct strv *out)
 	free(vals);
 }
 
-/* JSON-LD: every <script type="application/ld+json"> block; the path is
- * tried on each top-level object, each element of a top-level array and
- * each member of @graph. */
-static void jsonld_values(const struct html_doc *h, const struct jpath *jp, struct strv *out)
+/* JSON parsed out of <script> elements, once per page however many steps
+ * read it (a Next.js page's __NEXT_DATA__ can be half a megabyte).  Like
+ * the selector cache, valid only while the DOM is unchanged. */
+struct page_json {
+	struct {
+		xmlNodePtr node;
+		bool embedded; /* read with json_parse_embedded, else as plain JSON */
+		json_t *json;  /* NULL: the text is not JSON */
+	} *v;
+	size_t n, cap;
+};
+
+static void page_json_free(struct page *pg)
 {
-	static struct sel *scripts;
-	if (!scripts && sel_compile("script[type='application/ld+json' i]", &scripts, NULL) != NM_OK)
+	struct page_json *c = pg->scripts;
+	if (!c)
 		return;
-	xmlNodePtr *nodes = NULL;
-	size_t k = sel_select(scripts, (xmlNodePtr)h->doc, &nodes);
-	for (size_t i = 0; i < k && !out->n; i++) {
-		struct buf t = BUF_INIT;
-		html_text(nodes[i], &t);
-		json_t *root = json_parse_bounded(buf_cstr(&t), t.len, NULL);
-		buf_free(&t);
-		if (!root)
-			continue;
-		json_t *objs[64];
-		size_t no = 0;
-		json_t *arr = json_is_array(root) ? root : json_object_get(root, "@graph");
-		if (json_is_object(root))
-			objs[no++] = root;
-		for (size_t j = 0; json_is_array(arr) && j < json_array_size(arr) && no < 64; j++)
-			objs[no++] = json_array_get(arr, j);
-		for (size_t j = 0; j < no && !out->n; j++)
-			json_values(jp, objs[j], out);
-		json_decref(root);
+	for (size_t i = 0; i < c->n; i++)
+		json_decref(c->v[i].json);
+	free(c->v);
+	free(c);
+	pg->scripts = NULL;
+}
+
+/* The JSON in node's text (borrowed from the page's cache), or NULL. */
+static json_t *page_script_json(struct page *pg, xmlNodePtr node, bool embedded)
+{
+	struct page_json *c = pg->scripts;
+	if (!c)
+		c = pg->scripts = xcalloc(1, sizeof *c);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].node == node && c->v[i].embedded == embedded)
+			return c->v[i].json;
+	struct buf t = BUF_INIT;
+	html_text(node, &t);
+	json_t *j = embedded ? json_parse_embedded(buf_cstr(&t), t.len, NULL)
+			     : json_parse_bounded(buf_cstr(&t), t.len, NULL);
+	buf_free(&t);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
 	}
-	free(nodes);
+	c->v[c->n].node = node;
+	c->v[c->n].embedded = embedded;
+	c->v[c->n].json = j;
+	c->n++;
+	return j;
 }
 
 /* Every CSS step of a rule's fields, matched in one walk of the page
@@ -347,9 +365,12 @@ static void page_css_free(struct page *pg)
 	pg->css = NULL;
 }
 
+/* Extraction edited the tree: cached matches and script JSON may name
+ * nodes that are gone. */
 static void page_dom_changed(struct page *pg)
 {
 	page_css_free(pg);
+	page_json_free(pg);
 }
 
 /* The matches of CSS step st from the page's one-walk cache (filled on
@@ -387,23 +408,45 @@ static const struct sel_hits *page_css_hits(struct page *pg, const struct rule *
 	return NULL;
 }
 
+/* JSON-LD: every <script type="application/ld+json"> block; the path is
+ * tried on each top-level object, each element of a top-level array and
+ * each member of @graph. */
+static void jsonld_values(struct page *pg, const struct jpath *jp, struct strv *out)
+{
+	static struct sel *scripts;
+	if (!scripts && sel_compile("script[type='application/ld+json' i]", &scripts, NULL) != NM_OK)
+		return;
+	xmlNodePtr *nodes = NULL;
+	size_t k = sel_select(scripts, (xmlNodePtr)pg->h->doc, &nodes);
+	for (size_t i = 0; i < k && !out->n; i++) {
+		json_t *root = page_script_json(pg, nodes[i], false);
+		if (!root)
+			continue;
+		json_t *objs[64];
+		size_t no = 0;
+		json_t *arr = json_is_array(root) ? root : json_object_get(root, "@graph");
+		if (json_is_object(root))
+			objs[no++] = root;
+		for (size_t j = 0; json_is_array(arr) && j < json_array_size(arr) && no < 64; j++)
+			objs[no++] = json_array_get(arr, j);
+		for (size_t j = 0; j < no && !out->n; j++)
+			json_values(jp, objs[j], out);
+	}
+	free(nodes);
+}
+
 /* A json step with `script:`: the path on the JSON in the text of each
  * element the selector matches (document order), until one gives values.
  * The text is part of the page (bounded by its size); its JSON is
  * depth-bounded by json_parse_embedded. */
-static void script_json_values(const struct html_doc *h, const struct step *st, struct strv *out)
+static void script_json_values(struct page *pg, const struct step *st, struct strv *out)
 {
 	xmlNodePtr *nodes = NULL;
-	size_t k = sel_select(st->script, (xmlNodePtr)h->doc, &nodes);
+	size_t k = sel_select(st->script, (xmlNodePtr)pg->h->doc, &nodes);
 	for (size_t i = 0; i < k && !out->n; i++) {
-		struct buf t = BUF_INIT;
-		html_text(nodes[i], &t);
-		json_t *root = json_parse_embedded(buf_cstr(&t), t.len, NULL);
-		buf_free(&t);
-		if (!root)
-			continue;
-		json_values(st->jp, root, out);
-		json_decref(root);
+		json_t *root = page_script_json(pg, nodes[i], true);
+		if (root)
+			json_values(st->jp, root, out);
 	}
 	free(nodes);
 }
@@ -504,12 +547,12 @@ static void run_step(const struct rule *r, const struct step *st, const struct f
 		break;
 	case STEP_JSONLD:
 		if (h)
-			jsonld_values(h, st->jp, &v->s);
+			jsonld_values(pg, st->jp, &v->s);
 		break;
 	case STEP_JSON:
 		if (st->script) {
 			if (h)
-				script_json_values(h, st, &v->s);
+				script_json_values(pg, st, &v->s);
 		} else if (pg->json) {
 			json_values(st->jp, pg->json, &v->s);
 		}
@@ -932,6 +975,7 @@ void extract_body_finish(struct article *a, const struct clean_opts *co)
 void page_release(struct page *pg)
 {
 	page_css_free(pg);
+	page_json_free(pg);
 	html_free(pg->frag);
 	pg->frag = NULL;
 	if (pg->meta) {
@@ -977,8 +1021,9 @@ static void link_values(const struct step *st, const struct page *pg, const char
 	dummy.url = (char *)base;
 	struct vals v = {{0}, NULL};
 	/* a view of the page without its caches: list pages are read once */
-	struct page view = {pg->h, pg->json, NULL, pg->now, NULL, NULL, NULL};
+	struct page view = {pg->h, pg->json, NULL, pg->now, NULL, NULL, NULL, NULL};
 	run_step(NULL, &copy, &lf, &view, &dummy, &v, NULL);
+	page_release(&view);
 	for (size_t i = 0; i < v.s.n; i++) {
 		struct buf u = BUF_INIT;
 		if (url_resolve(base, v.s.v[i], &u) == 0 && url_is_http(buf_cstr(&u)))

@@ -39,13 +39,15 @@ struct page {
 	struct page_meta *meta; /* owned: the page's metadata, read once on first need */
 	const struct extract_trace *trace; /* NULL = no tracing */
 	struct page_css *css;   /* owned: the rule's CSS steps, matched in one walk */
+	struct page_json *scripts; /* owned: JSON parsed out of <script> elements */
 };
 
 struct page_meta;
 struct page_css;
+struct page_json;
 
 /* Frees what extraction attached to the page (the body fragment, the
- * metadata and selector caches). */
+ * metadata, selector and script-JSON caches). */
 void page_release(struct page *pg);
 
 /* Fills a from the page with rule r.  a->url must be set (rule steps and

@@ -184,3 +184,30 @@ TEST(rules_script_option_is_checked)
 		rule_free(r);
 	}
 }
+
+/* Script JSON is parsed once per page and shared by the steps that read
+ * the same script; after cleaning removed the script, the slug step (run
+ * then) finds nothing.  (Entries are keyed by node, so a removed node is
+ * never looked up; the cache is still dropped on every tree edit, since a
+ * freed node's address may come back as a new one.) */
+TEST(extract_script_json_cache_dropped_after_cleaning)
+{
+	static const char *src =
+		"<html><head><title>t</title></head><body><article>"
+		"<script>window.__S__ = {\"id\": \"gauge-42\", \"kicker\": \"Harbour\"};</script>"
+		"<p>Volunteers rebuilt the old tide gauge over three weekends this spring.</p>"
+		"</article></body></html>";
+	struct article a;
+	int rc = run_on(src,
+			"name: t\nmatch: {hosts: [example.org]}\nfields:\n"
+			"  title: {json: kicker, script: 'article script'}\n"
+			"  kicker: {json: id, script: 'article script'}\n"
+			"body: {steps: [{css: article}]}\n"
+			"output:\n  slug: {json: id, script: 'article script'}\n",
+			&a);
+	CHECK_INT(rc, 0);
+	CHECK_STR(a.title, "Harbour");
+	CHECK_STR(article_get_field(&a, "kicker"), "gauge-42"); /* same script, cached */
+	CHECK(a.slug == NULL);                                   /* gone after cleaning */
+	article_free(&a);
+}
