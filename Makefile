@@ -27,7 +27,7 @@ ALL_CFLAGS := $(WARN) $(OPT) $(SANFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
-LIB_SRC := $(wildcard common/*.c crawler/*.c extractor/*.c rules/*.c output/*.c)
+LIB_SRC := $(wildcard common/*.c dom/*.c net/*.c crawler/*.c extractor/*.c rules/*.c output/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -141,7 +141,7 @@ install: all
 	install -m 755 $(BUILD)/newsmd $(DESTDIR)$(PREFIX)/bin/newsmd
 
 lint:
-	cppcheck --quiet --error-exitcode=1 --std=c11 -I. common crawler extractor rules output cli
+	cppcheck --quiet --error-exitcode=1 --std=c11 -I. common dom net crawler extractor rules output cli
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h)

@@ -5,7 +5,7 @@
  * names), find the articles not handled yet, fetch them politely, write
  * their posts, and record everything in the state store.
  *
- * The loop composes crawler/multi (polite fetching), crawler/frontier (the
+ * The loop composes net/multi (polite fetching), crawler/frontier (the
  * run's work and dedup), crawler/state (memory across runs, the lock) and
  * cli/pipeline (bytes -> article -> post).  Everything happens in the
  * fetcher's done callback: a discovery page yields more requests, an
@@ -16,17 +16,17 @@
 #include "cli/pipeline.h"
 #include "common/buf.h"
 #include "common/mem.h"
-#include "crawler/canon.h"
-#include "crawler/charset.h"
+#include "net/canon.h"
+#include "dom/charset.h"
 #include "crawler/feed.h"
 #include "crawler/frontier.h"
-#include "crawler/multi.h"
-#include "crawler/robots.h"
+#include "net/multi.h"
+#include "net/robots.h"
 #include "crawler/state.h"
-#include "crawler/url.h"
+#include "net/url.h"
 #include "extractor/extract.h"
-#include "extractor/html.h"
-#include "extractor/jpath.h"
+#include "dom/html.h"
+#include "dom/jpath.h"
 #include "output/post.h"
 #include "output/tmpl.h"
 

@@ -13,9 +13,9 @@
 #include "cli/cmd.h"
 #include "common/buf.h"
 #include "common/file.h"
-#include "crawler/charset.h"
-#include "crawler/url.h"
-#include "extractor/html.h"
+#include "dom/charset.h"
+#include "net/url.h"
+#include "dom/html.h"
 #include "output/md.h"
 
 #include <getopt.h>

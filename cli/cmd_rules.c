@@ -9,8 +9,8 @@
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
-#include "crawler/url.h"
-#include "extractor/sel.h"
+#include "net/url.h"
+#include "dom/sel.h"
 
 #include <dirent.h>
 #include <getopt.h>

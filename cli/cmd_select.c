@@ -12,10 +12,10 @@
 #include "cli/cmd.h"
 #include "common/buf.h"
 #include "common/file.h"
-#include "crawler/charset.h"
-#include "extractor/html.h"
-#include "extractor/sel.h"
-#include "extractor/xpath.h"
+#include "dom/charset.h"
+#include "dom/html.h"
+#include "dom/sel.h"
+#include "dom/xpath.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -11,12 +11,12 @@
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
-#include "crawler/charset.h"
-#include "crawler/url.h"
+#include "dom/charset.h"
+#include "net/url.h"
 #include "extractor/auto.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "extractor/meta.h"
-#include "extractor/sel.h"
+#include "dom/sel.h"
 
 #include <ctype.h>
 #include <getopt.h>

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "common/err.h"
-#include "crawler/fetch.h"
+#include "net/fetch.h"
 #include "extractor/extract.h"
 #include "extractor/article.h"
 #include "output/post.h"

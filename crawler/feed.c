@@ -6,7 +6,7 @@
 #include "crawler/feed.h"
 #include "common/buf.h"
 #include "common/mem.h"
-#include "crawler/url.h"
+#include "net/url.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -19,7 +19,7 @@
 
 #include "common/err.h"
 #include "extractor/article.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 
 /* Finds the main content element of the page; returns NULL for "no
  * article" (lists, nav pages), with e telling why.  The node is borrowed

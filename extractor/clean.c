@@ -13,9 +13,9 @@
 #include "extractor/clean.h"
 #include "common/mem.h"
 #include "common/utf8.h"
-#include "crawler/url.h"
-#include "extractor/html.h"
-#include "extractor/sel.h"
+#include "net/url.h"
+#include "dom/html.h"
+#include "dom/sel.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 
 #include "common/buf.h"
 
-struct sel; /* extractor/sel.h */
+struct sel; /* dom/sel.h */
 
 struct clean_opts {
 	/* Final URL of the page; a <base href> in the document wins when

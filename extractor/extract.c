@@ -12,13 +12,13 @@
 #include "common/nfkc.h"
 #include "common/re.h"
 #include "common/utf8.h"
-#include "crawler/url.h"
+#include "net/url.h"
 #include "extractor/auto.h"
 #include "extractor/clean.h"
-#include "extractor/jpath.h"
+#include "dom/jpath.h"
 #include "extractor/meta.h"
-#include "extractor/sel.h"
-#include "extractor/xpath.h"
+#include "dom/sel.h"
+#include "dom/xpath.h"
 
 #include <stdlib.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "extractor/article.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "rules/rules.h"
 
 /* Applies the rule's preprocess steps (find/replace, regex/replace) to the

@@ -25,7 +25,7 @@
 
 #include "common/err.h"
 #include "extractor/article.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 
 /* Fills a->title, date, updated, author, source, category, tags,
  * lead_image, excerpt and lang from what the page declares, touching only

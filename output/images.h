@@ -3,7 +3,7 @@
  * network: finding the images of a rendered body and rewriting their URLs,
  * telling an image file from anything else by its bytes, naming stored
  * images, and expanding the images_dir / images_url templates safely.
- * cli/pipeline.c composes them with crawler/fetch.h.
+ * cli/pipeline.c composes them with net/fetch.h.
  *
  * Bodies are rewritten after rendering, in the text newsmd itself wrote
  * (output/md.c for Markdown, extractor/clean.h's clean_html for HTML), so

@@ -1,7 +1,7 @@
 /*
  * md.h - DOM to Markdown (CommonMark + GFM tables and strikethrough).
  *
- * md_render walks a libxml2 DOM (as built by extractor/html.h) once,
+ * md_render walks a libxml2 DOM (as built by dom/html.h) once,
  * without recursion, and writes Markdown that renders back to the same
  * visible text and structure: headings, paragraphs, hard breaks, emphasis,
  * inline code, fenced code blocks, block quotes, lists, links, images,

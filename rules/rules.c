@@ -9,10 +9,9 @@
 #include "common/mem.h"
 #include "common/re.h"
 #include "common/tz.h"
-#include "crawler/url.h"
-#include "extractor/jpath.h"
-#include "extractor/sel.h"
-#include "extractor/xpath.h"
+#include "dom/jpath.h"
+#include "dom/sel.h"
+#include "dom/xpath.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -14,9 +14,9 @@
  */
 #include "common/buf.h"
 #include "common/file.h"
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "extractor/auto.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "output/md.h"
 
 #include <gumbo.h>

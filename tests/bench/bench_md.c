@@ -12,7 +12,7 @@
  */
 #include "common/buf.h"
 #include "common/file.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "output/md.h"
 
 #include <gumbo.h>

@@ -13,8 +13,8 @@
  * Times are thread CPU time, the best of BENCH_REPS runs (the machine may
  * be shared).
  */
-#include "extractor/html.h"
-#include "extractor/sel.h"
+#include "dom/html.h"
+#include "dom/sel.h"
 #include "common/buf.h"
 #include "common/file.h"
 

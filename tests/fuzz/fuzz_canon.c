@@ -5,8 +5,8 @@
  * of a canonical URL is itself), its result is an http(s) URL without a
  * fragment, and no longer than URL_MAX_LEN.
  */
-#include "crawler/canon.h"
-#include "crawler/url.h"
+#include "net/canon.h"
+#include "net/url.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * without NUL bytes.  Seeds: tests/fixtures/charset/ (any file works; its
  * first byte becomes the options).
  */
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "common/utf8.h"
 
 #include <stdint.h>

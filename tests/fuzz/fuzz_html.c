@@ -4,9 +4,9 @@
  * Markdown writer.  The first byte picks options (whole-page Markdown, a
  * declared charset).
  */
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "extractor/auto.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "output/md.h"
 
 #include <libxml/parser.h>

@@ -4,7 +4,7 @@
  * json_parse_embedded (rule steps with `script:`), which must find the same
  * value when the text is plain JSON.
  */
-#include "extractor/jpath.h"
+#include "dom/jpath.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  */
 #include "common/date.h"
 #include "common/utf8.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "extractor/meta.h"
 
 #include <stdint.h>

@@ -6,7 +6,7 @@
  * Crawl-delay stays within its cap, Sitemap entries are NUL-terminated
  * strings.
  */
-#include "crawler/robots.h"
+#include "net/robots.h"
 
 #include <stdint.h>
 #include <stdlib.h>

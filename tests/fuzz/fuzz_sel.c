@@ -9,8 +9,8 @@
  * one-walk matcher shares memos between selectors: this is its oracle).
  * Everything goes through the public API in sel.h.
  */
-#include "extractor/html.h"
-#include "extractor/sel.h"
+#include "dom/html.h"
+#include "dom/sel.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include "tests/unit/unit.h"
 #include "common/date.h"
 #include "common/file.h"
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "extractor/auto.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Table 3 row 25 maps to one URL; rel=canonical discovery; shard hash.
  */
 #include "tests/unit/unit.h"
-#include "crawler/canon.h"
+#include "net/canon.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * are UTF-8).
  */
 #include "tests/unit/unit.h"
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "common/file.h"
 #include "common/utf8.h"
 

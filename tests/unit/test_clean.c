@@ -9,10 +9,10 @@
 #include "common/file.h"
 #include "common/mem.h"
 #include "common/utf8.h"
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "extractor/clean.h"
-#include "extractor/html.h"
-#include "extractor/sel.h"
+#include "dom/html.h"
+#include "dom/sel.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -8,8 +8,8 @@
 #include "tests/unit/unit.h"
 #include "extractor/article.h"
 #include "extractor/extract.h"
-#include "extractor/html.h"
-#include "extractor/jpath.h"
+#include "dom/html.h"
+#include "dom/jpath.h"
 #include "rules/rules.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "tests/unit/unit.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "common/utf8.h"
 
 #include <string.h>

@@ -5,7 +5,7 @@
  */
 #include "tests/unit/unit.h"
 #include "common/buf.h"
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "output/md.h"
 
 #include <libxml/tree.h>

@@ -3,7 +3,7 @@
  * wildcards, status policies, Crawl-delay, Sitemap, size cap.
  */
 #include "tests/unit/unit.h"
-#include "crawler/robots.h"
+#include "net/robots.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #include "tests/unit/unit.h"
-#include "extractor/html.h"
-#include "extractor/sel.h"
+#include "dom/html.h"
+#include "dom/sel.h"
 #include "common/buf.h"
 #include "common/file.h"
 #include "common/mem.h"

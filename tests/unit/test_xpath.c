@@ -1,6 +1,6 @@
 #include "tests/unit/unit.h"
-#include "extractor/html.h"
-#include "extractor/xpath.h"
+#include "dom/html.h"
+#include "dom/xpath.h"
 #include "common/mem.h"
 
 #include <stdlib.h>

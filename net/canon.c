@@ -3,9 +3,9 @@
  * later fetches them, so no parser differential), plus our own escape and
  * query normalisation.
  */
-#include "crawler/canon.h"
+#include "net/canon.h"
 #include "common/mem.h"
-#include "crawler/url.h"
+#include "net/url.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * url.c - thin layer over curl_url(): parse, resolve, take apart.  Only
  * crawler/ talks to libcurl; later stages call these.
  */
-#include "crawler/url.h"
+#include "net/url.h"
 
 #include <ctype.h>
 #include <netinet/in.h>

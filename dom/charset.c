@@ -7,7 +7,7 @@
  * the HTML standard's byte-level algorithm.  Conversion runs iconv in chunks
  * and replaces each undecodable byte with U+FFFD, so any input converts.
  */
-#include "crawler/charset.h"
+#include "dom/charset.h"
 #include "common/utf8.h"
 
 #include <ctype.h>

@@ -5,7 +5,7 @@
  * depth).  Element names come from gumbo's normalised tag names, or the
  * lower-cased source name for unknown tags.
  */
-#include "extractor/html.h"
+#include "dom/html.h"
 #include "common/arena.h"
 #include "common/mem.h"
 #include "common/utf8.h"

@@ -2,7 +2,7 @@
  * jpath.c - compile and evaluate JSON paths (breadth by step: the set of
  * current values is replaced by the set reached through the next step).
  */
-#include "extractor/jpath.h"
+#include "dom/jpath.h"
 #include "common/mem.h"
 
 #include <ctype.h>

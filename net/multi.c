@@ -7,11 +7,11 @@
  * finish what is done -> curl_multi_poll until the next I/O or the next
  * politeness slot".
  */
-#include "crawler/multi.h"
+#include "net/multi.h"
 #include "common/buf.h"
 #include "common/mem.h"
-#include "crawler/robots.h"
-#include "crawler/url.h"
+#include "net/robots.h"
+#include "net/url.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

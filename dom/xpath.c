@@ -6,7 +6,7 @@
  * The compile step also evaluates the expression once on a one-element
  * document, which surfaces the errors libxml2 defers to evaluation time.
  */
-#include "extractor/xpath.h"
+#include "dom/xpath.h"
 #include "common/mem.h"
 
 #include <stdlib.h>

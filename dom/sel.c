@@ -16,8 +16,8 @@
  * parent, so a document-order scan counts each sibling list about once.
  * Nothing is allocated per element.
  */
-#include "extractor/sel.h"
-#include "extractor/html.h"
+#include "dom/sel.h"
+#include "dom/html.h"
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/utf8.h"

@@ -4,7 +4,7 @@
  * kept (or, when no group names it, those of the '*' groups).  Matching is
  * "most octets wins, allow wins a tie", with '*' and a final '$'.
  */
-#include "crawler/robots.h"
+#include "net/robots.h"
 #include "common/buf.h"
 #include "common/mem.h"
 

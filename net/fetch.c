@@ -1,9 +1,9 @@
 /*
  * fetch.c - single blocking GET on a curl easy handle.
  */
-#include "crawler/fetch.h"
+#include "net/fetch.h"
 #include "common/mem.h"
-#include "crawler/url.h"
+#include "net/url.h"
 
 #include <stdlib.h>
 #include <string.h>
