@@ -25,4 +25,17 @@ struct nm_err;
 void cli_error(const struct nm_err *e);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Prints a pipeline warning as "newsmd: warning: URL: MSG" (a
+ * pipeline.warn callback; ctx unused). */
+void cli_warn(void *ctx, const char *url, const char *msg);
+
+/* The start shared by `convert` and `extract`: checks that INPUTs were
+ * given (argv[first..argc)) and that --url names only one, then opens the
+ * pipeline with warnings printed.  Prints the one-line error itself and
+ * returns the exit status (2), or 0 with p open. */
+struct pipeline;
+int cli_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
+		    const char *config, const char *rules, const char *url,
+		    const char *const *connect_to);
+
 #endif

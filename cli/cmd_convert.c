@@ -2,7 +2,7 @@
  * cmd_convert.c - `newsmd convert`: given URLs or saved pages into posts.
  */
 #include "cli/cmd.h"
-#include "cli/pipeline.h"
+#include "crawler/pipeline.h"
 #include "common/mem.h"
 
 #include <getopt.h>
@@ -64,7 +64,7 @@ int cmd_convert(int argc, char **argv)
 		}
 	}
 	struct pipeline p;
-	int ost = pipeline_open_inputs(&p, "convert", argc, optind, config, rules, url, connect_to);
+	int ost = cli_open_inputs(&p, "convert", argc, optind, config, rules, url, connect_to);
 	if (ost != EXIT_OK)
 		return ost;
 	struct nm_err e;

@@ -13,7 +13,7 @@
  * --progress), one line per failed item, exit 0 / 1 / 2 / 75 (SPEC §2).
  */
 #include "cli/cmd.h"
-#include "cli/pipeline.h"
+#include "crawler/pipeline.h"
 #include "common/buf.h"
 #include "common/mem.h"
 #include "net/canon.h"
@@ -165,6 +165,9 @@ static void log_line(struct crawl *c, json_t *o)
 static void log_warning(void *ctx, const char *url, const char *msg)
 {
 	struct crawl *c = ctx;
+	cli_warn(NULL, url, msg);
+	if (!c->log)
+		return;
 	json_t *o = json_object();
 	json_object_set_new(o, "ts", json_integer(wall()));
 	json_object_set_new(o, "event", json_string("warning"));
@@ -1263,10 +1266,8 @@ int cmd_crawl(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (c.log) {
-		c.p.warn = log_warning;
-		c.p.warn_ctx = &c;
-	}
+	c.p.warn = log_warning;
+	c.p.warn_ctx = &c;
 	enum nm_code sc = state_open(c.p.cfg.state, dry_run, &c.st, &e);
 	if (sc == NM_ELOCKED) {
 		cli_error(&e);

@@ -2,7 +2,7 @@
  * cmd_extract.c - `newsmd extract`: print extracted articles, write nothing.
  */
 #include "cli/cmd.h"
-#include "cli/pipeline.h"
+#include "crawler/pipeline.h"
 #include "common/date.h"
 
 #include <getopt.h>
@@ -120,7 +120,7 @@ int cmd_extract(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct pipeline p;
-	int st = pipeline_open_inputs(&p, "extract", argc, optind, config, rules, url, connect_to);
+	int st = cli_open_inputs(&p, "extract", argc, optind, config, rules, url, connect_to);
 	if (st != EXIT_OK)
 		return st;
 	struct nm_err e;

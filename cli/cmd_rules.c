@@ -5,7 +5,7 @@
  *   test RULE INPUT     per-field trace of every step tried
  */
 #include "cli/cmd.h"
-#include "cli/pipeline.h"
+#include "crawler/pipeline.h"
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
@@ -275,6 +275,7 @@ static int rules_check(int argc, char **argv)
 	struct nm_err e;
 	err_clear(&e);
 	memset(&p, 0, sizeof p);
+	p.warn = cli_warn;
 	if (config_load(config ? config : "newsmd.yml", !config, &p.cfg, &e) != NM_OK) {
 		cli_error(&e);
 		config_free(&p.cfg);
@@ -374,6 +375,7 @@ static int rules_test(int argc, char **argv)
 		pipeline_close(&p);
 		return EXIT_USAGE;
 	}
+	p.warn = cli_warn;
 	struct rule *own = NULL;
 	const struct rule *r = NULL;
 	if (is_file) {

@@ -7,7 +7,7 @@
  * `tests`.
  */
 #include "cli/cmd.h"
-#include "cli/pipeline.h"
+#include "crawler/pipeline.h"
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
@@ -482,6 +482,7 @@ int cmd_rules_suggest(int argc, char **argv)
 	struct nm_err e;
 	err_clear(&e);
 	memset(&p, 0, sizeof p);
+	p.warn = cli_warn;
 	if (config_load(config ? config : "newsmd.yml", !config, &p.cfg, &e) != NM_OK) {
 		cli_error(&e);
 		config_free(&p.cfg);

@@ -27,8 +27,9 @@ struct pipeline {
 	const char *const *connect_to; /* NULL-terminated, borrowed */
 	int64_t now;                   /* the crawl clock; 0 = time(NULL) */
 	const struct extract_trace *trace; /* per-step trace, or NULL */
-	/* Called for every warning (an image not stored, ...) after it is
-	 * printed, from whichever thread wrote the post; NULL = print only. */
+	/* Called for every warning (an image not stored, ...), from whichever
+	 * thread wrote the post; NULL = warnings are dropped.  The library never
+	 * prints: cli/ sets this to print (and crawl also logs). */
 	void (*warn)(void *ctx, const char *url, const char *msg);
 	void *warn_ctx;
 };
@@ -39,14 +40,6 @@ struct pipeline {
 enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 			   const char *rules_dir, struct nm_err *e);
 void pipeline_close(struct pipeline *p);
-
-/* The start shared by `convert` and `extract`: checks that INPUTs were
- * given (argv[first..argc)) and that --url names only one, then opens the
- * pipeline.  Prints the one-line error itself and returns the exit status
- * (2), or 0 with p open. */
-int pipeline_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
-			 const char *config, const char *rules, const char *url,
-			 const char *const *connect_to);
 
 /* Reads input (an http(s) URL, a file path, or "-") and extracts its
  * article into a (which the caller article_init'ed).  url: the URL to know

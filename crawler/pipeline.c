@@ -1,8 +1,7 @@
 /*
  * pipeline.c - input -> article -> post.
  */
-#include "cli/pipeline.h"
-#include "cli/cmd.h"
+#include "crawler/pipeline.h"
 #include "common/buf.h"
 #include "common/file.h"
 #include "common/mem.h"
@@ -40,30 +39,6 @@ enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 	p->fetch.timeout_s = p->cfg.crawl.timeout_s;
 	p->fetch.max_bytes = (size_t)p->cfg.crawl.max_bytes;
 	return NM_OK;
-}
-
-int pipeline_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
-			 const char *config, const char *rules, const char *url,
-			 const char *const *connect_to)
-{
-	memset(p, 0, sizeof *p);
-	if (first >= argc) {
-		cli_errorf("%s: no INPUT given (try 'newsmd %s --help')", cmd, cmd);
-		return EXIT_USAGE;
-	}
-	if (url && argc - first > 1) {
-		cli_errorf("%s: --url applies to a single INPUT", cmd);
-		return EXIT_USAGE;
-	}
-	struct nm_err e;
-	err_clear(&e);
-	if (pipeline_open(p, config, rules, &e) != NM_OK) {
-		cli_error(&e);
-		pipeline_close(p);
-		return EXIT_USAGE;
-	}
-	p->connect_to = connect_to;
-	return EXIT_OK;
 }
 
 void pipeline_close(struct pipeline *p)
@@ -273,7 +248,7 @@ struct img_run {
 	bool capped;
 };
 
-/* Prints "warning: URL: MSG" and hands it to p->warn. */
+/* Hands "URL: MSG" to p->warn (the caller prints or logs it). */
 static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, ...)
@@ -283,7 +258,6 @@ static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, 
 	va_start(ap, fmt);
 	buf_vprintf(&m, fmt, ap);
 	va_end(ap);
-	cli_errorf("warning: %s: %s", url, buf_cstr(&m));
 	if (p->warn)
 		p->warn(p->warn_ctx, url, buf_cstr(&m));
 	buf_free(&m);
