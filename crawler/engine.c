@@ -811,7 +811,7 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 				buf_free(&canon);
 				return true;
 			}
-			output_free(&o);
+			settings_output_free(&o);
 		}
 		article_free(&a);
 		if (rc) {
@@ -993,7 +993,7 @@ static void writers_drain(void *ctx)
 		item_event(c, event, j->it, &r, j->path, why);
 		state_url_free(&j->row);
 		article_free(&j->a);
-		output_free(&j->o);
+		settings_output_free(&j->o);
 		frontier_item_free(j->it);
 		free(j->final_url);
 		free(j->path);

@@ -221,7 +221,7 @@ void pipeline_output_for(struct pipeline *p, const struct article *a,
 			 struct output_cfg *out)
 {
 	const struct rule *r = a->rule ? ruleset_find(&p->rules, a->rule) : NULL;
-	output_merge(out, &p->cfg.output, r ? &r->output : NULL);
+	settings_output_merge(out, &p->cfg.output, r ? &r->output : NULL);
 }
 
 /* ---- output.images: download ---- */
