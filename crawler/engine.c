@@ -482,16 +482,7 @@ out:
 
 static bool json_looks(const struct rule *r, const char *ctype, const char *s, size_t n)
 {
-	if (r && r->fetch_type == FETCH_JSON)
-		return true;
-	if (ctype && strstr(ctype, "json"))
-		return true;
-	size_t i = 0;
-	while (i < n && strchr(" \t\r\n", s[i]))
-		i++;
-	if (i + 3 <= n && !memcmp(s + i, "\xEF\xBB\xBF", 3))
-		i += 3;
-	return i < n && (s[i] == '{' || s[i] == '[');
+	return (r && r->fetch_type == FETCH_JSON) || jpath_sniff(ctype, s, n);
 }
 
 static enum nm_code read_feed(struct crawl *c, struct frontier_item *it,
@@ -531,7 +522,7 @@ static enum nm_code read_json_list(struct crawl *c, struct frontier_item *it,
 	const struct rule *rule = it->rule;
 	if (!rule || !rule->discovery || !rule->discovery->items)
 		return err_set(e, NM_ERULE, "JSON list page, but no rule with discovery.items for it");
-	json_t *doc = json_parse_bounded(r->body, r->len, e);
+	json_t *doc = jpath_parse(r->body, r->len, e);
 	if (!doc)
 		return e->code ? e->code : NM_EPARSE;
 	json_t **vals = NULL;
