@@ -12,7 +12,7 @@
 #include "common/nfkc.h"
 #include "common/re.h"
 #include "common/utf8.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "extractor/auto.h"
 #include "extractor/clean.h"
 #include "dom/jpath.h"

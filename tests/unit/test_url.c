@@ -1,5 +1,5 @@
 #include "tests/unit/unit.h"
-#include "net/url.h"
+#include "common/url.h"
 
 static const char *res(const char *base, const char *ref)
 {
