@@ -641,6 +641,8 @@ static long preprocess(const char *input, char *in)
 			continue;
 		}
 		if (c < 0x80) {
+			if (o + 1 > URL_MAX_LEN)
+				return -1;
 			in[o++] = (char)c;
 			i++;
 			continue;

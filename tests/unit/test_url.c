@@ -228,6 +228,17 @@ TEST(url_limits)
 	memset(big + 7, 'a', 2000);
 	memcpy(big + 2007, "/", 2);
 	CHECK_STR(res(NULL, big), "ERR");
+	/* found by fuzz_url: invalid bytes grow to U+FFFD (3 bytes each), and
+	 * the ASCII after them must still be bounded */
+	memcpy(big, "http://h/", 9);
+	memset(big + 9, 0xff, 2730);
+	memset(big + 2739, 'a', 200);
+	big[2939] = '\0';
+	CHECK_STR(res(NULL, big), "ERR");
+	big[2739] = '\0';
+	CHECK_STR(res(NULL, big), "ERR"); /* fits, but %EF%BF%BD each is too long */
+	big[9 + 900] = '\0';
+	CHECK(strlen(res(NULL, big)) == 9 + 900 * 9); /* %EF%BF%BD each */
 	CHECK(url_is_http("https://x") && url_is_http("HTTP://x") && !url_is_http("file:///etc/passwd"));
 	CHECK(url_looks_absolute("http://x") && !url_looks_absolute("dir/file.html"));
 }
