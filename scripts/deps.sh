@@ -36,6 +36,8 @@ if [ "${NEWSMD_SKIP_OPTIONAL:-}" = "" ]; then
 	command -v hugo >/dev/null 2>&1 || missing="$missing hugo"
 	# the studio's browser tests (tests/studio) drive Debian's Chromium
 	command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+	# and a CJK font, so its screenshots of Chinese pages show text
+	[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$missing fonts-wqy-zenhei"
 fi
 
 [ -z "$missing" ] && exit 0

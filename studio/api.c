@@ -56,6 +56,8 @@ struct api {
 	char *rule_file;      /* its file, or NULL for a draft */
 	char *save_name;      /* proposed name in the rules folder */
 	char *summary;
+	char *rules_dir;      /* the rules folder (--rules, else the config's) */
+	struct buf rendered;  /* the last run's post, rendered (GET /rendered) */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -230,7 +232,7 @@ static char *draft_rule(struct api *a)
 /* The proposed file name of the rule in the rules folder. */
 static char *save_name_for(const struct api *a, const char *file, const char *name)
 {
-	const char *dir = a->p.cfg.rules_dir;
+	const char *dir = a->rules_dir;
 	size_t dl = strlen(dir);
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;
@@ -259,6 +261,7 @@ enum nm_code api_open(const struct api_opts *o, struct api **out, struct nm_err 
 	if (rc)
 		return rc;
 	a->p.connect_to = o->connect_to;
+	a->rules_dir = xstrdup(o->rules_dir ? o->rules_dir : a->p.cfg.rules_dir);
 	a->input = xstrdup(o->input);
 	bool is_url = url_looks_absolute(o->input);
 	a->url = xstrdup(o->url ? o->url : is_url ? o->input : "http://localhost/");
@@ -298,7 +301,7 @@ enum nm_code api_open(const struct api_opts *o, struct api **out, struct nm_err 
 		url_host(a->url, &host);
 		a->save_name = save_name_for(a, NULL, host.len ? buf_cstr(&host) : "draft");
 		buf_free(&host);
-		buf_printf(&sum, "a draft rule (no rule in %s matches %s)", a->p.cfg.rules_dir, a->url);
+		buf_printf(&sum, "a draft rule (no rule in %s matches %s)", a->rules_dir, a->url);
 	}
 	a->summary = buf_detach(&sum);
 out:
@@ -321,6 +324,8 @@ void api_free(struct api *a)
 	free(a->rule_file);
 	free(a->save_name);
 	free(a->summary);
+	buf_free(&a->rendered);
+	free(a->rules_dir);
 	free(a);
 }
 
@@ -333,7 +338,7 @@ int api_state(struct api *a, struct buf *out)
 {
 	json_t *j = json_pack("{s:s, s:s, s:o, s:s, s:s, s:b, s:s, s:I}", "url", a->url, "input",
 			      a->input, "rule_file", a->rule_file ? json_string(a->rule_file) : json_null(),
-			      "save_name", a->save_name, "rules_dir", a->p.cfg.rules_dir, "draft",
+			      "save_name", a->save_name, "rules_dir", a->rules_dir, "draft",
 			      a->rule_file == NULL, "rule", a->rule_text, "elements", (json_int_t)a->nels);
 	return reply(out, j, 200);
 }
@@ -346,6 +351,12 @@ int api_page(struct api *a, struct buf *out)
 		buf_printf(out, "<!DOCTYPE html><p>%s</p>", "the page could not be parsed");
 		return 500;
 	}
+	return 200;
+}
+
+int api_rendered(struct api *a, struct buf *out)
+{
+	buf_puts(out, a->rendered.len ? buf_cstr(&a->rendered) : "<!DOCTYPE html><p>(no post yet)</p>");
 	return 200;
 }
 
@@ -698,7 +709,8 @@ int api_run(struct api *a, const char *body, size_t n, struct buf *out)
 		if (post_render(&art, &o, a->p.cfg.pinyin, a->p.cfg.npinyin, &post, &pe) == NM_OK) {
 			json_object_set_new(res, "post", json_stringn(buf_cstr(&post), post.len));
 			view_render_post(buf_cstr(&post), post.len, a->url, &html);
-			json_object_set_new(res, "rendered", json_stringn(buf_cstr(&html), html.len));
+			buf_clear(&a->rendered);
+			buf_put(&a->rendered, html.ptr, html.len);
 		} else {
 			json_object_set_new(res, "post_error", json_string(pe.msg));
 		}
@@ -1053,7 +1065,9 @@ int api_save(struct api *a, const char *body, size_t n, struct buf *out)
 		goto out;
 	}
 	/* the rule's folder, and its test page next to it */
-	buf_puts(&dir, a->p.cfg.rules_dir);
+	buf_puts(&dir, a->rules_dir);
+	while (dir.len > 1 && dir.ptr[dir.len - 1] == '/')
+		buf_truncate(&dir, dir.len - 1);
 	if (sub.len)
 		buf_printf(&dir, "/%s", buf_cstr(&sub));
 	const char *stem_end = strrchr(buf_cstr(&fname), '.');

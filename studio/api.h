@@ -56,10 +56,13 @@ const char *api_summary(const struct api *a);
 int api_state(struct api *a, struct buf *out);
 /* GET /page: the sanitised page (view.h). */
 int api_page(struct api *a, struct buf *out);
+/* GET /rendered: the post of the last api_run rendered (view_render_post),
+ * sanitised like the page. */
+int api_rendered(struct api *a, struct buf *out);
 /* POST /api/run {"rule": YAML}: the rule loaded from the text, run on the
  * page: {ok, error, fields: [{name, value, how, idx, steps: [...]}],
  * highlight: {body: [...], clean: [{kind, selector, idx}]}, post,
- * post_name, rendered}.  A rule that does not load gives ok false with
+ * post_name}; the post rendered is kept for api_rendered.  A rule that does not load gives ok false with
  * error {msg, line, col} (status 200: it is the user's text, not a bad
  * request). */
 int api_run(struct api *a, const char *body, size_t n, struct buf *out);

@@ -229,6 +229,10 @@ static int cmp_cand(const void *a, const void *b)
 		return x->kind < y->kind ? -1 : 1;
 	if (x->count != y->count)
 		return x->count < y->count ? -1 : 1;
+	/* scoped by an id before scoped by a class */
+	bool ix = x->sel[0] == '#', iy = y->sel[0] == '#';
+	if (ix != iy)
+		return ix ? -1 : 1;
 	size_t lx = strlen(x->sel), ly = strlen(y->sel);
 	return lx < ly ? -1 : lx > ly ? 1 : strcmp(x->sel, y->sel);
 }
@@ -259,7 +263,9 @@ void pick_candidates(xmlDocPtr doc, xmlNodePtr el, struct pick_list *out)
 	free(ip);
 	for (xmlAttrPtr a = el->properties; a; a = a->next) {
 		const char *an = (const char *)a->name;
-		if (strncmp(an, "data-", 5) || !is_ident(an) || pick_is_hashed(an + 5))
+		/* data-nm-* is the studio's own namespace (view.h) */
+		if (strncmp(an, "data-", 5) || !strncmp(an, "data-nm-", 8) || !is_ident(an) ||
+		    pick_is_hashed(an + 5))
 			continue;
 		char *v = prop(el, an);
 		buf_clear(&s);

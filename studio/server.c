@@ -49,7 +49,7 @@ struct req {
 	bool done; /* a response was queued */
 };
 
-enum route_kind { R_ASSET, R_INDEX, R_PAGE, R_STATE, R_RUN, R_PICK, R_SAVE };
+enum route_kind { R_ASSET, R_INDEX, R_PAGE, R_RENDERED, R_STATE, R_RUN, R_PICK, R_SAVE };
 
 struct route {
 	const char *path;
@@ -60,7 +60,8 @@ struct route {
 static const struct route routes[] = {
 	{"/", "GET", R_INDEX},		{"/index.html", "GET", R_INDEX},
 	{"/app.js", "GET", R_ASSET},	{"/app.css", "GET", R_ASSET},
-	{"/page", "GET", R_PAGE},	{"/api/state", "GET", R_STATE},
+	{"/page", "GET", R_PAGE},	{"/rendered", "GET", R_RENDERED},
+	{"/api/state", "GET", R_STATE},
 	{"/api/run", "POST", R_RUN},	{"/api/pick", "POST", R_PICK},
 	{"/api/save", "POST", R_SAVE},
 };
@@ -183,6 +184,11 @@ static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, cons
 	}
 	case R_PAGE:
 		status = api_page(s->api, &out);
+		ctype = "text/html; charset=utf-8";
+		page = true;
+		break;
+	case R_RENDERED:
+		status = api_rendered(s->api, &out);
 		ctype = "text/html; charset=utf-8";
 		page = true;
 		break;

@@ -59,6 +59,21 @@ static bool dangerous_url(const char *v)
 	       !strncmp(s, "data:application", 16);
 }
 
+/* A style attribute that names a script URL or an old engine's script
+ * hook (no current browser runs them; dropped all the same). */
+static bool dangerous_style(const char *v)
+{
+	struct buf b = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p > ' ' && *p != '\\')
+			buf_putc(&b, tolower(*p));
+	const char *s = buf_cstr(&b);
+	bool bad = strstr(s, "javascript:") || strstr(s, "vbscript:") || strstr(s, "expression(") ||
+		   strstr(s, "behavior:") || strstr(s, "-moz-binding");
+	buf_free(&b);
+	return bad;
+}
+
 /* Elements dropped with everything inside. */
 static bool drop_element(xmlNodePtr n)
 {
@@ -103,7 +118,8 @@ static void clean_attrs(xmlNodePtr n)
 		const xmlChar *an = a->name;
 		xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
 		bool bad = (tolower(an[0]) == 'o' && tolower(an[1]) == 'n') || name_in(an, drop) ||
-			   (v && dangerous_url((const char *)v));
+			   (v && dangerous_url((const char *)v)) ||
+			   (v && !xmlStrcasecmp(an, BAD_CAST "style") && dangerous_style((const char *)v));
 		if (!bad && !xmlStrcasecmp(an, BAD_CAST "href") && !a->ns &&
 		    (!xmlStrcasecmp(n->name, BAD_CAST "a") || !xmlStrcasecmp(n->name, BAD_CAST "area"))) {
 			/* no navigation out of the frame; the URL stays readable */

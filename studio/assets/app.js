@@ -258,7 +258,8 @@ function showFields(r) {
 function showPost(r) {
   $('post').textContent = r.post || r.post_error || '';
   $('post-name').textContent = r.post_name ? 'would be written as ' + r.post_name : '';
-  $('rendered').srcdoc = r.rendered || '';
+  // served by the studio with the page's CSP (script-src 'none')
+  $('rendered').src = 'rendered?token=' + encodeURIComponent(token) + '&run=' + runSeq;
 }
 
 function showHighlights(r) {
