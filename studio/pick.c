@@ -64,8 +64,8 @@ bool pick_is_hashed(const char *s)
 		return true;
 	for (size_t i = 0; i < n; i++)
 		digits += isdigit((unsigned char)s[i]) != 0;
-	if (digits * 3 >= n)
-		return true; /* post-123456, a1b2c3 */
+	if (digits == n || (n > 3 && digits * 3 >= n))
+		return true; /* 12345, post-123456, a1b2c3; not h1 */
 	for (int i = 0; prefixes[i]; i++) {
 		size_t l = strlen(prefixes[i]);
 		if (n > l && !strncmp(s, prefixes[i], l))
