@@ -43,7 +43,10 @@ const ruleSrc = fs.readFileSync(path.join(root, 'examples/finews/rules/eastmoney
 fs.writeFileSync(path.join(tmp, 'rules/eastmoney.yml'), ruleSrc);
 
 const studio = spawn(NEWSMD, ['studio', '--port', '0', '--no-open', '-c', path.join(tmp, 'newsmd.yml'),
-  '--url', URL_, FIXTURE], {stdio: ['ignore', 'pipe', 'inherit']});
+  '--url', URL_, FIXTURE], {stdio: ['ignore', 'pipe', 'pipe']});
+let studioErr = '';
+studio.stderr.on('data', (d) => { studioErr += d; });
+const studioExit = new Promise((resolve) => studio.once('exit', resolve));
 const first = await new Promise((resolve) => {
   const rl = createInterface({input: studio.stdout});
   rl.once('line', resolve);
@@ -51,7 +54,7 @@ const first = await new Promise((resolve) => {
 });
 const m = /^studio: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]{32}))$/.exec(first);
 ok(m, 'first stdout line is "studio: http://127.0.0.1:PORT/?token=TOKEN"', first);
-if (!m) finish();
+if (!m) await finish();
 const studioUrl = m[1];
 
 const browser = await puppeteer.launch({
@@ -197,10 +200,13 @@ try {
   ok(false, 'browser run', e.stack || String(e));
 }
 await browser.close();
-finish();
+await finish();
 
-function finish() {
+async function finish() {
   studio.kill('SIGTERM');
+  await studioExit;
+  // under make check (ASan+UBSan) a report fails the suite
+  ok(!/Sanitizer|runtime error:/.test(studioErr), 'the studio exits cleanly', studioErr.slice(-3000));
   fs.rmSync(tmp, {recursive: true, force: true});
   console.log(`studio-browser: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed ? 1 : 0);
