@@ -356,7 +356,7 @@ int api_page(struct api *a, struct buf *out)
 
 int api_rendered(struct api *a, struct buf *out)
 {
-	buf_puts(out, a->rendered.len ? buf_cstr(&a->rendered) : "<!DOCTYPE html><p>(no post yet)</p>");
+	buf_puts(out, a->rendered.len ? buf_cstr(&a->rendered) : "<!DOCTYPE html><p>(no post: the rule did not run)</p>");
 	return 200;
 }
 
@@ -699,6 +699,7 @@ int api_run(struct api *a, const char *body, size_t n, struct buf *out)
 							"output.slug", "steps"));
 	json_object_set_new(res, "fields", fields);
 	json_object_set_new(res, "highlight", highlights(a, r, &art, &t));
+	buf_clear(&a->rendered);
 	if (!rc) {
 		struct output_cfg o;
 		memset(&o, 0, sizeof o);
@@ -709,7 +710,6 @@ int api_run(struct api *a, const char *body, size_t n, struct buf *out)
 		if (post_render(&art, &o, a->p.cfg.pinyin, a->p.cfg.npinyin, &post, &pe) == NM_OK) {
 			json_object_set_new(res, "post", json_stringn(buf_cstr(&post), post.len));
 			view_render_post(buf_cstr(&post), post.len, a->url, &html);
-			buf_clear(&a->rendered);
 			buf_put(&a->rendered, html.ptr, html.len);
 		} else {
 			json_object_set_new(res, "post_error", json_string(pe.msg));
