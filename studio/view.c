@@ -18,15 +18,16 @@
 /* The highlight styles the studio's script switches on by setting
  * data-nm-hl on elements (hover, the body, clean steps, the picked one). */
 static const char view_style[] =
+	/* later rules win where several apply: hover > clean > picked > ... */
 	"[data-nm-hl~=body]{outline:3px solid #1a7f37!important;outline-offset:-3px}"
-	"[data-nm-hl~=clean]{outline:3px dashed #cf222e!important;outline-offset:-3px;"
-	"background:rgba(207,34,46,.12)!important}"
 	"[data-nm-hl~=field]{outline:2px solid #8250df!important;outline-offset:-2px}"
 	"[data-nm-hl~=match]{outline:2px solid #bf8700!important;outline-offset:-2px;"
 	"background:rgba(191,135,0,.10)!important}"
+	"[data-nm-hl~=picked]{outline:3px solid #0969da!important;outline-offset:-3px}"
+	"[data-nm-hl~=clean]{outline:3px dashed #cf222e!important;outline-offset:-3px;"
+	"background:rgba(207,34,46,.12)!important}"
 	"[data-nm-hl~=hover]{outline:2px solid #0969da!important;outline-offset:-2px;"
-	"background:rgba(9,105,218,.10)!important;cursor:crosshair}"
-	"[data-nm-hl~=picked]{outline:3px solid #0969da!important;outline-offset:-3px}";
+	"background:rgba(9,105,218,.10)!important;cursor:crosshair}";
 
 size_t view_elements(const struct html_doc *h, xmlNodePtr **out)
 {

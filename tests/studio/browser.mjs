@@ -175,6 +175,23 @@ try {
   await page.waitForFunction(() => document.querySelector('#fields .field[data-field="title"] .value')
     .textContent === '多措并举营造良好环境 厦门打造国际人才向往之地');
   ok(true, 'restoring the selector restores the title');
+  // a clean step: what it removes is highlighted inside the body
+  await setSelector("body:\n  steps:", "body:\n  clean: {remove: ['p.em_media']}\n  steps:");
+  await page.waitForFunction(() => {
+    const d = document.getElementById('page').contentDocument;
+    return (d.querySelector('p.em_media').getAttribute('data-nm-hl') || '').split(' ').includes('clean');
+  });
+  const cleanText = await page.$eval('#clean', (e) => e.textContent);
+  ok(cleanText.includes("remove 'p.em_media': 1 element"), 'a clean step highlights what it removes', cleanText);
+  // the body loses "（文章来源：科技日报）": 10 characters and a line break
+  const bodyChars = () => page.$eval('#fields .field[data-field="body"]', (f) =>
+    Number((/(\d+) characters/.exec(f.textContent) || [])[1]));
+  await page.waitForFunction(() => /\b1539 characters/.test(document.querySelector('#fields .field[data-field="body"]').textContent) === false);
+  const after = await bodyChars();
+  ok(after > 1400 && after < 1539, 'the clean step shortens the body', String(after));
+  await shot(page, 'clean');
+  await setSelector("body:\n  clean: {remove: ['p.em_media']}\n  steps:", "body:\n  steps:");
+  await page.waitForFunction(() => document.getElementById('clean').textContent === '');
 
   // 5. save: the rule and its test page; rules check passes
   await page.evaluate(() => { document.getElementById('save-name').value = 'eastmoney.yml'; });
