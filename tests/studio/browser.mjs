@@ -166,6 +166,17 @@ try {
   ok(trace.includes("css 'div.newsContent div.time'") && trace.includes('chosen'), 'the trace shows the edited step chosen');
   await page.$eval('#fields .field[data-field="title"] details', (d) => { d.open = true; });
   await shot(page, 'edit');
+  // "use for…" puts a proposal into a field's first css step
+  await setSelector("'div.newsContent div.time'", "'div.newsContent > h1'");
+  const row = await page.evaluateHandle(() => [...document.querySelectorAll('#candidates tr')]
+    .find((r) => r.querySelector('.sel').textContent === '#ContentBody > p.em_media'));
+  await (await row.$('select')).select('source');
+  await page.waitForFunction(() => document.getElementById('rule').value.includes("- css: '#ContentBody > p.em_media'"));
+  await page.waitForFunction(() => (document.querySelector('#fields .field[data-field="source"] details') || {})
+    .textContent.includes("css '#ContentBody > p.em_media'"));
+  ok(await fieldValue(page, 'source') === '科技日报', '"use for" sets the source step; the value follows');
+  await setSelector("'#ContentBody > p.em_media'", "'#ContentBody p.em_media'");
+  await setSelector("'div.newsContent > h1'", "'div.newsContent div.time'");
   // a broken rule: the error with its line, values kept
   await setSelector("'div.newsContent div.time'", "'div.newsContent[ h1'");
   await page.waitForFunction(() => !document.getElementById('rule-error').hidden);
