@@ -857,6 +857,91 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 	return done;
 }
 
+/* True when n is anc or inside it (attributes count as inside their
+ * element). */
+static bool node_within(xmlNodePtr n, xmlNodePtr anc)
+{
+	for (; n; n = n->parent)
+		if (n == anc)
+			return true;
+	return false;
+}
+
+/* body.clean.xpath: edits the whole page, in the rule's order, right before
+ * the body steps run (FiveFilters strips, dissolves, wraps and moves before
+ * it looks for the body).  Each edit walks its matches in reverse document
+ * order, so a match inside an earlier one is handled before its ancestor
+ * goes.  The document element is never removed, unwrapped or moved. */
+static void apply_clean_xpath(const struct rule *r, struct page *pg)
+{
+	xmlNodePtr top = pg->h ? xmlDocGetRootElement(pg->h->doc) : NULL;
+	if (!top || !r->nclean_xpath)
+		return;
+	for (size_t i = 0; i < r->nclean_xpath; i++) {
+		const struct xpath_op *op = &r->clean_xpath[i];
+		xmlNodePtr *nodes = NULL, *dest = NULL;
+		size_t n = 0, nd = 0;
+		struct nm_err ignore;
+		if (xpath_eval_nodes(op->xp, (xmlNodePtr)pg->h->doc, &nodes, &n, &ignore) != NM_OK)
+			continue;
+		if (op->kind == XOP_MOVE &&
+		    (xpath_eval_nodes(op->into, (xmlNodePtr)pg->h->doc, &dest, &nd, &ignore) != NM_OK ||
+		     !nd || dest[0]->type != XML_ELEMENT_NODE)) {
+			free(nodes);
+			free(dest);
+			continue;
+		}
+		for (size_t k = n; k-- > 0;) {
+			xmlNodePtr x = nodes[k];
+			if (x == top || x->type == XML_DOCUMENT_NODE || x->type == XML_HTML_DOCUMENT_NODE)
+				continue;
+			if (x->type == XML_ATTRIBUTE_NODE) {
+				if (op->kind == XOP_REMOVE)
+					xmlRemoveProp((xmlAttrPtr)x);
+				continue;
+			}
+			switch (op->kind) {
+			case XOP_REMOVE:
+				xmlUnlinkNode(x);
+				xmlFreeNode(x);
+				break;
+			case XOP_UNWRAP:
+				if (x->type != XML_ELEMENT_NODE)
+					break;
+				while (x->children) {
+					xmlNodePtr ch = x->children;
+					xmlUnlinkNode(ch);
+					xmlAddPrevSibling(x, ch);
+				}
+				xmlUnlinkNode(x);
+				xmlFreeNode(x);
+				break;
+			case XOP_WRAP: {
+				xmlNodePtr w = xmlNewDocNode(pg->h->doc, NULL, BAD_CAST op->tag, NULL);
+				xmlAddPrevSibling(x, w);
+				xmlUnlinkNode(x);
+				xmlAddChild(w, x);
+				break;
+			}
+			case XOP_MOVE:
+				if (node_within(dest[0], x))
+					break; /* into itself */
+				xmlUnlinkNode(x);
+				/* reverse order: each goes before the ones moved already */
+				if (dest[0]->children && nd > 0 && k + 1 < n &&
+				    nodes[k + 1]->parent == dest[0])
+					xmlAddPrevSibling(nodes[k + 1], x);
+				else
+					xmlAddChild(dest[0], x);
+				break;
+			}
+		}
+		free(nodes);
+		free(dest);
+	}
+	page_dom_changed(pg);
+}
+
 enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
 			     struct nm_err *e)
 {
@@ -869,6 +954,8 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
 		bool preset = field_is_set(a, f->name);
+		if (!strcmp(f->name, "body"))
+			apply_clean_xpath(r, pg);
 		bool done = run_field(r, f, pg, a, &rc, e);
 		if (rc)
 			return rc;
