@@ -942,6 +942,51 @@ static void apply_clean_xpath(const struct rule *r, struct page *pg)
 	page_dom_changed(pg);
 }
 
+/* A body whose steps are all `xpath` with `pick: all` (what `rules import
+ * ftr` writes): the first step matching elements wins, and when it matches
+ * several, those not inside another match are moved, in document order,
+ * into one new <div> put where the first was, which becomes the body
+ * (Full-Text RSS joins a body XPath's matches this way).  Returns false,
+ * leaving the field to the ordinary steps, for any other body. */
+static bool body_join_all(const struct field_rule *f, struct page *pg, struct article *a)
+{
+	if (!pg->h || !f->nsteps)
+		return false;
+	for (size_t j = 0; j < f->nsteps; j++)
+		if (f->steps[j].src != STEP_XPATH || !f->steps[j].pick_set ||
+		    f->steps[j].pick != PICK_ALL)
+			return false;
+	for (size_t j = 0; j < f->nsteps; j++) {
+		xmlNodePtr *nodes = NULL;
+		size_t n = 0, k = 0;
+		struct nm_err ignore;
+		if (xpath_eval_nodes(f->steps[j].xp, (xmlNodePtr)pg->h->doc, &nodes, &n, &ignore) !=
+		    NM_OK)
+			continue;
+		/* document order: a match inside the last kept one is dropped */
+		for (size_t i = 0; i < n; i++)
+			if (nodes[i]->type == XML_ELEMENT_NODE && nodes[i]->parent &&
+			    (!k || !node_within(nodes[i], nodes[k - 1])))
+				nodes[k++] = nodes[i];
+		xmlNodePtr body = k == 1 ? nodes[0] : NULL;
+		if (k > 1) {
+			body = xmlNewDocNode(pg->h->doc, NULL, BAD_CAST "div", NULL);
+			xmlAddPrevSibling(nodes[0], body);
+			for (size_t i = 0; i < k; i++) {
+				xmlUnlinkNode(nodes[i]);
+				xmlAddChild(body, nodes[i]);
+			}
+			page_dom_changed(pg);
+		}
+		free(nodes);
+		if (body) {
+			body_from_node(a, pg->h, body);
+			return true;
+		}
+	}
+	return false;
+}
+
 enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
 			     struct nm_err *e)
 {
@@ -954,9 +999,12 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
 		bool preset = field_is_set(a, f->name);
-		if (!strcmp(f->name, "body"))
+		bool join = false;
+		if (!strcmp(f->name, "body")) {
 			apply_clean_xpath(r, pg);
-		bool done = run_field(r, f, pg, a, &rc, e);
+			join = body_join_all(f, pg, a);
+		}
+		bool done = join || run_field(r, f, pg, a, &rc, e);
 		if (rc)
 			return rc;
 		const char *how = done ? NULL : preset ? "kept the pre-filled value" : NULL;

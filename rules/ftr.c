@@ -512,11 +512,7 @@ static void one_line(struct model *m, const struct ftr_line *l)
 	} else if (!strcmp(c, "author")) {
 		add_xpath(m, &m->author, c, v, FTR_CONVERTED, NULL);
 	} else if (!strcmp(c, "body")) {
-		bool multi = strchr(v, '|') != NULL;
-		add_xpath(m, &m->body, c, v, multi ? FTR_APPROXIMATED : FTR_CONVERTED,
-			  multi ? "a union (A | B) may match several elements: FTR joins them, "
-				  "newsmd keeps the first"
-				: NULL);
+		add_xpath(m, &m->body, c, v, FTR_CONVERTED, NULL);
 	} else if (!strcmp(c, "strip")) {
 		add_op(m, c, "remove", v, NULL, FTR_CONVERTED, NULL);
 	} else if (!strcmp(c, "strip_id_or_class")) {
@@ -882,8 +878,10 @@ static bool emit(const struct model *md, const char *name, const char *imported,
 	em_scalar(&m, "steps");
 	em_seq(&m, true, false);
 	for (size_t i = 0; i < md->body.n; i++) {
+		/* pick: all - every match joined, as Full-Text RSS does */
 		em_map(&m, true, true);
 		em_kv(&m, "xpath", md->body.v[i]);
+		em_kv(&m, "pick", "all");
 		em_map(&m, false, true);
 	}
 	if (!md->body.n) {
