@@ -92,12 +92,12 @@ def main():
         r = run('rules', 'import', 'ftr', os.path.join(FIX, 'site'), '-o', out)
         rep = r.stdout
         check('import exit 0', r.returncode == 0, r.stderr)
-        check('import summary', 'rules import ftr: 9 files, 8 rules written, 1 skipped with a reason'
+        check('import summary', 'rules import ftr: 10 files, 9 rules written, 1 skipped with a reason'
               in rep, rep[-300:])
         check('public suffix skipped', '.blogspot.com.txt: its host suffix is a public suffix' in rep)
         check('LICENSE.txt is not a config', 'LICENSE' not in rep)
         check('bad XPath skipped with a reason',
-              re.search(r'^body\s+7\s+0\s+1$', rep, re.M) and 'XPath does not compile' in rep, rep)
+              re.search(r'^body\s+8\s+0\s+1$', rep, re.M) and 'XPath does not compile' in rep, rep)
         check('unbalanced find/replace skipped',
               'counts differ: Full-Text RSS applies none' in rep)
         for d in ('login_uri', 'titl', 'tidy', 'post_strip_attr'):
@@ -105,7 +105,7 @@ def main():
                   is not None, rep)
         files = sorted(os.listdir(out))
         check('file names', files == ['_.pages.org.yml', 'bad.net.yml', 'example.com.yml',
-                                      'fallback.com.yml', 'global.yml', 'mismatch.net.yml',
+                                      'fallback.com.yml', 'global.yml', 'join.net.yml', 'mismatch.net.yml',
                                       'nofallback.com.yml', 'single.net.yml'], files)
         with open(os.path.join(out, '_.pages.org.yml')) as f:
             y = f.read()
@@ -115,7 +115,7 @@ def main():
         check('exact host and www.', 'hosts: [example.com, www.example.com]' in y, y)
         c = run('rules', 'check', out)
         check('imported rules load (offline check skips URL-only tests)',
-              c.returncode == 0 and 'rules check: 8 files, 0 not loaded, 0 tests, 0 failed'
+              c.returncode == 0 and 'rules check: 9 files, 0 not loaded, 0 tests, 0 failed'
               in c.stdout, c.stdout)
 
         # every page edit, on one page read as a file
@@ -152,6 +152,13 @@ def main():
         check('native_ad_clue not matching', 'native_ad' not in (d.get('fields') or {}),
               d.get('fields'))
         check('www. host', d.get('rule') == 'ftr-example.com', d.get('rule'))
+
+        # body: several matches joined, in document order, nested ones once
+        d, r = extract(out, 'http://join.net/x.html', os.path.join(FIX, 'pages', 'join.html'))
+        t = d.get('body_text') or ''
+        check('body (several matches joined)', 'BLOCK ONE' in t and 'BLOCK TWO' in t and
+              t.count('NESTED') == 1 and 'BETWEEN' not in t and t.index('ONE') < t.index('TWO'),
+              r.stderr + t)
 
         # autodetect_on_failure
         fb = os.path.join(FIX, 'pages', 'fallback.html')
