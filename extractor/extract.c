@@ -891,6 +891,23 @@ static void apply_clean_xpath(const struct rule *r, struct page *pg)
 			free(dest);
 			continue;
 		}
+		/* unwrap and move act on elements only: a text node could be merged
+		 * into a neighbour (and freed) by libxml2 when its siblings move */
+		size_t kept = 0;
+		for (size_t k = 0; k < n; k++)
+			if (nodes[k]->type == XML_ELEMENT_NODE ||
+			    (op->kind != XOP_UNWRAP && op->kind != XOP_MOVE))
+				nodes[kept++] = nodes[k];
+		n = kept;
+		if (op->kind == XOP_MOVE) {
+			/* document order: the moved nodes keep their order in dest */
+			for (size_t k = 0; k < n; k++)
+				if (nodes[k] != top && !node_within(dest[0], nodes[k])) {
+					xmlUnlinkNode(nodes[k]);
+					xmlAddChild(dest[0], nodes[k]);
+				}
+			n = 0;
+		}
 		for (size_t k = n; k-- > 0;) {
 			xmlNodePtr x = nodes[k];
 			if (x == top || x->type == XML_DOCUMENT_NODE || x->type == XML_HTML_DOCUMENT_NODE)
@@ -924,16 +941,7 @@ static void apply_clean_xpath(const struct rule *r, struct page *pg)
 				break;
 			}
 			case XOP_MOVE:
-				if (node_within(dest[0], x))
-					break; /* into itself */
-				xmlUnlinkNode(x);
-				/* reverse order: each goes before the ones moved already */
-				if (dest[0]->children && nd > 0 && k + 1 < n &&
-				    nodes[k + 1]->parent == dest[0])
-					xmlAddPrevSibling(nodes[k + 1], x);
-				else
-					xmlAddChild(dest[0], x);
-				break;
+				break; /* done above */
 			}
 		}
 		free(nodes);
