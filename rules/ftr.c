@@ -623,7 +623,7 @@ static void one_line(struct model *m, const struct ftr_line *l)
 		     "<br><br> stays as two line breaks in the HTML body; Markdown renders them "
 		     "as breaks, not a paragraph");
 	} else if (!strcmp(c, "test_url")) {
-		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8) && strncmp(v, "HTTP", 4)) {
+		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
 			note(m, c, FTR_SKIPPED, "not an http(s) URL");
 		} else {
 			m->tests = xrealloc(m->tests, (m->ntests + 1) * sizeof *m->tests);
