@@ -40,7 +40,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/pinyin_table.o \
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: bench-bin all test test-run check deps demo clean install bench fuzz leakcheck lint format eval
+.PHONY: bench-bin all test test-run check deps demo clean install bench fuzz leakcheck lint format eval ftr-rules ftr-eval
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/newsmd $(BUILD)/unit
@@ -114,6 +114,22 @@ bench: deps
 
 eval: all
 	@scripts/eval.sh $(BUILD)
+
+# make ftr-rules: FiveFilters' site configs converted into newsmd rules in
+# $(BUILD)/rules/ftr (generated, never committed: the configs are not ours).
+# FTR_SRC names a checkout of ftr-site-config; without one it says so and
+# does nothing.  make ftr-eval: those rules against the generic extractor on
+# Readability's test pages.
+FTR_SRC ?= ../shared/corpus/ftr-site-config
+ftr-rules: all
+	@if [ -d "$(FTR_SRC)" ]; then \
+		rm -rf $(BUILD)/rules/ftr && \
+		$(BUILD)/newsmd rules import ftr "$(FTR_SRC)" -o $(BUILD)/rules/ftr --quiet; \
+	else echo "ftr-rules: skipped ($(FTR_SRC) not found; set FTR_SRC to a checkout of ftr-site-config)"; fi
+
+ftr-eval: ftr-rules
+	@if [ -d $(BUILD)/rules/ftr ]; then \
+		python3 tests/eval/ftr_vs_generic.py --newsmd $(BUILD)/newsmd --rules $(BUILD)/rules/ftr; fi
 
 # make fuzz: each tests/fuzz/fuzz_NAME.c becomes $(BUILD)/fuzz/fuzz_NAME, a
 # libFuzzer binary with ASan+UBSan linked against the library sources

@@ -17,6 +17,16 @@ int cmd_extract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_rules_suggest(int argc, char **argv);
+int cmd_rules_import(int argc, char **argv);
+
+/* --connect-to options one command takes (curl's own limit is far above). */
+#define CLI_MAX_CONNECT_TO 64
+/* `rules check --online`: runs the URL-only tests of the rules under
+ * paths (default: the config's rules folder) through net/multi.h; prints
+ * one line per failure and a summary; returns the exit status. */
+struct pipeline;
+int rules_check_online(struct pipeline *p, char **paths, int npaths,
+		       const char *const *connect_to);
 int cmd_select(int argc, char **argv);
 int cmd_markdown(int argc, char **argv);
 int cmd_studio(int argc, char **argv);

@@ -22,20 +22,24 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: newsmd rules check [-c FILE] [PATH...]\n"
+	fputs("usage: newsmd rules check [-c FILE] [--online [--connect-to H:P:H2:P2]] [PATH...]\n"
 	      "       newsmd rules test [-c FILE] [--url URL] [--now DATE] RULE INPUT\n"
 	      "       newsmd rules suggest [-c FILE] [--url URL] [-o FILE] INPUT\n"
+	      "       newsmd rules import ftr SRC -o DIR\n"
 	      "\n"
 	      "check  validates rule files (PATH: files or folders; default: the config's\n"
 	      "       rules folder) and runs each rule's offline `tests`.  One line per\n"
 	      "       problem (FILE:LINE:COL: ...), then a summary.  Exit 0 when all pass,\n"
-	      "       1 when a test fails, 2 when a file does not load.\n"
+	      "       1 when a test fails, 2 when a file does not load.  --online runs the\n"
+	      "       URL-only tests instead: each URL fetched from its site (robots.txt,\n"
+	      "       delays, redirect checks), extracted and checked.\n"
 	      "test   extracts INPUT (a file or URL) with RULE (a rule file, or the name of\n"
 	      "       a rule in the rules folder) and prints, for every field, each step\n"
 	      "       tried: what it matched, the value after regex/post, and why it was\n"
 	      "       rejected.  --url gives a saved page its URL; --now sets the clock for\n"
 	      "       relative dates.\n"
-	      "suggest writes a draft rule for a page no rule knows (see its --help).\n",
+	      "suggest writes a draft rule for a page no rule knows (see its --help).\n"
+	      "import  converts FiveFilters site configs into rules (see its --help).\n",
 	      f);
 }
 
@@ -124,6 +128,8 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 {
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct rule_test *rt = &r->tests[i];
+		if (!rt->input)
+			continue; /* a URL-only test runs with --online */
 		struct buf bytes = BUF_INIT;
 		struct nm_err e;
 		err_clear(&e);
@@ -256,13 +262,22 @@ static int rules_check(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 					     {"help", no_argument, NULL, 'h'},
+					     {"online", no_argument, NULL, 'O'},
+					     {"connect-to", required_argument, NULL, 'C'},
 					     {NULL, 0, NULL, 0}};
 	const char *config = NULL;
+	const char *connect_to[CLI_MAX_CONNECT_TO + 1] = {NULL};
+	int nct = 0;
+	bool online = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		if (c == 'c')
 			config = optarg;
+		else if (c == 'O')
+			online = true;
+		else if (c == 'C' && nct < CLI_MAX_CONNECT_TO)
+			connect_to[nct++] = optarg;
 		else if (c == 'h') {
 			usage(stdout);
 			return EXIT_OK;
@@ -280,6 +295,12 @@ static int rules_check(int argc, char **argv)
 		cli_error(&e);
 		config_free(&p.cfg);
 		return EXIT_USAGE;
+	}
+	if (online) {
+		p.connect_to = connect_to;
+		int rc = rules_check_online(&p, argv + optind, argc - optind, connect_to);
+		pipeline_close(&p);
+		return rc;
 	}
 	struct tally t = {0};
 	if (optind >= argc)
@@ -445,6 +466,8 @@ int cmd_rules(int argc, char **argv)
 		return rules_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "suggest"))
 		return cmd_rules_suggest(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_rules_import(argc - 1, argv + 1);
 	cli_errorf("rules: unknown subcommand '%s' (expected check, test or suggest)", argv[1]);
 	return EXIT_USAGE;
 }

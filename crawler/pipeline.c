@@ -13,6 +13,8 @@
 #include "dom/jpath.h"
 #include "output/images.h"
 #include "output/md.h"
+#include "extractor/clean.h"
+#include "dom/xpath.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -122,11 +124,176 @@ static bool is_json(const struct rule *r, const char *ctype, const char *s, size
 	return jpath_sniff(ctype, s, n);
 }
 
+/* ---- pages: (single-page view, multi-page articles) ---- */
+
+static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The first link of ls the page gives: a node's href (an element) or value
+ * (an attribute, a text node), or the expression's string; resolved
+ * against base.  A link is tried only when its if_contains matches. */
+static bool page_link(const struct page_link *ls, size_t n, struct html_doc *h, const char *base,
+		      struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nm_err ignore;
+		xmlNodePtr *nodes = NULL;
+		size_t nn = 0;
+		if (ls[i].if_contains) {
+			xpath_eval_nodes(ls[i].if_contains, (xmlNodePtr)h->doc, &nodes, &nn, &ignore);
+			free(nodes);
+			if (!nn)
+				continue;
+		}
+		struct xpath_result xr = {0};
+		if (xpath_eval(ls[i].xp, (xmlNodePtr)h->doc, &xr, &ignore) != NM_OK)
+			continue;
+		xmlChar *v = NULL;
+		if (xr.kind == XPATH_R_STRING && xr.str)
+			v = xmlStrdup(BAD_CAST xr.str);
+		else if (xr.n && xr.nodes[0]->type == XML_ELEMENT_NODE &&
+			 xmlHasProp(xr.nodes[0], BAD_CAST "href"))
+			v = xmlGetProp(xr.nodes[0], BAD_CAST "href");
+		else if (xr.n)
+			v = xmlNodeGetContent(xr.nodes[0]);
+		xpath_result_free(&xr);
+		struct buf t = BUF_INIT;
+		if (v)
+			buf_puts(&t, (const char *)v);
+		xmlFree(v);
+		extract_collapse(t.ptr ? t.ptr : (char *)"");
+		bool ok = t.len && *buf_cstr(&t) && url_resolve(base, buf_cstr(&t), out) == 0 &&
+			  url_is_http(buf_cstr(out));
+		buf_free(&t);
+		if (ok)
+			return true;
+		buf_clear(out);
+	}
+	return false;
+}
+
+/* Fetches url and parses it (decoded, preprocessed) into *h. */
+static enum nm_code page_fetch(struct pipeline *p, const struct rule *r, const char *url,
+			       const char *trusted, struct html_doc **h, struct nm_err *e)
+{
+	struct fetch_result fr;
+	struct fetch_opts fo = p->fetch;
+	fo.connect_to = p->connect_to;
+	fo.trusted_host = trusted;
+	struct buf text = BUF_INIT, pre = BUF_INIT;
+	char used[64];
+	enum nm_code rc = fetch_url(url, &fo, &fr, e);
+	if (!rc)
+		rc = charset_decode(fr.body.ptr ? fr.body.ptr : "", fr.body.len, fr.content_type,
+				    r->charset, &text, used, sizeof used, e);
+	if (!rc)
+		rc = extract_preprocess(r, buf_cstr(&text), text.len, &pre, e);
+	if (!rc)
+		rc = html_parse(buf_cstr(&pre), pre.len, h, e);
+	fetch_result_free(&fr);
+	buf_free(&text);
+	buf_free(&pre);
+	return rc;
+}
+
+/* pages.single: when the page links to the whole article on one page,
+ * that page replaces it (a->final_url follows).  Failures keep the page. */
+static void pages_single(struct pipeline *p, const struct rule *r, struct page *pg,
+			 struct article *a)
+{
+	struct buf u = BUF_INIT, host = BUF_INIT;
+	struct html_doc *h = NULL;
+	struct nm_err e;
+	err_clear(&e);
+	if (page_link(r->single_page, r->nsingle_page, pg->h, a->final_url, &u) &&
+	    strcmp(buf_cstr(&u), a->final_url)) {
+		url_host(a->final_url, &host);
+		if (page_fetch(p, r, buf_cstr(&u), buf_cstr(&host), &h, &e) == NM_OK) {
+			html_free(pg->h);
+			pg->h = h;
+			free(a->final_url);
+			a->final_url = xstrdup(buf_cstr(&u));
+		} else {
+			pipeline_warn(p, a->url, "single page %s not read (%s); the page itself is used",
+				      buf_cstr(&u), e.msg);
+		}
+	}
+	buf_free(&u);
+	buf_free(&host);
+}
+
+/* pages.next: the article's next pages (at most RULES_MAX_PAGES in all,
+ * none twice), starting at `next` (read from page 1 before it was
+ * cleaned), are extracted with the same rule and their bodies appended to
+ * a's; body_html and body_text are made again from the joined body.  Each
+ * page's own next link is read before its body is cleaned away. */
+static void pages_next(struct pipeline *p, const struct rule *r, struct article *a,
+		       const char *next)
+{
+	struct strv seen = {0};
+	struct buf host = BUF_INIT, u = BUF_INIT;
+	url_host(a->final_url, &host);
+	strv_push(&seen, a->final_url);
+	buf_puts(&u, next);
+	bool joined = false;
+	for (int pageno = 2; pageno <= RULES_MAX_PAGES && u.len; pageno++) {
+		bool again = false;
+		for (size_t i = 0; i < seen.n; i++)
+			again |= !strcmp(seen.v[i], buf_cstr(&u));
+		if (again)
+			break;
+		strv_push(&seen, buf_cstr(&u));
+		struct nm_err e;
+		err_clear(&e);
+		struct article b;
+		article_init(&b);
+		b.url = xstrdup(buf_cstr(&u));
+		b.final_url = xstrdup(buf_cstr(&u));
+		struct page p2 = {0};
+		p2.now = p->now;
+		enum nm_code rc = page_fetch(p, r, buf_cstr(&u), buf_cstr(&host), &p2.h, &e);
+		buf_clear(&u);
+		if (!rc) {
+			page_link(r->next_page, r->nnext_page, p2.h, b.final_url, &u);
+			rc = extract_article(r, &p2, &b, &e);
+		}
+		if (!rc && b.body_node) {
+			for (xmlNodePtr c = b.body_node->children; c; c = c->next) {
+				xmlNodePtr copy = xmlDocCopyNode(c, a->body_node->doc, 1);
+				if (copy)
+					xmlAddChild(a->body_node, copy);
+			}
+			joined = true;
+		} else {
+			pipeline_warn(p, a->url, "page %d (%s) not read (%s)", pageno, b.url,
+				      rc ? e.msg : "no body");
+			buf_clear(&u);
+		}
+		b.body_node = NULL;
+		article_free(&b);
+		page_release(&p2);
+		html_free(p2.h);
+	}
+	if (joined) {
+		struct buf b = BUF_INIT;
+		clean_html(a->body_node, &b);
+		free(a->body_html);
+		a->body_html = buf_detach(&b);
+		clean_text(a->body_node, &b);
+		free(a->body_text);
+		a->body_text = buf_detach(&b);
+		buf_free(&b);
+	}
+	strv_free(&seen);
+	buf_free(&host);
+	buf_free(&u);
+}
+
 enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 				    const char *bytes, size_t n, const char *ctype,
 				    struct article *a, struct nm_err *e)
 {
-	struct buf text = BUF_INIT, pre = BUF_INIT;
+	struct buf text = BUF_INIT, pre = BUF_INIT, next = BUF_INIT;
 	struct page pg = {0};
 	pg.now = p->now;
 	pg.trace = p->trace;
@@ -163,9 +330,15 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 			goto out;
 		if ((rc = html_parse(buf_cstr(&pre), pre.len, &pg.h, e)))
 			goto out;
+		if (p->follow_pages && r->nsingle_page)
+			pages_single(p, r, &pg, a);
+		if (p->follow_pages && r->nnext_page)
+			page_link(r->next_page, r->nnext_page, pg.h, a->final_url, &next);
 	}
 	if ((rc = extract_article(r, &pg, a, e)))
 		goto out;
+	if (next.len && a->body_node)
+		pages_next(p, r, a, buf_cstr(&next));
 	render_markdown(a);
 out:
 	if (rc && e && !e->where[0])
@@ -176,6 +349,7 @@ out:
 	json_decref(pg.json);
 	buf_free(&text);
 	buf_free(&pre);
+	buf_free(&next);
 	return rc;
 }
 
@@ -201,7 +375,9 @@ enum nm_code pipeline_extract(struct pipeline *p, const char *input, const char 
 							       : input);
 	free(a->final_url);
 	a->final_url = xstrdup(final_url && !fetch_url.len ? final_url : a->url);
+	p->follow_pages = url_looks_absolute(input);
 	rc = pipeline_extract_bytes(p, NULL, bytes.ptr, bytes.len, ctype, a, e);
+	p->follow_pages = false;
 out:
 	if (rc && e && !e->where[0])
 		err_where(e, where, 0, 0);

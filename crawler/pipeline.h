@@ -32,6 +32,9 @@ struct pipeline {
 	 * prints: cli/ sets this to print (and crawl also logs). */
 	void (*warn)(void *ctx, const char *url, const char *msg);
 	void *warn_ctx;
+	/* A rule's `pages:` links are fetched (blocking, fetch.h) and joined:
+	 * pipeline_extract sets this while it reads a URL input; crawl does not. */
+	bool follow_pages;
 };
 
 /* Loads the config (config_path NULL = ./newsmd.yml if present) and the

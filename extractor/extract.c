@@ -859,6 +859,144 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 	return done;
 }
 
+/* True when n is anc or inside it (attributes count as inside their
+ * element). */
+static bool node_within(xmlNodePtr n, xmlNodePtr anc)
+{
+	for (; n; n = n->parent)
+		if (n == anc)
+			return true;
+	return false;
+}
+
+/* body.clean.xpath: edits the whole page, in the rule's order, right before
+ * the body steps run (FiveFilters strips, dissolves, wraps and moves before
+ * it looks for the body).  Each edit walks its matches in reverse document
+ * order, so a match inside an earlier one is handled before its ancestor
+ * goes.  The document element is never removed, unwrapped or moved. */
+static void apply_clean_xpath(const struct rule *r, struct page *pg)
+{
+	xmlNodePtr top = pg->h ? xmlDocGetRootElement(pg->h->doc) : NULL;
+	if (!top || !r->nclean_xpath)
+		return;
+	for (size_t i = 0; i < r->nclean_xpath; i++) {
+		const struct xpath_op *op = &r->clean_xpath[i];
+		xmlNodePtr *nodes = NULL, *dest = NULL;
+		size_t n = 0, nd = 0;
+		struct nm_err ignore;
+		if (xpath_eval_nodes(op->xp, (xmlNodePtr)pg->h->doc, &nodes, &n, &ignore) != NM_OK)
+			continue;
+		if (op->kind == XOP_MOVE &&
+		    (xpath_eval_nodes(op->into, (xmlNodePtr)pg->h->doc, &dest, &nd, &ignore) != NM_OK ||
+		     !nd || dest[0]->type != XML_ELEMENT_NODE)) {
+			free(nodes);
+			free(dest);
+			continue;
+		}
+		/* unwrap and move act on elements only: a text node could be merged
+		 * into a neighbour (and freed) by libxml2 when its siblings move */
+		size_t kept = 0;
+		for (size_t k = 0; k < n; k++)
+			if (nodes[k]->type == XML_ELEMENT_NODE ||
+			    (op->kind != XOP_UNWRAP && op->kind != XOP_MOVE))
+				nodes[kept++] = nodes[k];
+		n = kept;
+		if (op->kind == XOP_MOVE) {
+			/* document order: the moved nodes keep their order in dest */
+			for (size_t k = 0; k < n; k++)
+				if (nodes[k] != top && !node_within(dest[0], nodes[k])) {
+					xmlUnlinkNode(nodes[k]);
+					xmlAddChild(dest[0], nodes[k]);
+				}
+			n = 0;
+		}
+		for (size_t k = n; k-- > 0;) {
+			xmlNodePtr x = nodes[k];
+			if (x == top || x->type == XML_DOCUMENT_NODE || x->type == XML_HTML_DOCUMENT_NODE)
+				continue;
+			if (x->type == XML_ATTRIBUTE_NODE) {
+				if (op->kind == XOP_REMOVE)
+					xmlRemoveProp((xmlAttrPtr)x);
+				continue;
+			}
+			switch (op->kind) {
+			case XOP_REMOVE:
+				xmlUnlinkNode(x);
+				xmlFreeNode(x);
+				break;
+			case XOP_UNWRAP:
+				if (x->type != XML_ELEMENT_NODE)
+					break;
+				while (x->children) {
+					xmlNodePtr ch = x->children;
+					xmlUnlinkNode(ch);
+					xmlAddPrevSibling(x, ch);
+				}
+				xmlUnlinkNode(x);
+				xmlFreeNode(x);
+				break;
+			case XOP_WRAP: {
+				xmlNodePtr w = xmlNewDocNode(pg->h->doc, NULL, BAD_CAST op->tag, NULL);
+				xmlAddPrevSibling(x, w);
+				xmlUnlinkNode(x);
+				xmlAddChild(w, x);
+				break;
+			}
+			case XOP_MOVE:
+				break; /* done above */
+			}
+		}
+		free(nodes);
+		free(dest);
+	}
+	page_dom_changed(pg);
+}
+
+/* A body whose steps are all `xpath` with `pick: all` (what `rules import
+ * ftr` writes): the first step matching elements wins, and when it matches
+ * several, those not inside another match are moved, in document order,
+ * into one new <div> put where the first was, which becomes the body
+ * (Full-Text RSS joins a body XPath's matches this way).  Returns false,
+ * leaving the field to the ordinary steps, for any other body. */
+static bool body_join_all(const struct field_rule *f, struct page *pg, struct article *a)
+{
+	if (!pg->h || !f->nsteps)
+		return false;
+	for (size_t j = 0; j < f->nsteps; j++)
+		if (f->steps[j].src != STEP_XPATH || !f->steps[j].pick_set ||
+		    f->steps[j].pick != PICK_ALL)
+			return false;
+	for (size_t j = 0; j < f->nsteps; j++) {
+		xmlNodePtr *nodes = NULL;
+		size_t n = 0, k = 0;
+		struct nm_err ignore;
+		if (xpath_eval_nodes(f->steps[j].xp, (xmlNodePtr)pg->h->doc, &nodes, &n, &ignore) !=
+		    NM_OK)
+			continue;
+		/* document order: a match inside the last kept one is dropped */
+		for (size_t i = 0; i < n; i++)
+			if (nodes[i]->type == XML_ELEMENT_NODE && nodes[i]->parent &&
+			    (!k || !node_within(nodes[i], nodes[k - 1])))
+				nodes[k++] = nodes[i];
+		xmlNodePtr body = k == 1 ? nodes[0] : NULL;
+		if (k > 1) {
+			body = xmlNewDocNode(pg->h->doc, NULL, BAD_CAST "div", NULL);
+			xmlAddPrevSibling(nodes[0], body);
+			for (size_t i = 0; i < k; i++) {
+				xmlUnlinkNode(nodes[i]);
+				xmlAddChild(body, nodes[i]);
+			}
+			page_dom_changed(pg);
+		}
+		free(nodes);
+		if (body) {
+			body_from_node(a, pg->h, body);
+			return true;
+		}
+	}
+	return false;
+}
+
 enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
 			     struct nm_err *e)
 {
@@ -871,7 +1009,12 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
 		bool preset = field_is_set(a, f->name);
-		bool done = run_field(r, f, pg, a, &rc, e);
+		bool join = false;
+		if (!strcmp(f->name, "body")) {
+			apply_clean_xpath(r, pg);
+			join = body_join_all(f, pg, a);
+		}
+		bool done = join || run_field(r, f, pg, a, &rc, e);
 		if (rc)
 			return rc;
 		const char *how = done ? NULL : preset ? "kept the pre-filled value" : NULL;

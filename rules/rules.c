@@ -482,11 +482,123 @@ static enum nm_code parse_sel_list(struct ctx *c, const struct ynode *n, const c
 	return NM_OK;
 }
 
+static enum nm_code compile_xpath(struct ctx *c, const struct ynode *n, const char *what,
+				   struct xpath **out)
+{
+	struct nm_err se;
+	err_clear(&se);
+	if (!n || n->type != Y_SCALAR)
+		return rerr(c, n, "%s: expected an XPath expression", what);
+	if (xpath_compile(n->str, out, &se) != NM_OK)
+		return rerr(c, n, "%s: %s", what, se.msg);
+	return NM_OK;
+}
+
+/* body.clean.xpath: [{remove: X} | {unwrap: X} | {wrap: X, in: TAG} |
+ * {move: X, into: Y}, ...] */
+static enum nm_code parse_clean_xpath(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"remove", "unwrap", "wrap", "in", "move", "into", NULL};
+	static const char *const kinds[] = {"remove", "unwrap", "wrap", "move", NULL};
+	enum nm_code rc;
+	if (!n)
+		return NM_OK;
+	if (n->type != Y_SEQ)
+		return rerr(c, n, "clean.xpath: expected a list of {remove|unwrap|wrap|move: XPATH}");
+	r->clean_xpath = xcalloc(n->n + 1, sizeof *r->clean_xpath);
+	for (size_t i = 0; i < n->n; i++) {
+		struct ynode *op = n->items[i], *v = NULL;
+		struct xpath_op *x = &r->clean_xpath[r->nclean_xpath++];
+		x->line = op->line;
+		x->col = op->col;
+		if (op->type != Y_MAP)
+			return rerr(c, op, "clean.xpath: expected {remove|unwrap|wrap|move: XPATH}");
+		if ((rc = ymap_check_keys(c->d, op, keys, "a clean.xpath edit", c->e)))
+			return wrap(c, rc);
+		int k = -1;
+		for (int j = 0; kinds[j]; j++)
+			if (ymap_get(op, kinds[j])) {
+				if (k >= 0)
+					return rerr(c, op, "clean.xpath: give one of remove, unwrap, wrap, move");
+				k = j;
+				v = ymap_get(op, kinds[j]);
+			}
+		if (k < 0)
+			return rerr(c, op, "clean.xpath: give one of remove, unwrap, wrap, move");
+		x->kind = (enum xop_kind)k;
+		if ((rc = compile_xpath(c, v, "clean.xpath", &x->xp)))
+			return rc;
+		struct ynode *in = ymap_get(op, "in"), *into = ymap_get(op, "into");
+		if ((in != NULL) != (x->kind == XOP_WRAP))
+			return rerr(c, in ? in : op, "clean.xpath: 'in: TAG' goes with 'wrap' only");
+		if ((into != NULL) != (x->kind == XOP_MOVE))
+			return rerr(c, into ? into : op, "clean.xpath: 'into: XPATH' goes with 'move' only");
+		if (in) {
+			bool ok = in->type == Y_SCALAR && *in->str;
+			for (const char *q = ok ? in->str : ""; *q; q++)
+				ok &= (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-';
+			if (!ok)
+				return rerr(c, in, "clean.xpath: 'in' expects a lower-case tag name");
+			x->tag = xstrdup(in->str);
+		}
+		if (into && (rc = compile_xpath(c, into, "clean.xpath into", &x->into)))
+			return rc;
+	}
+	return NM_OK;
+}
+
+/* pages: {single: [LINK...], next: [LINK...]}; a LINK is an XPath or
+ * {xpath: X, if_contains: Y}. */
+static enum nm_code parse_page_links(struct ctx *c, const struct ynode *n, const char *what,
+				     struct page_link **out, size_t *nout)
+{
+	static const char *const keys[] = {"xpath", "if_contains", NULL};
+	enum nm_code rc;
+	if (n->type != Y_SEQ)
+		return rerr(c, n, "pages.%s: expected a list of XPath or {xpath, if_contains}", what);
+	*out = xcalloc(n->n + 1, sizeof **out);
+	for (size_t i = 0; i < n->n; i++) {
+		struct ynode *it = n->items[i];
+		struct page_link *l = &(*out)[(*nout)++];
+		if (it->type == Y_MAP) {
+			if ((rc = ymap_check_keys(c->d, it, keys, "a page link", c->e)))
+				return wrap(c, rc);
+			if ((rc = compile_xpath(c, ymap_get(it, "xpath"), "pages", &l->xp)))
+				return rc;
+			struct ynode *ic = ymap_get(it, "if_contains");
+			if (ic && (rc = compile_xpath(c, ic, "pages.if_contains", &l->if_contains)))
+				return rc;
+		} else if ((rc = compile_xpath(c, it, "pages", &l->xp))) {
+			return rc;
+		}
+	}
+	return NM_OK;
+}
+
+static enum nm_code parse_pages(struct ctx *c, const struct ynode *n, struct rule *r)
+{
+	static const char *const keys[] = {"single", "next", NULL};
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "pages: expected a mapping with 'single' and/or 'next'");
+	if ((rc = ymap_check_keys(c->d, n, keys, "pages", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	if ((v = ymap_get(n, "single")) &&
+	    (rc = parse_page_links(c, v, "single", &r->single_page, &r->nsingle_page)))
+		return rc;
+	if ((v = ymap_get(n, "next")) &&
+	    (rc = parse_page_links(c, v, "next", &r->next_page, &r->nnext_page)))
+		return rc;
+	return NM_OK;
+}
+
 static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule *r)
 {
-	static const char *const keys[] = {"steps", "clean", "images", "links", NULL};
+	static const char *const keys[] = {"steps", "clean", "images", "links", "fallback", NULL};
 	static const char *const clean_keys[] = {"remove", "unwrap", "rename", "remove_attrs",
-						 "remove_paragraphs_matching", "truncate_at", NULL};
+						 "remove_paragraphs_matching", "truncate_at",
+						 "xpath", NULL};
 	static const char *const image_keys[] = {"lazy_attrs", NULL};
 	static const char *const link_keys[] = {"strip_query_params", NULL};
 	enum nm_code rc;
@@ -504,7 +616,14 @@ static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule
 		f->required = true;
 		if ((rc = parse_steps(c, v, f, false)))
 			return rc;
+		struct ynode *fb = ymap_get(n, "fallback");
+		bool fallback = true;
+		if (fb && (rc = wrap(c, ybool(c->d, fb, "fallback", &fallback, c->e))))
+			return rc;
+		f->no_fallback = !fallback;
 	}
+	if ((v = ymap_get(n, "clean")) && (rc = parse_clean_xpath(c, ymap_get(v, "xpath"), r)))
+		return rc;
 	if ((v = ymap_get(n, "clean"))) {
 		if (v->type != Y_MAP)
 			return rerr(c, v, "clean: expected a mapping");
@@ -849,19 +968,28 @@ static enum nm_code parse_tests(struct ctx *c, const struct ynode *n, struct rul
 		}
 		if ((rc = wrap(c, ymap_check_keys(c->d, t, keys, "a test", c->e))))
 			break;
-		if (!(v = ymap_get(t, "input")) || v->type != Y_SCALAR) {
-			rc = rerr(c, t, "test: missing 'input' (a page file next to the rule)");
+		if ((v = ymap_get(t, "input")) && v->type != Y_SCALAR) {
+			rc = rerr(c, v, "test: 'input' expects a page file next to the rule");
 			break;
 		}
-		struct buf p = BUF_INIT;
-		if (v->str[0] != '/')
-			buf_puts(&p, dir);
-		buf_puts(&p, v->str);
-		rt->input = buf_detach(&p);
+		if (v) {
+			struct buf p = BUF_INIT;
+			if (v->str[0] != '/')
+				buf_puts(&p, dir);
+			buf_puts(&p, v->str);
+			rt->input = buf_detach(&p);
+		}
 		if ((v = ymap_get(t, "url")) && (rc = wrap(c, ystr(c->d, v, "url", &rt->url, c->e))))
 			break;
+		if (!rt->input && (!rt->url || strncmp(rt->url, "http", 4))) {
+			rc = rerr(c, t, "test: missing 'input' (a page file next to the rule), or "
+					"an http(s) 'url' alone for an online test");
+			break;
+		}
 		if ((v = ymap_get(t, "now")) && (rc = wrap(c, ystr(c->d, v, "now", &rt->now, c->e))))
 			break;
+		if (!rt->input && !ymap_get(t, "expect"))
+			continue; /* an online test may only ask that the page extracts */
 		if (!(v = ymap_get(t, "expect")) || v->type != Y_MAP) {
 			rc = rerr(c, t, "test: missing 'expect' (a mapping of field: value)");
 			break;
@@ -919,7 +1047,7 @@ static enum nm_code rule_from_tree(const struct ydoc *d, struct ynode *root, con
 {
 	static const char *const keys[] = {"name", "match", "priority", "extends", "fetch",
 					   "preprocess", "fields", "body", "discovery", "output",
-					   "tests", NULL};
+					   "tests", "imported", "pages", NULL};
 	enum nm_code rc = NM_OK;
 	struct ctx c = {d, e};
 	struct rule *r = xcalloc(1, sizeof *r);
@@ -956,6 +1084,11 @@ static enum nm_code rule_from_tree(const struct ydoc *d, struct ynode *root, con
 		goto out;
 	if ((v = ymap_get(root, "tests")) && (rc = parse_tests(&c, v, r)))
 		goto out;
+	if ((v = ymap_get(root, "imported")) &&
+	    (rc = wrap(&c, ystr(d, v, "imported", &r->imported, e))))
+		goto out;
+	if ((v = ymap_get(root, "pages")) && (rc = parse_pages(&c, v, r)))
+		goto out;
 	if ((v = ymap_get(root, "output"))) {
 		if ((rc = wrap(&c, config_parse_output(d, v, &r->output, e))))
 			goto out;
@@ -987,7 +1120,8 @@ struct rdoc {
 
 static bool skip_inherit(const char *k)
 {
-	static const char *const own[] = {"name", "match", "priority", "extends", "tests", NULL};
+	static const char *const own[] = {"name", "match", "priority", "extends", "tests",
+					  "imported", NULL};
 	for (int i = 0; own[i]; i++)
 		if (!strcmp(k, own[i]))
 			return true;
@@ -1251,6 +1385,23 @@ void rule_free(struct rule *r)
 	ystrv_free(r->lazy_attrs);
 	ystrv_free(r->strip_query_params);
 	settings_output_free(&r->output);
+	free(r->imported);
+	for (size_t i = 0; i < r->nclean_xpath; i++) {
+		xpath_free(r->clean_xpath[i].xp);
+		xpath_free(r->clean_xpath[i].into);
+		free(r->clean_xpath[i].tag);
+	}
+	free(r->clean_xpath);
+	for (size_t i = 0; i < r->nsingle_page; i++) {
+		xpath_free(r->single_page[i].xp);
+		xpath_free(r->single_page[i].if_contains);
+	}
+	free(r->single_page);
+	for (size_t i = 0; i < r->nnext_page; i++) {
+		xpath_free(r->next_page[i].xp);
+		xpath_free(r->next_page[i].if_contains);
+	}
+	free(r->next_page);
 	if (r->slug) {
 		step_clear(r->slug);
 		free(r->slug);
@@ -1493,6 +1644,9 @@ const struct rule *ruleset_match(const struct ruleset *rs, const char *url)
 		return NULL;
 	const struct rule *best = NULL;
 	size_t best_score = 0, ulen = strlen(url);
+	/* tier 0: the folder's own rules; tier 1, only when none matched:
+	 * rules marked `imported:` (a project's rule wins for its hosts) */
+	for (int tier = 0; tier < 2 && !best; tier++)
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: exact hosts; pass 1: every suffix that starts a label */
 		for (size_t off = 0; off < hl; off++) {
@@ -1507,6 +1661,8 @@ const struct rule *ruleset_match(const struct ruleset *rs, const char *url)
 			for (uint32_t k = 0; k < sl->n; k++) {
 				const struct rule *r = rs->rules[sl->rules[k]];
 				size_t s0, s1;
+				if ((r->imported != NULL) != (tier == 1))
+					continue;
 				if (best && (score < best_score ||
 					     (score == best_score && r->priority <= best->priority)))
 					continue;

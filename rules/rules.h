@@ -117,8 +117,38 @@ struct discovery {
 	struct re *url_include, *url_exclude;
 };
 
+/* body.clean.xpath: one edit of the whole page, made right before the body
+ * steps run (as FiveFilters applies strip/dissolve/wrap_in/move_into). */
+enum xop_kind { XOP_REMOVE, XOP_UNWRAP, XOP_WRAP, XOP_MOVE };
+
+struct xpath_op {
+	enum xop_kind kind;
+	struct xpath *xp;   /* the nodes (elements, attributes, text) acted on */
+	struct xpath *into; /* move: the first node of this is the new parent */
+	char *tag;          /* wrap: the new parent's tag name */
+	unsigned line, col;
+};
+
+/* Pages are fetched by pipeline_extract only (extract, convert; not crawl):
+ * beyond this many pages of one article the rest are left out. */
+#define RULES_MAX_PAGES 10
+
+/* pages.single / pages.next: an XPath giving a link (an element's href, an
+ * attribute's or text node's value, or a string), used only when the page
+ * has a node for if_contains (when given). */
+struct page_link {
+	struct xpath *xp;
+	struct xpath *if_contains; /* or NULL */
+};
+
 struct rule {
 	char *name;
+	char *imported;        /* `imported:` where the rule came from, or NULL; such
+				* a rule is chosen only when no other rule matches */
+	struct xpath_op *clean_xpath; /* body.clean.xpath, in order */
+	size_t nclean_xpath;
+	struct page_link *single_page, *next_page; /* `pages:` */
+	size_t nsingle_page, nnext_page;
 	char *file;
 	long priority;
 	char **hosts;          /* NULL-terminated, lower-case */
@@ -152,9 +182,11 @@ struct rule {
 	size_t ntests;
 };
 
-/* One offline self-test of a rule (`tests:`). */
+/* One self-test of a rule (`tests:`): offline with a saved page, or
+ * online (`rules check --online`) with only a URL. */
 struct rule_test {
-	char *input;        /* page file, resolved against the rule file's folder */
+	char *input;        /* page file, resolved against the rule file's folder;
+			     * NULL for a URL-only (online) test */
 	char *url;          /* the URL the page is known by */
 	char *now;          /* the crawl clock for relative dates, or NULL */
 	struct kv *expect;  /* field -> expected value; also body_contains,

@@ -35,6 +35,7 @@ SUITES="
 	tests/pathological/run.py
 	tests/sites/run.py
 	tests/site/run.py
+	tests/ftr/run.py
 "
 for suite in $SUITES; do
 	[ -f "$suite" ] || continue
