@@ -9,6 +9,7 @@
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
+#include "common/utf8.h"
 #include "net/url.h"
 #include "dom/sel.h"
 
@@ -19,6 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Characters of the cleaned body `rules test` prints (the rest is cut). */
+#define RULES_TEST_BODY_SHOWN 2000
 
 static void usage(FILE *f)
 {
@@ -100,6 +104,43 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
+/* A test's expectation against the extracted value: dates as instants
+ * (2019-04-15 06:18:34 -0700 equals 2019-04-15 13:18:34 +0000), the rest
+ * as text. */
+static bool expect_equal(const struct article *a, const char *key, const char *want,
+			 const char *got)
+{
+	if (!strcmp(key, "date") || !strcmp(key, "updated")) {
+		const struct when *w = key[0] == 'd' ? &a->date : &a->updated;
+		struct when x = {0};
+		if (w->set && date_parse_any(want, NULL, &x) == NM_OK)
+			return x.t == w->t;
+	}
+	return !strcmp(want, got);
+}
+
+/* s with the characters a reader cannot see made visible: a plain space
+ * stays, U+00A0, tabs, zero-width and other spaces or controls become
+ * <U+XXXX>; a space at either end shows as ␣. */
+static void show_invisible(const char *s, struct buf *out)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = utf8_decode(s + i, n - i, &cp);
+		bool edge = cp == ' ' && (i == 0 || i + 1 == n);
+		if (edge)
+			buf_puts(out, "␣");
+		else if (cp < 0x20 || cp == 0x7F || cp == 0xA0 || cp == 0xAD || cp == 0x3000 ||
+			 (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+			 cp == 0x205F || cp == 0x2060 || cp == 0xFEFF)
+			buf_printf(out, "<U+%04X>", (unsigned)cp);
+		else
+			buf_put(out, s + i, l);
+		i += l ? l : 1;
+	}
+}
+
 /* ---- check ------------------------------------------------------------ */
 
 struct tally {
@@ -170,9 +211,14 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 				} else {
 					struct buf got = BUF_INIT;
 					field_text(&a, key, &got);
-					if (strcmp(buf_cstr(&got), want)) {
-						fail_line(r, rt, i, "%s: expected \"%s\", got \"%s\"", key, want,
-							  buf_cstr(&got));
+					if (!expect_equal(&a, key, want, buf_cstr(&got))) {
+						struct buf w = BUF_INIT, g = BUF_INIT;
+						show_invisible(want, &w);
+						show_invisible(buf_cstr(&got), &g);
+						fail_line(r, rt, i, "%s: expected \"%s\", got \"%s\"", key,
+							  buf_cstr(&w), buf_cstr(&g));
+						buf_free(&w);
+						buf_free(&g);
 						t->failed++;
 					}
 					buf_free(&got);
@@ -331,6 +377,57 @@ static void on_step(void *ctx, const char *field, size_t index, const struct ste
 		print_values("value:", refined);
 }
 
+static void on_clean(void *ctx, const char *op, const char *arg, size_t matches)
+{
+	struct trace_state *ts = ctx;
+	if (!ts->last_field || strcmp(ts->last_field, "body.clean")) {
+		printf("%sbody.clean%s (before cleaning, on the chosen body)\n", c_on("\033[1m"), c_off());
+		ts->last_field = "body.clean";
+	}
+	if (matches == (size_t)-1)
+		printf("  %s '%s'\n", op, arg);
+	else
+		printf("  %s '%s'  %s%zu match%s%s\n", op, arg,
+		       matches ? c_on("\033[32m") : c_on("\033[31m"), matches,
+		       matches == 1 ? "" : "es", c_off());
+}
+
+/* Every field's final value, after post-processing, metadata fallback and
+ * cleaning: what the post will get. */
+static void print_result(const struct rule *r, const struct article *a)
+{
+	static const char *const fields[] = {"title", "date", "updated", "author", "source",
+					     "category", "tags", "lead_image", "excerpt", "slug",
+					     NULL};
+	printf("\n%sresult%s (final values)\n", c_on("\033[1m"), c_off());
+	for (int i = 0; fields[i]; i++) {
+		struct buf v = BUF_INIT, shown = BUF_INIT;
+		field_text(a, fields[i], &v);
+		show_invisible(buf_cstr(&v), &shown);
+		printf("  %-11s %s%s%s\n", fields[i], v.len ? "\"" : "(empty)", buf_cstr(&shown),
+		       v.len ? "\"" : "");
+		buf_free(&v);
+		buf_free(&shown);
+	}
+	for (size_t i = 0; i < r->nfields; i++) {
+		const char *n = r->fields[i].name;
+		bool builtin = !strcmp(n, "body");
+		for (int j = 0; fields[j] && !builtin; j++)
+			builtin = !strcmp(n, fields[j]);
+		if (builtin)
+			continue;
+		const char *v = article_get_field(a, n);
+		printf("  %-11s %s%s%s\n", n, v ? "\"" : "(empty)", v ? v : "", v ? "\"" : "");
+	}
+	/* the body after cleaning, as the post gets it */
+	const char *b = a->body_text ? a->body_text : "";
+	size_t len = strlen(b), cut = len < RULES_TEST_BODY_SHOWN ? len : RULES_TEST_BODY_SHOWN;
+	while (cut < len && ((unsigned char)b[cut] & 0xC0) == 0x80)
+		cut++;
+	printf("  %-11s %zu characters after cleaning\n", "body", utf8_chars(b));
+	printf("%.*s%s\n", (int)cut, b, cut < len ? "\n…" : "");
+}
+
 static void on_field(void *ctx, const char *field, const char *how)
 {
 	struct trace_state *ts = ctx;
@@ -400,7 +497,7 @@ static int rules_test(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct trace_state ts = {NULL};
-	struct extract_trace tr = {on_step, on_field, &ts};
+	struct extract_trace tr = {on_step, on_field, &ts, on_clean};
 	p.trace = &tr;
 
 	/* Read the input as pipeline_extract would, but with this rule. */
@@ -418,6 +515,7 @@ static int rules_test(int argc, char **argv)
 		printf("\n");
 		cli_error(&e);
 	} else {
+		print_result(r, &a);
 		struct buf d = BUF_INIT;
 		if (a.date.set)
 			date_format(&d, "%Y-%m-%d %H:%M:%S %z", &a.date);
