@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 /* Ancestors a selector may name above its element: deeper is unreadable. */
@@ -44,6 +45,8 @@
 #define SUGGEST_MAX_CLEAN 12
 /* Characters of an author line: longer is a paragraph, not a byline. */
 #define SUGGEST_MAX_BYLINE 120
+/* A byline's "By " prefix dropped (regex group 1 is kept). */
+#define SUGGEST_BYLINE_REGEX "^(?:[Bb][Yy]:?\\s+)?(.+)$"
 /* Characters of the body's start recorded as a test (body_contains). */
 #define SUGGEST_SAMPLE_CHARS 40
 
@@ -285,7 +288,7 @@ static enum nm_code page_open(struct spage *p, const struct suggest_page *in, st
 	if (!rc)
 		rc = html_parse(in->text, in->len, &p->h2, e);
 	if (rc) {
-		err_where(e, in->url, 0, 0);
+		err_where(e, in->input ? in->input : in->url, 0, 0);
 		return rc;
 	}
 	struct nm_err ae;
@@ -372,16 +375,22 @@ static bool works(const char *sel, const char *attr, enum sfield f, const struct
 	const char *v = buf_cstr(&t);
 	switch (f) {
 	case SF_TITLE:
-		ok = k && p->a.title && *v && meta_title_same(v, p->a.title);
+		ok = k && p->a.title && !strcmp(v, p->a.title);
 		break;
 	case SF_DATE: {
 		struct when w = {0};
-		ok = k && p->a.date.set && date_parse_any(v, NULL, &w) == NM_OK &&
-		     (w.t == p->a.date.t || w.t / 86400 == (p->a.date.t + p->a.date.off) / 86400);
+		ok = k && p->a.date.set && date_parse_any(v, NULL, &w) == NM_OK && w.t == p->a.date.t;
 		break;
 	}
 	case SF_AUTHOR:
-		ok = k && p->a.author.n && t.len < SUGGEST_MAX_BYLINE && strstr(v, p->a.author.v[0]);
+		/* one author, the element's text (after a "By ") exactly */
+		if (k && p->a.author.n == 1 && t.len < SUGGEST_MAX_BYLINE) {
+			if (!strncasecmp(v, "by", 2) && (v[2] == ' ' || v[2] == ':'))
+				v += v[2] == ':' ? 3 : 2;
+			while (*v == ' ' || *v == ':')
+				v++;
+			ok = !strcmp(v, p->a.author.v[0]);
+		}
 		break;
 	case SF_BODY:
 		ok = k == 1 && p->body &&
@@ -545,7 +554,7 @@ static char *meta_content(const struct html_doc *h, const char *name)
 /* The first meta name in names[] that every page has (for dates: that
  * parses to the page's date). */
 static const char *common_meta(struct spage *pg, size_t np, const char *const *names,
-			       bool is_date)
+			       bool is_date, const char *(*want)(const struct spage *))
 {
 	for (int i = 0; names[i]; i++) {
 		bool all = true;
@@ -555,6 +564,13 @@ static const char *common_meta(struct spage *pg, size_t np, const char *const *n
 			all = v && (!is_date || (pg[k].a.date.set &&
 						 date_parse_any(v, NULL, &w) == NM_OK &&
 						 w.t == pg[k].a.date.t));
+			if (all && want) {
+				/* the value the generic extractor has, as the page writes it */
+				char *c = xstrdup(v);
+				extract_collapse(c);
+				all = want(&pg[k]) && !strcmp(c, want(&pg[k]));
+				free(c);
+			}
 			free(v);
 		}
 		if (all)
@@ -593,6 +609,7 @@ struct dstep {
 	char *arg;
 	const char *attr;
 	const char *why; /* comment: where it came from */
+	const char *regex;
 };
 
 #define DRAFT_MAX_STEPS 3
@@ -611,7 +628,7 @@ static void add_step(struct dfield *f, const char *src, const char *arg, const c
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->s[i].src, src) && !strcmp(f->s[i].arg, arg))
 			return;
-	f->s[f->n++] = (struct dstep){src, xstrdup(arg), attr, why};
+	f->s[f->n++] = (struct dstep){src, xstrdup(arg), attr, why, NULL};
 }
 
 struct draft {
@@ -633,6 +650,16 @@ static void draft_free(struct draft *d)
 	free(d->name);
 }
 
+static const char *want_title(const struct spage *p)
+{
+	return p->a.title;
+}
+
+static const char *want_excerpt(const struct spage *p)
+{
+	return p->a.excerpt;
+}
+
 static void draft_title(struct draft *d, struct spage *pg, size_t np)
 {
 	d->title.name = "title";
@@ -641,7 +668,7 @@ static void draft_title(struct draft *d, struct spage *pg, size_t np)
 	add_step(&d->title, "css", s, NULL, "the headline element");
 	free(s);
 	static const char *const names[] = {"og:title", "twitter:title", NULL};
-	const char *m = common_meta(pg, np, names, false);
+	const char *m = common_meta(pg, np, names, false, want_title);
 	if (m)
 		add_step(&d->title, "meta", m, NULL, NULL);
 }
@@ -667,7 +694,7 @@ static void draft_date(struct draft *d, struct spage *pg, size_t np)
 	static const char *const names[] = {"article:published_time", "og:published_time",
 					    "datePublished", "pubdate", "publishdate",
 					    "publish-date", "date", "dc.date", "DC.date.issued", NULL};
-	const char *m = common_meta(pg, np, names, true);
+	const char *m = common_meta(pg, np, names, true, NULL);
 	if (m)
 		add_step(&d->date, "meta", m, NULL, "the page's metadata");
 	bool ld = true;
@@ -687,6 +714,8 @@ static void draft_author(struct draft *d, struct spage *pg, size_t np)
 	if (el && el != b) {
 		char *s = pick_selector(pg, np, el, NULL, SF_AUTHOR);
 		add_step(&d->author, "css", s, NULL, "the byline");
+		if (s)
+			d->author.s[d->author.n - 1].regex = SUGGEST_BYLINE_REGEX;
 		free(s);
 	}
 	static const char *const names[] = {"author", "article:author", "parsely-author",
@@ -697,7 +726,7 @@ static void draft_author(struct draft *d, struct spage *pg, size_t np)
 		all = true;
 		for (size_t k = 0; k < np && all; k++) {
 			char *v = meta_content(pg[k].h, names[i]);
-			all = v && pg[k].a.author.n && strstr(v, pg[k].a.author.v[0]);
+			all = v && pg[k].a.author.n == 1 && !strcmp(v, pg[k].a.author.v[0]);
 			free(v);
 		}
 		if (all)
@@ -705,18 +734,13 @@ static void draft_author(struct draft *d, struct spage *pg, size_t np)
 	}
 	if (m)
 		add_step(&d->author, "meta", m, NULL, "the page's metadata");
-	bool ld = true;
-	for (size_t k = 0; k < np && ld; k++)
-		ld = jsonld_has(pg[k].h, "author");
-	if (ld)
-		add_step(&d->author, "jsonld", "author.name", NULL, "the page's JSON-LD");
 }
 
 static void draft_meta_field(struct dfield *f, const char *name, struct spage *pg, size_t np,
-			     const char *const *names)
+			     const char *const *names, const char *(*want)(const struct spage *))
 {
 	f->name = name;
-	const char *m = common_meta(pg, np, names, false);
+	const char *m = common_meta(pg, np, names, false, want);
 	if (m)
 		add_step(f, "meta", m, NULL, "the page's metadata");
 }
@@ -893,6 +917,10 @@ static void emit_field(struct ye *y, const struct dfield *f)
 		if (f->s[i].attr) {
 			ye_scalar(y, "attr", true);
 			ye_scalar(y, f->s[i].attr, false);
+		}
+		if (f->s[i].regex) {
+			ye_scalar(y, "regex", true);
+			ye_scalar(y, f->s[i].regex, false);
 		}
 		ye_end_map(y);
 	}
@@ -1125,8 +1153,8 @@ enum nm_code suggest_rule(const struct suggest_page *pages, size_t n, const char
 	static const char *const images[] = {"og:image", "twitter:image", "twitter:image:src", NULL};
 	static const char *const excerpts[] = {"og:description", "description",
 					       "twitter:description", NULL};
-	draft_meta_field(&d.lead_image, "lead_image", pg, n, images);
-	draft_meta_field(&d.excerpt, "excerpt", pg, n, excerpts);
+	draft_meta_field(&d.lead_image, "lead_image", pg, n, images, NULL);
+	draft_meta_field(&d.excerpt, "excerpt", pg, n, excerpts, want_excerpt);
 	draft_body(&d, pg, n);
 
 	comment(out, "Draft rule written by `newsmd rules suggest` on %s from %zu page%s:", today, n,
