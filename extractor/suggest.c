@@ -167,6 +167,13 @@ static void compounds(xmlNodePtr el, struct strv *out)
 		strv_push(out, buf_cstr(&b));
 	}
 	free(ip);
+	char *rel = attr_dup(el, "rel");
+	if (rel && !strcmp(rel, "author")) {
+		buf_clear(&b);
+		buf_printf(&b, "%s[rel=\"author\"]", tag);
+		strv_push(out, buf_cstr(&b));
+	}
+	free(rel);
 	char *cls = attr_dup(el, "class");
 	for (int pass = 0; cls && pass < 2; pass++) {
 		char *save = NULL, *copy = xstrdup(cls);
@@ -519,7 +526,8 @@ static xmlNodePtr element_with_text(xmlNodePtr root, const char *needle)
 			continue;
 		buf_clear(&t);
 		html_text(n, &t);
-		if (t.len < best_len && strstr(buf_cstr(&t), needle)) {
+		/* <=: of equal texts the innermost (later in pre-order) wins */
+		if (t.len <= best_len && strstr(buf_cstr(&t), needle)) {
 			best = n;
 			best_len = t.len;
 		}
