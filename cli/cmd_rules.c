@@ -28,7 +28,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: newsmd rules check [-c FILE] [PATH...]\n"
 	      "       newsmd rules test [-c FILE] [--url URL] [--now DATE] RULE INPUT\n"
-	      "       newsmd rules suggest [-c FILE] [--url URL] [-o FILE] INPUT\n"
+	      "       newsmd rules suggest [-c FILE] [--url URL]... [-o FILE] PAGE...\n"
 	      "\n"
 	      "check  validates rule files (PATH: files or folders; default: the config's\n"
 	      "       rules folder) and runs each rule's offline `tests`.  One line per\n"
@@ -37,8 +37,9 @@ static void usage(FILE *f)
 	      "test   extracts INPUT (a file or URL) with RULE (a rule file, or the name of\n"
 	      "       a rule in the rules folder) and prints, for every field, each step\n"
 	      "       tried: what it matched, the value after regex/post, and why it was\n"
-	      "       rejected.  --url gives a saved page its URL; --now sets the clock for\n"
-	      "       relative dates.\n"
+	      "       rejected, each body.clean step with its match count, and every\n"
+	      "       field's final value and the cleaned body.  --url gives a saved page\n"
+	      "       its URL; --now sets the clock for relative dates.\n"
 	      "suggest writes a draft rule for a page no rule knows (see its --help).\n",
 	      f);
 }
