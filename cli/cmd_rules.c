@@ -9,9 +9,9 @@
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
-#include "common/utf8.h"
 #include "net/url.h"
 #include "dom/sel.h"
+#include "extractor/ruletest.h"
 
 #include <dirent.h>
 #include <getopt.h>
@@ -68,78 +68,6 @@ static int64_t parse_now(const char *s, struct nm_err *e)
 		return -1;
 	}
 	return w.t;
-}
-
-/* A field's value as the tests compare it. */
-static void field_text(const struct article *a, const char *k, struct buf *out)
-{
-	if (!strcmp(k, "date") || !strcmp(k, "updated")) {
-		const struct when *w = k[0] == 'd' ? &a->date : &a->updated;
-		if (w->set)
-			date_format(out, "%Y-%m-%d %H:%M:%S %z", w);
-		return;
-	}
-	const struct strv *lst = !strcmp(k, "author") ? &a->author : !strcmp(k, "tags") ? &a->tags : NULL;
-	if (lst) {
-		for (size_t i = 0; i < lst->n; i++)
-			buf_printf(out, "%s%s", i ? ", " : "", lst->v[i]);
-		return;
-	}
-	const char *v = !strcmp(k, "title")	 ? a->title
-			: !strcmp(k, "source")	 ? a->source
-			: !strcmp(k, "category")   ? a->category
-			: !strcmp(k, "excerpt")	? a->excerpt
-			: !strcmp(k, "lead_image") ? a->lead_image
-			: !strcmp(k, "slug")	   ? a->slug
-			: !strcmp(k, "body")	   ? a->body_text
-						   : article_get_field(a, k);
-	if (v)
-		buf_puts(out, v);
-}
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; s && *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-/* A test's expectation against the extracted value: dates as instants
- * (2019-04-15 06:18:34 -0700 equals 2019-04-15 13:18:34 +0000), the rest
- * as text. */
-static bool expect_equal(const struct article *a, const char *key, const char *want,
-			 const char *got)
-{
-	if (!strcmp(key, "date") || !strcmp(key, "updated")) {
-		const struct when *w = key[0] == 'd' ? &a->date : &a->updated;
-		struct when x = {0};
-		if (w->set && date_parse_any(want, NULL, &x) == NM_OK)
-			return x.t == w->t;
-	}
-	return !strcmp(want, got);
-}
-
-/* s with the characters a reader cannot see made visible: a plain space
- * stays, U+00A0, tabs, zero-width and other spaces or controls become
- * <U+XXXX>; a space at either end shows as ␣. */
-static void show_invisible(const char *s, struct buf *out)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t l = utf8_decode(s + i, n - i, &cp);
-		bool edge = cp == ' ' && (i == 0 || i + 1 == n);
-		if (edge)
-			buf_puts(out, "␣");
-		else if (cp < 0x20 || cp == 0x7F || cp == 0xA0 || cp == 0xAD || cp == 0x3000 ||
-			 (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
-			 cp == 0x205F || cp == 0x2060 || cp == 0xFEFF)
-			buf_printf(out, "<U+%04X>", (unsigned)cp);
-		else
-			buf_put(out, s + i, l);
-		i += l ? l : 1;
-	}
 }
 
 /* ---- check ------------------------------------------------------------ */
@@ -203,7 +131,7 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 						t->failed++;
 					}
 				} else if (!strcmp(key, "body_min_chars")) {
-					size_t n = utf8_chars(body);
+					size_t n = ruletest_chars(body);
 					if (n < (size_t)atol(want)) {
 						fail_line(r, rt, i, "body: %zu characters, expected at least %s", n,
 							  want);
@@ -211,11 +139,11 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 					}
 				} else {
 					struct buf got = BUF_INIT;
-					field_text(&a, key, &got);
-					if (!expect_equal(&a, key, want, buf_cstr(&got))) {
+					ruletest_field_text(&a, key, &got);
+					if (!ruletest_equal(&a, key, want, buf_cstr(&got))) {
 						struct buf w = BUF_INIT, g = BUF_INIT;
-						show_invisible(want, &w);
-						show_invisible(buf_cstr(&got), &g);
+						ruletest_visible(want, &w);
+						ruletest_visible(buf_cstr(&got), &g);
 						fail_line(r, rt, i, "%s: expected \"%s\", got \"%s\"", key,
 							  buf_cstr(&w), buf_cstr(&g));
 						buf_free(&w);
@@ -403,8 +331,8 @@ static void print_result(const struct rule *r, const struct article *a)
 	printf("\n%sresult%s (final values)\n", c_on("\033[1m"), c_off());
 	for (int i = 0; fields[i]; i++) {
 		struct buf v = BUF_INIT, shown = BUF_INIT;
-		field_text(a, fields[i], &v);
-		show_invisible(buf_cstr(&v), &shown);
+		ruletest_field_text(a, fields[i], &v);
+		ruletest_visible(buf_cstr(&v), &shown);
 		printf("  %-11s %s%s%s\n", fields[i], v.len ? "\"" : "(empty)", buf_cstr(&shown),
 		       v.len ? "\"" : "");
 		buf_free(&v);
@@ -425,7 +353,7 @@ static void print_result(const struct rule *r, const struct article *a)
 	size_t len = strlen(b), cut = len < RULES_TEST_BODY_SHOWN ? len : RULES_TEST_BODY_SHOWN;
 	while (cut < len && ((unsigned char)b[cut] & 0xC0) == 0x80)
 		cut++;
-	printf("  %-11s %zu characters after cleaning\n", "body", utf8_chars(b));
+	printf("  %-11s %zu characters after cleaning\n", "body", ruletest_chars(b));
 	printf("%.*s%s\n", (int)cut, b, cut < len ? "\n…" : "");
 }
 
@@ -521,7 +449,7 @@ static int rules_test(int argc, char **argv)
 		if (a.date.set)
 			date_format(&d, "%Y-%m-%d %H:%M:%S %z", &a.date);
 		printf("\nresult: title \"%s\", date %s, body %zu characters\n", a.title ? a.title : "",
-		       a.date.set ? buf_cstr(&d) : "(none)", utf8_chars(a.body_text));
+		       a.date.set ? buf_cstr(&d) : "(none)", ruletest_chars(a.body_text));
 		buf_free(&d);
 	}
 	free(ctype);

@@ -618,6 +618,7 @@ struct dstep {
 	const char *attr;
 	const char *why; /* comment: where it came from */
 	const char *regex;
+	const char *pick; /* "first" for a list field read from one element */
 };
 
 #define DRAFT_MAX_STEPS 3
@@ -636,7 +637,7 @@ static void add_step(struct dfield *f, const char *src, const char *arg, const c
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->s[i].src, src) && !strcmp(f->s[i].arg, arg))
 			return;
-	f->s[f->n++] = (struct dstep){src, xstrdup(arg), attr, why, NULL};
+	f->s[f->n++] = (struct dstep){src, xstrdup(arg), attr, why, NULL, NULL};
 }
 
 struct draft {
@@ -644,6 +645,7 @@ struct draft {
 	struct strv clean;
 	struct strv hosts;
 	char *name;
+	bool any_body; /* the generic extractor found an article on some page */
 };
 
 static void draft_free(struct draft *d)
@@ -722,8 +724,10 @@ static void draft_author(struct draft *d, struct spage *pg, size_t np)
 	if (el && el != b) {
 		char *s = pick_selector(pg, np, el, NULL, SF_AUTHOR);
 		add_step(&d->author, "css", s, NULL, "the byline");
-		if (s)
+		if (s) {
 			d->author.s[d->author.n - 1].regex = SUGGEST_BYLINE_REGEX;
+			d->author.s[d->author.n - 1].pick = "first";
+		}
 		free(s);
 	}
 	static const char *const names[] = {"author", "article:author", "parsely-author",
@@ -926,6 +930,10 @@ static void emit_field(struct ye *y, const struct dfield *f)
 			ye_scalar(y, "attr", true);
 			ye_scalar(y, f->s[i].attr, false);
 		}
+		if (f->s[i].pick) {
+			ye_scalar(y, "pick", true);
+			ye_scalar(y, f->s[i].pick, true);
+		}
 		if (f->s[i].regex) {
 			ye_scalar(y, "regex", true);
 			ye_scalar(y, f->s[i].regex, false);
@@ -975,7 +983,7 @@ static bool emit_rule(const struct draft *d, struct buf *out)
 	ye_end_map(&y);
 	ok &= ye_close(&y);
 	const struct dfield *fs[] = {&d->title, &d->date, &d->author, &d->lead_image, &d->excerpt};
-	bool any = false;
+	bool any = !d->body.n && !d->any_body;
 	for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++)
 		any |= fs[i]->n > 0;
 	if (any) {
@@ -986,8 +994,29 @@ static bool emit_rule(const struct draft *d, struct buf *out)
 		for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++)
 			if (fs[i]->n)
 				emit_field(&y, fs[i]);
+		if (!d->body.n && !d->any_body) {
+			/* the generic extractor found no article on any page */
+			ye_scalar(&y, "body", true);
+			ye_map(&y, false);
+			ye_scalar(&y, "steps", true);
+			ye_seq(&y, false);
+			ye_map(&y, true);
+			ye_scalar(&y, "auto", true);
+			ye_scalar(&y, "true", true);
+			ye_end_map(&y);
+			ye_end_seq(&y);
+			ye_scalar(&y, "required", true);
+			ye_scalar(&y, "false", true);
+			ye_end_map(&y);
+		}
 		ye_end_map(&y);
 		ok &= ye_close(&y);
+	}
+	if (!d->body.n && !d->any_body) {
+		comment(out, "The generic extractor found no article on %s: the body above is\n"
+			     "not required.  Give a body step if the site has one.",
+			"the pages given");
+		return ok;
 	}
 	if (d->body.n) {
 		comment(out, "The generic extractor's content block; clean.generic also runs its\n"
@@ -1164,6 +1193,8 @@ enum nm_code suggest_rule(const struct suggest_page *pages, size_t n, const char
 	draft_meta_field(&d.lead_image, "lead_image", pg, n, images, NULL);
 	draft_meta_field(&d.excerpt, "excerpt", pg, n, excerpts, want_excerpt);
 	draft_body(&d, pg, n);
+	for (size_t i = 0; i < n; i++)
+		d.any_body |= pg[i].has_body;
 
 	comment(out, "Draft rule written by `newsmd rules suggest` on %s from %zu page%s:", today, n,
 		n == 1 ? "" : "s");
