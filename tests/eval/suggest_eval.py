@@ -16,6 +16,12 @@ publishedTime, where set); body: bag-of-tokens F1 against expected.html,
 counted right at F1 >= 0.9.  Also counts drafts that did not load, failed
 their own recorded tests, or crashed.
 
+--cross measures what matters more: the next page.  For each site with
+several pages in the corpus (nytimes-1..5, medium-1..3, ...), a draft made
+from one page (and one made from the first two, where there are three or
+more) is run on the site's other pages, next to the generic extractor on
+those same pages.
+
 stdlib only; reuses score_readability.py's scorers.
 Usage: NEWSMD=build/newsmd python3 tests/eval/suggest_eval.py [--corpus DIR] [--per-page]
 """
@@ -79,15 +85,103 @@ def score(d, page, meta, gold):
     return row
 
 
+def add(tot, f1, kind, s):
+    f1[kind].append(s['F1'])
+    for k in ('title', 'author', 'date', 'body'):
+        if s.get(k) is None:
+            continue
+        ok, n = tot[kind].get(k, (0, 0))
+        tot[kind][k] = (ok + bool(s[k]), n + 1)
+
+
+def report(tot, f1, kinds, n):
+    print(f'{"field":8s} ' + ' '.join(f'{k:>12s}' for k in kinds))
+    for k in ('title', 'author', 'date', 'body'):
+        cells = []
+        for kind in kinds:
+            g = tot[kind].get(k, (0, 0))
+            cells.append(f'{g[0]:5d}/{g[1]:<6d}')
+        print(f'{k:8s} ' + ' '.join(cells))
+    print(f'{"body F1":8s} ' + ' '.join(f'{sum(f1[k]) / max(1, len(f1[k])):12.4f}' for k in kinds))
+    print(f'{"all":8s} ' + ' '.join(
+        f'{sum(v[0] for v in tot[k].values()):5d}/{sum(v[1] for v in tot[k].values()):<6d}'
+        for k in kinds))
+
+
+def cross(corpus, per_page):
+    groups = {}
+    for p in sorted(corpus.iterdir()):
+        m = re.match(r'^(.*)-(\d)$', p.name)
+        if m and (p / 'source.html').exists() and not RULED.match(p.name):
+            groups.setdefault(m.group(1), []).append(p)
+    groups = {k: v for k, v in groups.items() if len(v) > 1}
+    kinds = ('generic', 'draft-1', 'draft-2')
+    tot = {k: {} for k in kinds}
+    f1 = {k: [] for k in kinds}
+    runs = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = os.path.join(tmp, 'empty')
+        os.mkdir(empty)
+        for site, pages in groups.items():
+            url = lambda p: f'https://www.{site}.example.com/{p.name}'  # noqa: E731
+            drafts = {}
+            # draft-1: from each page alone, run on each other page
+            for i, p in enumerate(pages):
+                d = os.path.join(tmp, f'{site}-{i}')
+                os.mkdir(d)
+                rc, _, _ = run('rules', 'suggest', '--url', url(p), '-o', os.path.join(d, 'r.yml'),
+                               str(p / 'source.html'))
+                drafts[i] = d if rc == 0 else None
+            two = None
+            if len(pages) >= 3:
+                two = os.path.join(tmp, f'{site}-01')
+                os.mkdir(two)
+                rc, _, _ = run('rules', 'suggest', '--url', url(pages[0]), '--url', url(pages[1]),
+                               '-o', os.path.join(two, 'r.yml'),
+                               str(pages[0] / 'source.html'), str(pages[1] / 'source.html'))
+                if rc != 0:
+                    two = None
+            for j, q in enumerate(pages):
+                meta = json.loads((q / 'expected-metadata.json').read_text(encoding='utf-8'))
+                gold = sr.html_text((q / 'expected.html').read_text(encoding='utf-8', errors='replace'))
+                src = str(q / 'source.html')
+                gen, _ = extract(empty, url(q), src)
+                for i in range(len(pages)):
+                    if i == j:
+                        continue
+                    dr, _ = extract(drafts[i], url(q), src) if drafts[i] else ({}, 1)
+                    add(tot, f1, 'generic', score(gen, q, meta, gold))
+                    sd = score(dr, q, meta, gold)
+                    add(tot, f1, 'draft-1', sd)
+                    runs += 1
+                    if per_page:
+                        print(f'  {q.name:14s} from {pages[i].name:14s} draft F1={sd["F1"]:.3f}'
+                              f' title={sd.get("title")} author={sd.get("author")} date={sd.get("date")}')
+                if two and j >= 2:
+                    dr, _ = extract(two, url(q), src)
+                    sd = score(dr, q, meta, gold)
+                    add(tot, f1, 'draft-2', sd)
+                    if per_page:
+                        print(f'  {q.name:14s} from {pages[0].name}+{pages[1].name} draft F1={sd["F1"]:.3f}'
+                              f' title={sd.get("title")} author={sd.get("author")} date={sd.get("date")}')
+    print(f'next page: drafts of {len(groups)} sites ({", ".join(groups)}) run on their other '
+          f'pages, {runs} runs; draft-2 = made from two pages, run on the third and later')
+    report(tot, f1, kinds, runs)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--corpus', default=str(ROOT.parent / 'shared' / 'corpus' / 'readability'))
     ap.add_argument('--per-page', action='store_true')
+    ap.add_argument('--cross', action='store_true', help='drafts run on the next pages of a site')
     a = ap.parse_args()
     corpus = Path(a.corpus)
     if not corpus.is_dir():
         print(f'suggest_eval: {corpus} not found; skipped')
         return 0
+    if a.cross:
+        return cross(corpus, a.per_page)
     pages = sorted(p for p in corpus.iterdir()
                    if (p / 'source.html').exists() and not RULED.match(p.name))
     tot = {'generic': {}, 'draft': {}}
