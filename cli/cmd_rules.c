@@ -301,6 +301,16 @@ static void on_step(void *ctx, const char *field, size_t index, const struct ste
 	       st->arg ? st->arg : "", st->attr ? " attr=" : "", st->attr ? st->attr : "",
 	       st->regex ? " +regex" : "", verdict ? c_on("\033[31m") : c_on("\033[32m"),
 	       verdict ? verdict : "chosen", c_off());
+	if (!strcmp(field, "body") && raw->n) {
+		/* the element's text before cleaning misleads: the cleaned body is
+		 * printed under "result" */
+		size_t chars = 0;
+		for (size_t i = 0; i < raw->n; i++)
+			chars += ruletest_chars(raw->v[i]);
+		printf("         %sraw:   %zu match%s, %zu characters before cleaning (cleaned below)%s\n",
+		       c_on("\033[2m"), raw->n, raw->n == 1 ? "" : "es", chars, c_off());
+		return;
+	}
 	print_values("raw:", raw);
 	if (st->regex || st->npost || refined->n != raw->n)
 		print_values("value:", refined);

@@ -515,21 +515,29 @@ static char *pick_selector(struct spage *pg, size_t np, xmlNodePtr el, const cha
 	return best;
 }
 
-/* The smallest element under root whose text holds needle. */
+/* The smallest element under root whose text holds needle: the parent of
+ * a text node holding it (a name is one text node), shortest text first.
+ * Linear in the page: only the parents of matching text nodes are
+ * measured. */
 static xmlNodePtr element_with_text(xmlNodePtr root, const char *needle)
 {
 	xmlNodePtr best = NULL;
 	size_t best_len = (size_t)-1;
 	struct buf t = BUF_INIT;
 	for (xmlNodePtr n = root; n; n = next_el(n, root, true)) {
-		if (is_tag(n, "script") || is_tag(n, "style"))
+		if (is_tag(n, "script") || is_tag(n, "style") || is_tag(n, "noscript"))
 			continue;
-		buf_clear(&t);
-		html_text(n, &t);
-		/* <=: of equal texts the innermost (later in pre-order) wins */
-		if (t.len <= best_len && strstr(buf_cstr(&t), needle)) {
-			best = n;
-			best_len = t.len;
+		for (xmlNodePtr c = n->children; c; c = c->next) {
+			if (c->type != XML_TEXT_NODE || !c->content ||
+			    !strstr((const char *)c->content, needle))
+				continue;
+			buf_clear(&t);
+			html_text(n, &t);
+			if (t.len < best_len) {
+				best = n;
+				best_len = t.len;
+			}
+			break;
 		}
 	}
 	buf_free(&t);

@@ -265,3 +265,36 @@ TEST(rules_v2_ambiguous_zone_in_a_rule)
 	CHECK(!a.date.set);
 	article_free(&a);
 }
+
+TEST(rules_v2_discovery_url_lists)
+{
+	const char *y = "name: x\nmatch: {hosts: [a.com]}\n"
+			"discovery:\n  item_links: [{css: 'a'}]\n"
+			"  url_include: ['/news/', '/sport/']\n  url_exclude: ['/live/', '#']\n";
+	const char *list = "<ul><li><a href='/news/1'>1</a><li><a href='/sport/2'>2</a>"
+			   "<li><a href='/about'>3</a><li><a href='/news/live/4'>4</a></ul>";
+	struct rule *r = NULL;
+	struct nm_err e;
+	err_clear(&e);
+	CHECK(rule_load_mem(y, strlen(y), "t", &r, &e) == NM_OK);
+	struct html_doc *h = NULL;
+	CHECK(html_parse(list, strlen(list), &h, NULL) == NM_OK);
+	if (!r || !h) {
+		rule_free(r);
+		html_free(h);
+		return;
+	}
+	struct page pg = {0};
+	pg.h = h;
+	struct strv out = {0};
+	extract_item_links(r, &pg, "https://a.com/", &out);
+	CHECK_INT((long)out.n, 2);
+	if (out.n == 2) {
+		CHECK_STR(out.v[0], "https://a.com/news/1");
+		CHECK_STR(out.v[1], "https://a.com/sport/2");
+	}
+	strv_free(&out);
+	page_release(&pg);
+	html_free(h);
+	rule_free(r);
+}
