@@ -845,10 +845,13 @@ static int ye_write(void *data, unsigned char *b, size_t n)
 
 static void ye_ev(struct ye *y, yaml_event_t *ev, int made)
 {
-	if (!made || !y->ok)
+	if (!made) {
 		y->ok = false;
-	else
+	} else if (!y->ok) {
+		yaml_event_delete(ev); /* the emitter owns only what it is given */
+	} else {
 		y->ok = yaml_emitter_emit(&y->em, ev) != 0;
+	}
 }
 
 /* A key or keyword: plain; a value: single-quoted unless it cannot be. */
