@@ -79,6 +79,9 @@ static bool hashed(const char *s)
 	for (int i = 0; tool_prefixes[i]; i++)
 		if (!strncmp(s, tool_prefixes[i], strlen(tool_prefixes[i])))
 			return true;
+	/* a template that printed a missing value: "header-undefined" */
+	if (strstr(s, "undefined") || strstr(s, "null") || strstr(s, "NaN"))
+		return true;
 	/* segments between - and _: letters and digits mixed, or xYz case flips */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
