@@ -1095,8 +1095,8 @@ static void emit_tests(const struct rule *r, const struct suggest_page *pages, s
 	for (size_t i = 0; i < n; i++)
 		ntests += pages[i].input != NULL;
 	if (!ntests) {
-		comment(out, "No tests: the pages were read from the net; save them and run\n"
-			     "`newsmd rules suggest` on the files to record tests.");
+		comment(out, "No tests: the pages were not read from files (a URL or stdin); save\n"
+			     "them and run `newsmd rules suggest` on the files to record tests.");
 		return;
 	}
 	comment(out, "RECORDED FROM THIS DRAFT'S OWN OUTPUT, not checked by anyone: a person must\n"
