@@ -47,6 +47,11 @@
 #define SUGGEST_MAX_BYLINE 120
 /* A byline's "By " prefix dropped (regex group 1 is kept). */
 #define SUGGEST_BYLINE_REGEX "^(?:[Bb][Yy]:?\\s+)?(.+)$"
+/* A date printed after a label ("Published: ...", "发布时间：..."): from
+ * its first digit (regex group 1 is kept). */
+#define SUGGEST_DATE_REGEX "([0-9].*)$"
+/* Characters of a dateline: longer is a paragraph that mentions a date. */
+#define SUGGEST_MAX_DATE_TEXT 80
 /* Characters of the body's start recorded as a test (body_contains). */
 #define SUGGEST_SAMPLE_CHARS 40
 
@@ -353,7 +358,22 @@ static bool was_kept(const struct spage *p, size_t off)
 
 /* ---- trying selectors ------------------------------------------------------ */
 
-enum sfield { SF_TITLE, SF_DATE, SF_AUTHOR, SF_BODY };
+/* SF_DATE_TEXT: a date printed in the page, read from its first digit
+ * (the step gets a regex) as the page's wall-clock time (and a timezone). */
+enum sfield { SF_TITLE, SF_DATE, SF_AUTHOR, SF_BODY, SF_DATE_TEXT };
+
+/* The wall-clock date in text t, from its first digit when lead (with the
+ * time it reads as if at UTC, so it compares with a when's t + off). */
+static bool wall_date(const char *t, bool lead, int64_t *wall)
+{
+	struct when w = {0};
+	if (lead)
+		t += strcspn(t, "0123456789");
+	if (!*t || strlen(t) > SUGGEST_MAX_DATE_TEXT || date_parse_any(t, NULL, &w) != NM_OK)
+		return false;
+	*wall = w.t + w.off;
+	return true;
+}
 
 static void collapse_text(xmlNodePtr n, const char *attr, struct buf *out)
 {
@@ -390,6 +410,12 @@ static bool works(const char *sel, const char *attr, enum sfield f, const struct
 	case SF_DATE: {
 		struct when w = {0};
 		ok = k && p->a.date.set && date_parse_any(v, NULL, &w) == NM_OK && w.t == p->a.date.t;
+		break;
+	}
+	case SF_DATE_TEXT: {
+		int64_t wall;
+		ok = k && p->a.date.set && wall_date(v, true, &wall) &&
+		     wall == p->a.date.t + p->a.date.off;
 		break;
 	}
 	case SF_AUTHOR:
@@ -630,6 +656,7 @@ struct dstep {
 	const char *why; /* comment: where it came from */
 	const char *regex;
 	const char *pick; /* "first" for a list field read from one element */
+	const char *timezone;
 };
 
 #define DRAFT_MAX_STEPS 3
@@ -648,7 +675,7 @@ static void add_step(struct dfield *f, const char *src, const char *arg, const c
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->s[i].src, src) && !strcmp(f->s[i].arg, arg))
 			return;
-	f->s[f->n++] = (struct dstep){src, xstrdup(arg), attr, why, NULL, NULL};
+	f->s[f->n++] = (struct dstep){src, xstrdup(arg), attr, why, NULL, NULL, NULL};
 }
 
 struct draft {
@@ -657,6 +684,7 @@ struct draft {
 	struct strv hosts;
 	char *name;
 	bool any_body; /* the generic extractor found an article on some page */
+	char date_tz[16]; /* "+08:00": the offset of a date printed in the page */
 };
 
 static void draft_free(struct draft *d)
@@ -694,6 +722,8 @@ static void draft_title(struct draft *d, struct spage *pg, size_t np)
 		add_step(&d->title, "meta", m, NULL, NULL);
 }
 
+static void draft_date_text(struct draft *d, struct spage *pg, size_t np);
+
 static void draft_date(struct draft *d, struct spage *pg, size_t np)
 {
 	d->date.name = "date";
@@ -723,6 +753,42 @@ static void draft_date(struct draft *d, struct spage *pg, size_t np)
 		ld = jsonld_has(pg[k].h, "datePublished");
 	if (ld)
 		add_step(&d->date, "jsonld", "datePublished", NULL, "the page's JSON-LD");
+	if (!d->date.n)
+		draft_date_text(d, pg, np);
+}
+
+/* A date only printed in the page: the smallest element whose text reads
+ * as the generic extractor's date (same wall clock). */
+static void draft_date_text(struct draft *d, struct spage *pg, size_t np)
+{
+	xmlNodePtr body = html_body(pg[0].h), best = NULL;
+	int64_t want = pg[0].a.date.t + pg[0].a.date.off, wall;
+	struct buf t = BUF_INIT;
+	for (xmlNodePtr n = body; n; n = next_el(n, body, true)) {
+		if (is_tag(n, "script") || is_tag(n, "style"))
+			continue;
+		buf_clear(&t);
+		collapse_text(n, NULL, &t);
+		if (t.len && t.len <= SUGGEST_MAX_DATE_TEXT && wall_date(buf_cstr(&t), true, &wall) &&
+		    wall == want)
+			best = n; /* pre-order: a later match is inside or after */
+	}
+	buf_free(&t);
+	char *s = best ? pick_selector(pg, np, best, NULL, SF_DATE_TEXT) : NULL;
+	if (!s)
+		return;
+	add_step(&d->date, "css", s, NULL, "the date printed in the page");
+	free(s);
+	struct dstep *st = &d->date.s[d->date.n - 1];
+	struct buf full = BUF_INIT;
+	collapse_text(best, NULL, &full);
+	if (!wall_date(buf_cstr(&full), false, &wall))
+		st->regex = SUGGEST_DATE_REGEX;
+	buf_free(&full);
+	int off = pg[0].a.date.off, a = off < 0 ? -off : off;
+	snprintf(d->date_tz, sizeof d->date_tz, "%c%02d:%02d", off < 0 ? '-' : '+',
+		 (a / 3600) % 100, a / 60 % 60);
+	st->timezone = d->date_tz;
 }
 
 static void draft_author(struct draft *d, struct spage *pg, size_t np)
@@ -951,6 +1017,10 @@ static void emit_field(struct ye *y, const struct dfield *f)
 		if (f->s[i].regex) {
 			ye_scalar(y, "regex", true);
 			ye_scalar(y, f->s[i].regex, false);
+		}
+		if (f->s[i].timezone) {
+			ye_scalar(y, "timezone", true);
+			ye_scalar(y, f->s[i].timezone, false);
 		}
 		ye_end_map(y);
 	}
