@@ -159,6 +159,26 @@ def suggest_drops_a_selector_that_fails_on_the_second_page(tmp):
 
 
 @test
+def suggest_reads_a_date_printed_after_a_label(tmp):
+    page = os.path.join(tmp, 'zh.html')
+    write(page, '<html><head><meta charset="utf-8"><title>港口扩建计划获批 - 示例新闻网</title></head><body>'
+          '<div id="main"><h1 class="article-title">港口扩建计划获批</h1>'
+          '<div class="article-info">发布时间：2022-04-13 12:11 来源：示例日报</div>'
+          '<div class="article-content"><p>市议会周一批准了港口扩建计划，工程将于六月开工，预计三年完成。'
+          '市长在新闻发布会上表示，新码头将提高货物吞吐能力。</p><p>居民此前要求增加一座公园，新计划已在老码头'
+          '附近纳入公园用地。有关部门将在下月公布详细的施工安排和交通疏导方案。</p></div></div></body></html>')
+    draft = os.path.join(tmp, 'd.yml')
+    rc, out, err = run('rules', 'suggest', '--url', 'http://news.example.cn/2022/04/13/a.html', '-o', draft, page)
+    assert rc == 0, err
+    text = open(draft, encoding='utf-8').read()
+    assert "- {css: 'div.article-info', regex: '([0-9].*)$', timezone: '+08:00'}" in text, text
+    assert "date: '2022-04-13 12:11:00 +0800'" in text, text
+    rc, out, err = run('rules', 'test', '--url', 'http://news.example.cn/2022/04/13/a.html', draft, page)
+    assert rc == 0, out + err
+    assert "1. css 'div.article-info' +regex  chosen" in out, out
+
+
+@test
 def suggest_never_crashes_nor_names_its_draft(tmp):
     pages = {
         'empty.html': '',
