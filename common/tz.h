@@ -27,6 +27,8 @@ int64_t tz_from_local(const struct tz *z, int64_t local, int *off);
 /* Most offsets one zone abbreviation stands for (CST: China, US Central,
  * Cuba). */
 #define TZ_ABBREV_MAX_OFFSETS 3
+/* Longest abbreviation in the table (AKST, NZDT: four letters). */
+#define TZ_ABBREV_MAX_LEN 5
 /* The offsets (seconds east) the abbreviation s[0..n) stands for, from a
  * fixed table (EDT EST CDT CST MDT MST PDT PST AKST HST GMT UTC WET BST CET
  * CEST EET EEST MSK IST IDT PKT ICT HKT SGT CST JST KST AEST AEDT NZST ...;

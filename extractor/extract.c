@@ -20,6 +20,7 @@
 #include "dom/sel.h"
 #include "dom/xpath.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -839,6 +840,32 @@ static const char *check_date(const struct validate *va, const struct when *w, i
 	return NULL;
 }
 
+/* When s names an ambiguous zone abbreviation (CST, IST, AST), the reason
+ * a date without the step's timezone did not parse, in why. */
+static void ambiguous_zone(const char *s, char *why, size_t wsz)
+{
+	for (const char *p = s; *p; p++) {
+		size_t n = 0;
+		while (n <= TZ_ABBREV_MAX_LEN && p[n] >= 'A' && p[n] <= 'Z')
+			n++;
+		int off[TZ_ABBREV_MAX_OFFSETS];
+		bool word = (p == s || !isalpha((unsigned char)p[-1])) && !isalpha((unsigned char)p[n]);
+		if (n >= 2 && n <= TZ_ABBREV_MAX_LEN && word && tz_abbrev(p, n, off) > 1) {
+			char name[TZ_ABBREV_MAX_LEN + 1];
+			memcpy(name, p, n);
+			name[n] = '\0';
+			struct buf b = BUF_INIT;
+			tz_abbrev_describe(name, &b);
+			snprintf(why, wsz, "date did not parse: %s is ambiguous (%s); give the step a timezone",
+				 name, buf_cstr(&b));
+			buf_free(&b);
+			return;
+		}
+		if (n)
+			p += n - 1;
+	}
+}
+
 /* Tries a field's steps in order; true when one gave a value. */
 static bool run_field(const struct rule *r, const struct field_rule *f, struct page *pg,
 		      struct article *a, enum nm_code *rc, struct nm_err *e)
@@ -873,6 +900,8 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 				struct when w = {0};
 				if (!parse_date(st, v.s.v[k], now, &w)) {
 					snprintf(why, sizeof why, "date '%.80s' did not parse", v.s.v[k]);
+					if (!st->tz)
+						ambiguous_zone(v.s.v[k], why, sizeof why);
 					verdict = why;
 				} else if ((verdict = check_date(&f->v, &w, now, why, sizeof why)) == NULL &&
 					   (verdict = check_date(&st->v, &w, now, why, sizeof why)) == NULL) {

@@ -102,6 +102,23 @@ def check_compares_dates_as_instants_and_shows_invisibles(tmp):
 
 
 @test
+def rules_test_says_which_zone_abbreviation_is_ambiguous(tmp):
+    rule = os.path.join(tmp, 'cst.yml')
+    write(rule, "name: cst\nmatch: {hosts: [a.test]}\nfields:\n  title: {css: h1}\n"
+          "  date:\n    steps: [{css: .when, format: '%d %B %Y %H:%M %Z'}]\n    fallback: false\n"
+          "body: {steps: [{css: article}]}\n")
+    page = os.path.join(tmp, 'p.html')
+    write(page, '<h1>T</h1><p class=when>15 April 2019 06:18 CST</p><article><p>Body.</p></article>')
+    rc, out, err = run('rules', 'test', '--url', 'https://a.test/x', rule, page)
+    assert rc == 0, out + err
+    assert ('date did not parse: CST is ambiguous (China +08:00, US Central -06:00, '
+            'Cuba -05:00); give the step a timezone') in out, out
+    write(rule, open(rule).read().replace("%Z'}", "%Z', timezone: Asia/Shanghai}"))
+    rc, out, err = run('rules', 'test', '--url', 'https://a.test/x', rule, page)
+    assert re.search(r'date\s+"2019-04-15 06:18:00 \+0800"', out), out
+
+
+@test
 def rules_test_traces_cleaning_and_final_values(tmp):
     rc, out, err = run('rules', 'test', '--url', 'https://www.example-gazette.test/news/2019/h',
                        os.path.join(FIX, 'gazette.yml'), os.path.join(FIX, 'article.html'))
