@@ -6,6 +6,9 @@
 #ifndef NM_CMD_H
 #define NM_CMD_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 /* Exit statuses (SPEC §2). */
 #define EXIT_OK 0
 #define EXIT_SOME_FAILED 1
@@ -48,5 +51,13 @@ struct pipeline;
 int cli_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
 		    const char *config, const char *rules, const char *url,
 		    const char *const *connect_to);
+
+/* The usage text of `newsmd rules` (cmd_rules.c). */
+void cli_rules_usage(FILE *f);
+/* `rules test` (cmd_rules_test.c), called by `rules`. */
+int cmd_rules_test(int argc, char **argv);
+/* Reads a --now / `now:` date into UTC seconds (0 for NULL); -1 and e set
+ * when it cannot be read. */
+int64_t cli_parse_now(const char *s, struct nm_err *e);
 
 #endif

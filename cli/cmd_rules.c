@@ -1,8 +1,8 @@
 /*
- * cmd_rules.c - `newsmd rules check|test`: the rule author's tools.
- *
- *   check [PATH...]     validate rule files and run their offline tests
- *   test RULE INPUT     per-field trace of every step tried
+ * cmd_rules.c - `newsmd rules check|test|suggest|import`: the rule
+ * author's tools.  This file holds the dispatch and `check` (validate rule
+ * files and run their offline tests); `test` is in cmd_rules_test.c,
+ * `suggest` in cmd_suggest.c, `import` in cmd_import.c.
  */
 #include "cli/cmd.h"
 #include "crawler/pipeline.h"
@@ -11,6 +11,7 @@
 #include "common/mem.h"
 #include "common/url.h"
 #include "dom/sel.h"
+#include "extractor/ruletest.h"
 
 #include <dirent.h>
 #include <getopt.h>
@@ -20,11 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
+void cli_rules_usage(FILE *f)
 {
 	fputs("usage: newsmd rules check [-c FILE] [--online [--connect-to H:P:H2:P2]] [PATH...]\n"
 	      "       newsmd rules test [-c FILE] [--url URL] [--now DATE] RULE INPUT\n"
-	      "       newsmd rules suggest [-c FILE] [--url URL] [-o FILE] INPUT\n"
+	      "       newsmd rules suggest [-c FILE] [--url URL]... [-o FILE] PAGE...\n"
 	      "       newsmd rules import ftr SRC -o DIR\n"
 	      "\n"
 	      "check  validates rule files (PATH: files or folders; default: the config's\n"
@@ -36,8 +37,9 @@ static void usage(FILE *f)
 	      "test   extracts INPUT (a file or URL) with RULE (a rule file, or the name of\n"
 	      "       a rule in the rules folder) and prints, for every field, each step\n"
 	      "       tried: what it matched, the value after regex/post, and why it was\n"
-	      "       rejected.  --url gives a saved page its URL; --now sets the clock for\n"
-	      "       relative dates.\n"
+	      "       rejected, each body.clean step with its match count, and every\n"
+	      "       field's final value and the cleaned body.  --url gives a saved page\n"
+	      "       its URL; --now sets the clock for relative dates.\n"
 	      "suggest writes a draft rule for a page no rule knows (see its --help).\n"
 	      "import  converts FiveFilters site configs into rules (see its --help).\n",
 	      f);
@@ -45,19 +47,7 @@ static void usage(FILE *f)
 
 /* ---- shared ----------------------------------------------------------- */
 
-static bool colour;
-
-static const char *c_on(const char *code)
-{
-	return colour ? code : "";
-}
-
-static const char *c_off(void)
-{
-	return colour ? "\033[0m" : "";
-}
-
-static int64_t parse_now(const char *s, struct nm_err *e)
+int64_t cli_parse_now(const char *s, struct nm_err *e)
 {
 	struct when w = {0};
 	if (!s)
@@ -67,41 +57,6 @@ static int64_t parse_now(const char *s, struct nm_err *e)
 		return -1;
 	}
 	return w.t;
-}
-
-/* A field's value as the tests compare it. */
-static void field_text(const struct article *a, const char *k, struct buf *out)
-{
-	if (!strcmp(k, "date") || !strcmp(k, "updated")) {
-		const struct when *w = k[0] == 'd' ? &a->date : &a->updated;
-		if (w->set)
-			date_format(out, "%Y-%m-%d %H:%M:%S %z", w);
-		return;
-	}
-	const struct strv *lst = !strcmp(k, "author") ? &a->author : !strcmp(k, "tags") ? &a->tags : NULL;
-	if (lst) {
-		for (size_t i = 0; i < lst->n; i++)
-			buf_printf(out, "%s%s", i ? ", " : "", lst->v[i]);
-		return;
-	}
-	const char *v = !strcmp(k, "title")	 ? a->title
-			: !strcmp(k, "source")	 ? a->source
-			: !strcmp(k, "category")   ? a->category
-			: !strcmp(k, "excerpt")	? a->excerpt
-			: !strcmp(k, "lead_image") ? a->lead_image
-			: !strcmp(k, "slug")	   ? a->slug
-			: !strcmp(k, "body")	   ? a->body_text
-						   : article_get_field(a, k);
-	if (v)
-		buf_puts(out, v);
-}
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; s && *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
 }
 
 /* ---- check ------------------------------------------------------------ */
@@ -144,7 +99,7 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 		struct article a;
 		article_init(&a);
 		a.url = xstrdup(rt->url ? rt->url : "http://localhost/");
-		p->now = parse_now(rt->now, &e);
+		p->now = cli_parse_now(rt->now, &e);
 		if (p->now < 0) {
 			fail_line(r, rt, i, "now: %s", e.msg);
 			t->failed++;
@@ -167,7 +122,7 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 						t->failed++;
 					}
 				} else if (!strcmp(key, "body_min_chars")) {
-					size_t n = utf8_chars(body);
+					size_t n = ruletest_chars(body);
 					if (n < (size_t)atol(want)) {
 						fail_line(r, rt, i, "body: %zu characters, expected at least %s", n,
 							  want);
@@ -175,10 +130,15 @@ static void run_tests(struct pipeline *p, const struct rule *r, struct tally *t)
 					}
 				} else {
 					struct buf got = BUF_INIT;
-					field_text(&a, key, &got);
-					if (strcmp(buf_cstr(&got), want)) {
-						fail_line(r, rt, i, "%s: expected \"%s\", got \"%s\"", key, want,
-							  buf_cstr(&got));
+					ruletest_field_text(&a, key, &got);
+					if (!ruletest_equal(&a, key, want, buf_cstr(&got))) {
+						struct buf w = BUF_INIT, g = BUF_INIT;
+						ruletest_visible(want, &w);
+						ruletest_visible(buf_cstr(&got), &g);
+						fail_line(r, rt, i, "%s: expected \"%s\", got \"%s\"", key,
+							  buf_cstr(&w), buf_cstr(&g));
+						buf_free(&w);
+						buf_free(&g);
 						t->failed++;
 					}
 					buf_free(&got);
@@ -279,10 +239,10 @@ static int rules_check(int argc, char **argv)
 		else if (c == 'C' && nct < CLI_MAX_CONNECT_TO)
 			connect_to[nct++] = optarg;
 		else if (c == 'h') {
-			usage(stdout);
+			cli_rules_usage(stdout);
 			return EXIT_OK;
 		} else {
-			usage(stderr);
+			cli_rules_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -315,155 +275,16 @@ static int rules_check(int argc, char **argv)
 
 /* ---- test (trace) ----------------------------------------------------- */
 
-struct trace_state {
-	const char *last_field;
-};
-
-static void print_values(const char *label, const struct strv *v)
-{
-	if (!v->n) {
-		printf("         %s%-6s (nothing)%s\n", c_on("\033[2m"), label, c_off());
-		return;
-	}
-	for (size_t i = 0; i < v->n && i < 5; i++) {
-		const char *s = v->v[i];
-		size_t n = strlen(s);
-		printf("         %s%-6s \"%.*s%s\"%s\n", c_on("\033[2m"), i ? "" : label,
-		       n > 160 ? 160 : (int)n, s, n > 160 ? "…" : "", c_off());
-	}
-	if (v->n > 5)
-		printf("         %s       … %zu more%s\n", c_on("\033[2m"), v->n - 5, c_off());
-}
-
-static void on_step(void *ctx, const char *field, size_t index, const struct step *st,
-		    const struct strv *raw, const struct strv *refined, const char *verdict)
-{
-	struct trace_state *ts = ctx;
-	if (!ts->last_field || strcmp(ts->last_field, field)) {
-		printf("%s%s%s\n", c_on("\033[1m"), field, c_off());
-		ts->last_field = field;
-	}
-	printf("  %zu. %s '%s'%s%s%s  %s%s%s\n", index + 1, rule_step_source_name(st->src),
-	       st->arg ? st->arg : "", st->attr ? " attr=" : "", st->attr ? st->attr : "",
-	       st->regex ? " +regex" : "", verdict ? c_on("\033[31m") : c_on("\033[32m"),
-	       verdict ? verdict : "chosen", c_off());
-	print_values("raw:", raw);
-	if (st->regex || st->npost || refined->n != raw->n)
-		print_values("value:", refined);
-}
-
-static void on_field(void *ctx, const char *field, const char *how)
-{
-	struct trace_state *ts = ctx;
-	if (!ts->last_field || strcmp(ts->last_field, field)) {
-		printf("%s%s%s\n", c_on("\033[1m"), field, c_off());
-		ts->last_field = field;
-	}
-	bool bad = !strcmp(how, "missing");
-	printf("  => %s%s%s\n", bad ? c_on("\033[31m") : c_on("\033[33m"), how, c_off());
-}
-
-static int rules_test(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"url", required_argument, NULL, 'u'},
-		{"now", required_argument, NULL, 'n'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	const char *config = NULL, *url = NULL, *now = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'u': url = optarg; break;
-		case 'n': now = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
-		cli_errorf("rules test: expected RULE and INPUT (try 'newsmd rules test --help')");
-		return EXIT_USAGE;
-	}
-	const char *rule_arg = argv[optind], *input = argv[optind + 1];
-	struct pipeline p;
-	struct nm_err e;
-	err_clear(&e);
-	struct stat st;
-	bool is_file = stat(rule_arg, &st) == 0 && S_ISREG(st.st_mode);
-	if (pipeline_open(&p, config, NULL, &e) != NM_OK) {
-		cli_error(&e);
-		pipeline_close(&p);
-		return EXIT_USAGE;
-	}
-	p.warn = cli_warn;
-	struct rule *own = NULL;
-	const struct rule *r = NULL;
-	if (is_file) {
-		if (rule_load(rule_arg, &own, &e) != NM_OK) {
-			cli_error(&e);
-			pipeline_close(&p);
-			return EXIT_USAGE;
-		}
-		r = own;
-	} else if (!(r = ruleset_find(&p.rules, rule_arg))) {
-		cli_errorf("rules test: '%s' is neither a rule file nor a rule in %s", rule_arg,
-			   p.cfg.rules_dir);
-		pipeline_close(&p);
-		return EXIT_USAGE;
-	}
-	colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	p.now = parse_now(now, &e);
-	if (p.now < 0) {
-		cli_error(&e);
-		rule_free(own);
-		pipeline_close(&p);
-		return EXIT_USAGE;
-	}
-	struct trace_state ts = {NULL};
-	struct extract_trace tr = {on_step, on_field, &ts};
-	p.trace = &tr;
-
-	/* Read the input as pipeline_extract would, but with this rule. */
-	struct buf bytes = BUF_INIT;
-	struct article a;
-	article_init(&a);
-	enum nm_code rc;
-	char *ctype = NULL;
-	rc = pipeline_read(&p, r, input, &bytes, &ctype, &e);
-	a.url = xstrdup(url ? url : url_looks_absolute(input) ? input : "http://localhost/");
-	printf("rule %s (%s) on %s\n\n", r->name, r->file, input);
-	if (!rc)
-		rc = pipeline_extract_bytes(&p, r, bytes.ptr, bytes.len, ctype, &a, &e);
-	if (rc) {
-		printf("\n");
-		cli_error(&e);
-	} else {
-		struct buf d = BUF_INIT;
-		if (a.date.set)
-			date_format(&d, "%Y-%m-%d %H:%M:%S %z", &a.date);
-		printf("\nresult: title \"%s\", date %s, body %zu characters\n", a.title ? a.title : "",
-		       a.date.set ? buf_cstr(&d) : "(none)", utf8_chars(a.body_text));
-		buf_free(&d);
-	}
-	free(ctype);
-	buf_free(&bytes);
-	article_free(&a);
-	rule_free(own);
-	pipeline_close(&p);
-	return rc ? EXIT_SOME_FAILED : EXIT_OK;
-}
-
 int cmd_rules(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
+		cli_rules_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "check"))
 		return rules_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "test"))
-		return rules_test(argc - 1, argv + 1);
+		return cmd_rules_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "suggest"))
 		return cmd_rules_suggest(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))

@@ -15,6 +15,8 @@
 /* Date strings longer than this are not dates; refusing them bounds the
  * work done on hostile input. */
 #define DATE_MAX_INPUT 512
+/* Longest zone abbreviation %Z reads (AEDT, NZST, ...: four or five letters). */
+#define DATE_MAX_ABBREV 5
 
 static const char *const months[] = {"january", "february", "march", "april",
 				     "may", "june", "july", "august",
@@ -125,6 +127,8 @@ enum nm_code date_parse_fmt(const char *in, const char *fmt, const struct tz *z,
 	const char *p = buf_cstr(&b);
 	int Y = -1, mo = 1, d = 1, H = 0, M = 0, S = 0, pm = -1, off = 0, v;
 	bool has_off = false, has_epoch = false;
+	int abbr_off[TZ_ABBREV_MAX_OFFSETS];
+	size_t nabbr = 0;
 	int64_t epoch = 0;
 	enum nm_code rc = NM_EDATE;
 
@@ -204,11 +208,28 @@ enum nm_code date_parse_fmt(const char *in, const char *fmt, const struct tz *z,
 				goto out;
 			break;
 		case 'z':
-		case 'Z':
 			if (zone(&p, &off) < 0)
 				goto out;
 			has_off = true;
 			break;
+		case 'Z': {
+			/* an offset as %z reads it, else a zone abbreviation */
+			if (zone(&p, &off) == 0) {
+				has_off = true;
+				break;
+			}
+			const char *a = p;
+			if (*a == ' ')
+				a++;
+			size_t al = 0;
+			while (al < DATE_MAX_ABBREV && isupper((unsigned char)a[al]))
+				al++;
+			if (al < 2 || isalpha((unsigned char)a[al]) ||
+			    (nabbr = tz_abbrev(a, al, abbr_off)) == 0)
+				goto out;
+			p = a + al;
+			break;
+		}
 		case 's': {
 			const char *st = p;
 			for (epoch = 0; isdigit((unsigned char)*p) && p - st < 13; p++)
@@ -246,6 +267,21 @@ enum nm_code date_parse_fmt(const char *in, const char *fmt, const struct tz *z,
 		H = 0;
 	int64_t local = date_days_from_civil(Y, (unsigned)mo, (unsigned)d) * 86400 +
 			H * 3600 + M * 60 + S;
+	if (nabbr == 1) {
+		has_off = true;
+		off = abbr_off[0];
+	} else if (nabbr > 1) {
+		/* ambiguous: the offset the rule's zone had then decides */
+		if (!z)
+			goto out;
+		size_t k = 0;
+		while (k < nabbr && tz_offset_at(z, local - abbr_off[k]) != abbr_off[k])
+			k++;
+		if (k == nabbr)
+			goto out;
+		has_off = true;
+		off = abbr_off[k];
+	}
 	out->set = true;
 	if (has_off) {
 		out->off = off;
@@ -284,10 +320,10 @@ static const char *const any_formats[] = {
 	"%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
 	"%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H时%M分%S秒",
 	"%Y年%m月%d日 %H时%M分", "%Y年%m月%d日",
-	"%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M %z", "%a, %d %b %Y %H:%M:%S",
-	"%d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M", "%d %B %Y",
+	"%a, %d %b %Y %H:%M:%S %Z", "%a, %d %b %Y %H:%M %Z", "%a, %d %b %Y %H:%M:%S",
+	"%d %b %Y %H:%M:%S %Z", "%d %b %Y %H:%M", "%d %B %Y",
 	"%B %d, %Y %I:%M %p", "%B %d, %Y %H:%M", "%B %d, %Y", "%b %d, %Y", "%B %d %Y",
-	"%a %b %d %H:%M:%S %z %Y",
+	"%a %b %d %H:%M:%S %Z %Y",
 };
 
 enum nm_code date_parse_any(const char *s, const struct tz *z, struct when *out)

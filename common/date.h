@@ -23,7 +23,11 @@ struct when {
 
 /* Parses s with format fmt.  Directives: %Y %y %m %d %e %H %I %M %S (with
  * optional .fraction) %p %b %B %a %A (English names) %z (Z, ±hh, ±hhmm,
- * ±hh:mm, GMT, UTC) %s (epoch seconds) %% ; a space matches any run of
+ * ±hh:mm, GMT, UTC) %Z (what %z reads, or a zone abbreviation from
+ * tz_abbrev's table: EDT, CET, JST, ...; an ambiguous one such as CST or
+ * IST is read as the offset zone z had at that time among its meanings,
+ * and does not parse when z is NULL or agrees with none) %s (epoch
+ * seconds) %% ; a space matches any run of
  * white space (also none); other characters match themselves, so 年月日 work
  * as literals.  Full-width digits and colons in s count as ASCII.  Leading
  * white space is skipped; trailing text is allowed unless it continues a

@@ -192,3 +192,98 @@ int64_t tz_from_local(const struct tz *z, int64_t local, int *off)
 		*off = bo;
 	return best;
 }
+
+/* ---- zone abbreviations (%Z) ---------------------------------------- */
+
+/* The abbreviations dates on news pages use, with every offset each one
+ * stands for.  Several offsets = ambiguous: the rule's timezone decides.
+ * Listed in rules/README.md; keep the two in step. */
+static const struct tz_abbrev_entry {
+	const char *name;
+	int off[TZ_ABBREV_MAX_OFFSETS]; /* seconds east, one per where[] entry */
+	const char *where[TZ_ABBREV_MAX_OFFSETS];
+} abbrevs[] = {
+	{"UTC", {0}, {"UTC"}},
+	{"UT", {0}, {"UTC"}},
+	{"GMT", {0}, {"Greenwich"}},
+	{"WET", {0}, {"Western Europe"}},
+	{"WEST", {3600}, {"Western Europe summer"}},
+	{"BST", {3600}, {"British summer"}},
+	{"CET", {3600}, {"Central Europe"}},
+	{"CEST", {7200}, {"Central Europe summer"}},
+	{"MET", {3600}, {"Central Europe"}},
+	{"MEST", {7200}, {"Central Europe summer"}},
+	{"EET", {7200}, {"Eastern Europe"}},
+	{"EEST", {10800}, {"Eastern Europe summer"}},
+	{"MSK", {10800}, {"Moscow"}},
+	{"SAST", {7200}, {"South Africa"}},
+	{"WAT", {3600}, {"West Africa"}},
+	{"CAT", {7200}, {"Central Africa"}},
+	{"EAT", {10800}, {"East Africa"}},
+	{"IDT", {10800}, {"Israel summer"}},
+	{"IST", {19800, 7200, 3600}, {"India", "Israel", "Ireland"}},
+	{"PKT", {18000}, {"Pakistan"}},
+	{"ICT", {25200}, {"Indochina"}},
+	{"WIB", {25200}, {"Western Indonesia"}},
+	{"HKT", {28800}, {"Hong Kong"}},
+	{"SGT", {28800}, {"Singapore"}},
+	{"MYT", {28800}, {"Malaysia"}},
+	{"PHT", {28800}, {"Philippines"}},
+	{"AWST", {28800}, {"Western Australia"}},
+	{"CST", {28800, -21600, -18000}, {"China", "US Central", "Cuba"}},
+	{"JST", {32400}, {"Japan"}},
+	{"KST", {32400}, {"Korea"}},
+	{"ACST", {34200}, {"Central Australia"}},
+	{"ACDT", {37800}, {"Central Australia summer"}},
+	{"AEST", {36000}, {"Eastern Australia"}},
+	{"AEDT", {39600}, {"Eastern Australia summer"}},
+	{"NZST", {43200}, {"New Zealand"}},
+	{"NZDT", {46800}, {"New Zealand summer"}},
+	{"HST", {-36000}, {"Hawaii"}},
+	{"AKST", {-32400}, {"Alaska"}},
+	{"AKDT", {-28800}, {"Alaska summer"}},
+	{"PST", {-28800}, {"US Pacific"}},
+	{"PDT", {-25200}, {"US Pacific summer"}},
+	{"MST", {-25200}, {"US Mountain"}},
+	{"MDT", {-21600}, {"US Mountain summer"}},
+	{"CDT", {-18000}, {"US Central summer"}},
+	{"EST", {-18000}, {"US Eastern"}},
+	{"EDT", {-14400}, {"US Eastern summer"}},
+	{"AST", {-14400, 10800}, {"Atlantic", "Arabia"}},
+	{"ADT", {-10800}, {"Atlantic summer"}},
+	{"NST", {-12600}, {"Newfoundland"}},
+	{"NDT", {-9000}, {"Newfoundland summer"}},
+	{"BRT", {-10800}, {"Brasília"}},
+	{"ART", {-10800}, {"Argentina"}},
+};
+
+size_t tz_abbrev(const char *s, size_t n, int off[TZ_ABBREV_MAX_OFFSETS])
+{
+	for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++) {
+		const struct tz_abbrev_entry *a = &abbrevs[i];
+		if (strlen(a->name) != n || strncmp(a->name, s, n))
+			continue;
+		size_t k = 0;
+		while (k < TZ_ABBREV_MAX_OFFSETS && a->where[k]) {
+			off[k] = a->off[k];
+			k++;
+		}
+		return k;
+	}
+	return 0;
+}
+
+void tz_abbrev_describe(const char *abbr, struct buf *out)
+{
+	for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++) {
+		const struct tz_abbrev_entry *a = &abbrevs[i];
+		if (strcmp(a->name, abbr))
+			continue;
+		for (size_t k = 0; k < TZ_ABBREV_MAX_OFFSETS && a->where[k]; k++) {
+			int o = a->off[k], ao = o < 0 ? -o : o;
+			buf_printf(out, "%s%s %c%02d:%02d", k ? ", " : "", a->where[k],
+				   o < 0 ? '-' : '+', ao / 3600, ao / 60 % 60);
+		}
+		return;
+	}
+}

@@ -6,6 +6,7 @@
 #ifndef NM_TZ_H
 #define NM_TZ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -22,5 +23,20 @@ int tz_offset_at(const struct tz *z, int64_t t);
  * the wall clock were UTC).  For skipped/repeated wall times the earlier
  * offset wins.  *off receives the offset used. */
 int64_t tz_from_local(const struct tz *z, int64_t local, int *off);
+
+/* Most offsets one zone abbreviation stands for (CST: China, US Central,
+ * Cuba). */
+#define TZ_ABBREV_MAX_OFFSETS 3
+/* Longest abbreviation in the table (AKST, NZDT: four letters). */
+#define TZ_ABBREV_MAX_LEN 5
+/* The offsets (seconds east) the abbreviation s[0..n) stands for, from a
+ * fixed table (EDT EST CDT CST MDT MST PDT PST AKST HST GMT UTC WET BST CET
+ * CEST EET EEST MSK IST IDT PKT ICT HKT SGT CST JST KST AEST AEDT NZST ...;
+ * rules/README.md lists it).  Returns how many: 0 unknown, 1 plain, more
+ * ambiguous (the caller picks the one its IANA zone agrees with). */
+size_t tz_abbrev(const char *s, size_t n, int off[TZ_ABBREV_MAX_OFFSETS]);
+struct buf;
+/* Appends "China +08:00, US Central -06:00, ..." for abbreviation abbr. */
+void tz_abbrev_describe(const char *abbr, struct buf *out);
 
 #endif

@@ -1562,3 +1562,24 @@ enum nm_code auto_extract(const struct html_doc *h, const char *url, struct arti
 	a->body_text = buf_detach(&b);
 	return NM_OK;
 }
+
+/* ---- inside a rule's body (clean: {generic: true}) ---- */
+
+void auto_prune(xmlNodePtr root)
+{
+	/* the first attempt's options: classes weighed, furniture pruned */
+	static const struct opts o = {true, true, true, true};
+	if (!root || root->type != XML_ELEMENT_NODE)
+		return;
+	struct plan p;
+	memset(&p, 0, sizeof p);
+	prune_part(root, &o, &p);
+	for (size_t i = 0; i < p.nremove; i++) {
+		xmlNodePtr n = p.remove[i];
+		if (n == root)
+			continue; /* the rule chose it: it stays */
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+	plan_free(&p);
+}

@@ -39,4 +39,9 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 enum nm_code auto_extract(const struct html_doc *h, const char *url, struct article *a,
 			  struct nm_err *e);
 
+/* The generic extractor's pruning of furniture (share bars, link lists,
+ * forms, ad slots, empty blocks) inside root, an element a rule chose as
+ * the body; root itself always stays.  For `clean: {generic: true}`. */
+void auto_prune(xmlNodePtr root);
+
 #endif

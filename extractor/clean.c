@@ -1261,7 +1261,8 @@ static void put_escaped(struct buf *out, const char *s, bool in_attr)
 	buf_puts(out, run);
 }
 
-static void open_tag(xmlNodePtr n, const struct tag_info *r, struct buf *out)
+static void open_tag(xmlNodePtr n, const struct tag_info *r, const char *const *extra,
+		     struct buf *out)
 {
 	buf_printf(out, "<%s", r->name);
 	const char *p = r->keep;
@@ -1284,6 +1285,19 @@ static void open_tag(xmlNodePtr n, const struct tag_info *r, struct buf *out)
 		put_escaped(out, v, true);
 		buf_putc(out, '"');
 	}
+	/* a rule's keep_attrs (never URLs or event handlers: those stay checked) */
+	for (size_t i = 0; extra && extra[i]; i++) {
+		const char *v = attr(n, extra[i]);
+		size_t l = strlen(extra[i]);
+		bool listed = false;
+		for (const char *q = r->keep; *q && !listed; q += strcspn(q, " "), q += *q == ' ')
+			listed = !strncmp(q, extra[i], l) && (q[l] == ' ' || !q[l]);
+		if (!v || listed || in_list(extra[i], url_attr_names) || !strncmp(extra[i], "on", 2))
+			continue;
+		buf_printf(out, " %s=\"", extra[i]);
+		put_escaped(out, v, true);
+		buf_putc(out, '"');
+	}
 	buf_putc(out, '>');
 }
 
@@ -1300,6 +1314,11 @@ static bool layout_space(const char *s)
 }
 
 void clean_html(xmlNodePtr root, struct buf *out)
+{
+	clean_html_keep(root, NULL, out);
+}
+
+void clean_html_keep(xmlNodePtr root, const char *const *keep_attrs, struct buf *out)
 {
 	if (!root)
 		return;
@@ -1319,7 +1338,7 @@ void clean_html(xmlNodePtr root, struct buf *out)
 		} else if (n->type == XML_ELEMENT_NODE) {
 			enum html_act a = html_action(n);
 			if (a == H_KEEP) {
-				open_tag(n, tag_info(n), out);
+				open_tag(n, tag_info(n), keep_attrs, out);
 				bool is_void = has(n, T_VOID);
 				if (!is_void && n->children)
 					down = true;

@@ -75,6 +75,11 @@ void clean_body(xmlNodePtr root, const struct clean_opts *o);
  * schemes other than http, https, mailto, tel and ftp are dropped.  Text
  * and attribute values are escaped. */
 void clean_html(xmlNodePtr root, struct buf *out);
+/* clean_html, also keeping the attributes named in keep_attrs (NULL-
+ * terminated, or NULL) on the elements it keeps: a rule's
+ * `clean.keep_attrs`.  Event handlers and URL attributes are never added
+ * this way. */
+void clean_html_keep(xmlNodePtr root, const char *const *keep_attrs, struct buf *out);
 
 /* Appends the visible text of root to out: whitespace collapsed (a line
  * break between two CJK characters disappears, as in browsers), a blank

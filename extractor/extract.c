@@ -20,6 +20,7 @@
 #include "dom/sel.h"
 #include "dom/xpath.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,7 +95,13 @@ void extract_collapse(char *s)
 struct vals {
 	struct strv s;
 	xmlNodePtr node; /* css: first picked element (for the body) */
+	xmlNodePtr *all; /* pick: all: every picked element, document order */
+	size_t nall;
 };
+
+/* Parts a `pick: all` body joins: far above any real page's selector list
+ * (intro + story + box), and bounds the ancestor checks. */
+#define EXTRACT_MAX_BODY_PARTS 256
 
 static void node_value(const struct step *st, xmlNodePtr n, struct buf *out)
 {
@@ -124,6 +131,12 @@ static void pick_nodes(const struct step *st, bool list, xmlNodePtr *nodes, size
 		from = k ? k - 1 : 0;
 	else if (pick == PICK_ONLY && k != 1)
 		to = 0;
+	if (st->pick_set && pick == PICK_ALL && k > 1 && !v->all) {
+		size_t m = k < EXTRACT_MAX_BODY_PARTS ? k : EXTRACT_MAX_BODY_PARTS;
+		v->all = xmalloc(m * sizeof *v->all);
+		memcpy(v->all, nodes, m * sizeof *v->all);
+		v->nall = m;
+	}
 	for (size_t i = from; i < to; i++) {
 		struct buf b = BUF_INIT;
 		node_value(st, nodes[i], &b);
@@ -683,6 +696,41 @@ static void body_from_node(struct article *a, const struct html_doc *h, xmlNodeP
 	a->body_raw = node && html_inner_source(h, node, &src) ? xstrndup(src.p, src.n) : NULL;
 }
 
+/* pick: all on the body: the outermost of the picked elements (document
+ * order), moved into one new <div> put where the first one was; the raw
+ * body is their sources, one after another. */
+static void body_from_nodes(struct article *a, const struct html_doc *h, xmlNodePtr *nodes,
+			    size_t n)
+{
+	xmlNodePtr keep[EXTRACT_MAX_BODY_PARTS];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < EXTRACT_MAX_BODY_PARTS; i++) {
+		/* in document order, a nested match is inside the last kept one */
+		bool inside = false;
+		for (xmlNodePtr p = nodes[i]->parent; p && k && !inside; p = p->parent)
+			inside = p == keep[k - 1];
+		if (!inside && nodes[i]->type == XML_ELEMENT_NODE)
+			keep[k++] = nodes[i];
+	}
+	if (k == 0)
+		return;
+	struct buf raw = BUF_INIT;
+	for (size_t i = 0; i < k; i++) {
+		struct view src;
+		if (html_inner_source(h, keep[i], &src))
+			buf_printf(&raw, "%s%.*s", raw.len ? "\n" : "", (int)src.n, src.p);
+	}
+	xmlNodePtr wrap = xmlNewDocNode(keep[0]->doc, NULL, BAD_CAST "div", NULL);
+	xmlAddPrevSibling(keep[0], wrap);
+	for (size_t i = 0; i < k; i++) {
+		xmlUnlinkNode(keep[i]);
+		xmlAddChild(wrap, keep[i]);
+	}
+	a->body_node = wrap;
+	free(a->body_raw);
+	a->body_raw = buf_detach(&raw);
+}
+
 /* The body from an HTML fragment (a JSON field): preprocessed, parsed. */
 static enum nm_code body_from_fragment(const struct rule *r, struct page *pg,
 				       struct article *a, const char *html, struct nm_err *e)
@@ -794,6 +842,32 @@ static const char *check_date(const struct validate *va, const struct when *w, i
 	return NULL;
 }
 
+/* When s names an ambiguous zone abbreviation (CST, IST, AST), the reason
+ * a date without the step's timezone did not parse, in why. */
+static void ambiguous_zone(const char *s, char *why, size_t wsz)
+{
+	for (const char *p = s; *p; p++) {
+		size_t n = 0;
+		while (n <= TZ_ABBREV_MAX_LEN && p[n] >= 'A' && p[n] <= 'Z')
+			n++;
+		int off[TZ_ABBREV_MAX_OFFSETS];
+		bool word = (p == s || !isalpha((unsigned char)p[-1])) && !isalpha((unsigned char)p[n]);
+		if (n >= 2 && n <= TZ_ABBREV_MAX_LEN && word && tz_abbrev(p, n, off) > 1) {
+			char name[TZ_ABBREV_MAX_LEN + 1];
+			memcpy(name, p, n);
+			name[n] = '\0';
+			struct buf b = BUF_INIT;
+			tz_abbrev_describe(name, &b);
+			snprintf(why, wsz, "date did not parse: %s is ambiguous (%s); give the step a timezone",
+				 name, buf_cstr(&b));
+			buf_free(&b);
+			return;
+		}
+		if (n)
+			p += n - 1;
+	}
+}
+
 /* Tries a field's steps in order; true when one gave a value. */
 static bool run_field(const struct rule *r, const struct field_rule *f, struct page *pg,
 		      struct article *a, enum nm_code *rc, struct nm_err *e)
@@ -803,7 +877,7 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 	const struct extract_trace *tr = pg->trace;
 	for (size_t j = 0; j < f->nsteps && !done; j++) {
 		const struct step *st = &f->steps[j];
-		struct vals v = {{0}, NULL};
+		struct vals v = {{0}, NULL, NULL, 0};
 		struct strv raw = {0};
 		char why[160];
 		const char *verdict = NULL;
@@ -828,6 +902,8 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 				struct when w = {0};
 				if (!parse_date(st, v.s.v[k], now, &w)) {
 					snprintf(why, sizeof why, "date '%.80s' did not parse", v.s.v[k]);
+					if (!st->tz)
+						ambiguous_zone(v.s.v[k], why, sizeof why);
 					verdict = why;
 				} else if ((verdict = check_date(&f->v, &w, now, why, sizeof why)) == NULL &&
 					   (verdict = check_date(&st->v, &w, now, why, sizeof why)) == NULL) {
@@ -836,7 +912,11 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 				}
 			}
 		} else if (!strcmp(f->name, "body")) {
-			if (v.node && pg->h) {
+			if (v.nall > 1 && pg->h) {
+				body_from_nodes(a, pg->h, v.all, v.nall);
+				page_dom_changed(pg);
+				done = true;
+			} else if (v.node && pg->h) {
 				body_from_node(a, pg->h, v.node);
 				done = true;
 			} else if (v.s.n && (st->src == STEP_JSON || st->src == STEP_JSONLD ||
@@ -845,6 +925,17 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 				done = *rc == NM_OK;
 			}
 		} else if (v.s.n) {
+			if (v.s.n > 1 && f->type != FT_LIST && st->pick_set && st->pick == PICK_ALL) {
+				/* pick: all on a text field: one value, the matches joined */
+				const char *sep = st->join ? st->join
+						  : !strcmp(f->name, "author") ? ", " : " ";
+				struct buf jb = BUF_INIT;
+				for (size_t k = 0; k < v.s.n; k++)
+					buf_printf(&jb, "%s%s", k ? sep : "", v.s.v[k]);
+				strv_free(&v.s);
+				strv_push(&v.s, buf_cstr(&jb));
+				buf_free(&jb);
+			}
 			assign(a, f, &v.s);
 			done = true;
 		}
@@ -853,6 +944,7 @@ static bool run_field(const struct rule *r, const struct field_rule *f, struct p
 				 done ? NULL : verdict ? verdict : raw.n ? "no value left after regex/post" : "no match");
 		strv_free(&raw);
 		strv_free(&v.s);
+		free(v.all);
 		if (*rc)
 			break;
 	}
@@ -952,49 +1044,49 @@ static void apply_clean_xpath(const struct rule *r, struct page *pg)
 	page_dom_changed(pg);
 }
 
-/* A body whose steps are all `xpath` with `pick: all` (what `rules import
- * ftr` writes): the first step matching elements wins, and when it matches
- * several, those not inside another match are moved, in document order,
- * into one new <div> put where the first was, which becomes the body
- * (Full-Text RSS joins a body XPath's matches this way).  Returns false,
- * leaving the field to the ordinary steps, for any other body. */
-static bool body_join_all(const struct field_rule *f, struct page *pg, struct article *a)
+static void body_finish(struct article *a, const struct clean_opts *co, bool generic,
+			const char *const *keep_attrs);
+
+/* For `rules test`: how many elements of the body each clean step names,
+ * counted on the body before cleaning (as clean_body matches them). */
+static void trace_clean(const struct rule *r, const struct extract_trace *tr, xmlNodePtr body)
 {
-	if (!pg->h || !f->nsteps)
-		return false;
-	for (size_t j = 0; j < f->nsteps; j++)
-		if (f->steps[j].src != STEP_XPATH || !f->steps[j].pick_set ||
-		    f->steps[j].pick != PICK_ALL)
-			return false;
-	for (size_t j = 0; j < f->nsteps; j++) {
-		xmlNodePtr *nodes = NULL;
-		size_t n = 0, k = 0;
-		struct nm_err ignore;
-		if (xpath_eval_nodes(f->steps[j].xp, (xmlNodePtr)pg->h->doc, &nodes, &n, &ignore) !=
-		    NM_OK)
-			continue;
-		/* document order: a match inside the last kept one is dropped */
-		for (size_t i = 0; i < n; i++)
-			if (nodes[i]->type == XML_ELEMENT_NODE && nodes[i]->parent &&
-			    (!k || !node_within(nodes[i], nodes[k - 1])))
-				nodes[k++] = nodes[i];
-		xmlNodePtr body = k == 1 ? nodes[0] : NULL;
-		if (k > 1) {
-			body = xmlNewDocNode(pg->h->doc, NULL, BAD_CAST "div", NULL);
-			xmlAddPrevSibling(nodes[0], body);
-			for (size_t i = 0; i < k; i++) {
-				xmlUnlinkNode(nodes[i]);
-				xmlAddChild(body, nodes[i]);
+	struct {
+		const char *op;
+		struct sel **v;
+	} lists[] = {{"truncate_at", r->clean_truncate_at},
+		     {"remove", r->clean_remove},
+		     {"rename", r->clean_rename},
+		     {"unwrap", r->clean_unwrap}};
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+		for (size_t i = 0; lists[l].v && lists[l].v[i]; i++) {
+			xmlNodePtr *nodes = NULL;
+			size_t n = sel_select(lists[l].v[i], body, &nodes);
+			free(nodes);
+			tr->clean(tr->ctx, lists[l].op, sel_source(lists[l].v[i]), n);
+		}
+	for (size_t i = 0; r->clean_remove_paragraphs && r->clean_remove_paragraphs[i]; i++) {
+		struct sel *p = NULL;
+		size_t n = 0;
+		if (sel_compile("p", &p, NULL) == NM_OK) {
+			xmlNodePtr *nodes = NULL;
+			size_t k = sel_select(p, body, &nodes);
+			struct buf t = BUF_INIT;
+			for (size_t j = 0; j < k; j++) {
+				buf_clear(&t);
+				html_text(nodes[j], &t);
+				n += strstr(buf_cstr(&t), r->clean_remove_paragraphs[i]) != NULL;
 			}
-			page_dom_changed(pg);
+			buf_free(&t);
+			free(nodes);
 		}
-		free(nodes);
-		if (body) {
-			body_from_node(a, pg->h, body);
-			return true;
-		}
+		sel_free(p);
+		tr->clean(tr->ctx, "remove_paragraphs_matching", r->clean_remove_paragraphs[i], n);
 	}
-	return false;
+	for (size_t i = 0; r->clean_remove_attrs && r->clean_remove_attrs[i]; i++)
+		tr->clean(tr->ctx, "remove_attrs", r->clean_remove_attrs[i], (size_t)-1);
+	if (r->clean_generic)
+		tr->clean(tr->ctx, "generic", "the generic extractor's pruning", (size_t)-1);
 }
 
 enum nm_code extract_article(const struct rule *r, struct page *pg, struct article *a,
@@ -1009,12 +1101,9 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct field_rule *f = &r->fields[i];
 		bool preset = field_is_set(a, f->name);
-		bool join = false;
-		if (!strcmp(f->name, "body")) {
+		if (!strcmp(f->name, "body"))
 			apply_clean_xpath(r, pg);
-			join = body_join_all(f, pg, a);
-		}
-		bool done = join || run_field(r, f, pg, a, &rc, e);
+		bool done = run_field(r, f, pg, a, &rc, e);
 		if (rc)
 			return rc;
 		const char *how = done ? NULL : preset ? "kept the pre-filled value" : NULL;
@@ -1043,7 +1132,7 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 				}
 			} else {
 				/* only this field: a temp article takes the metadata */
-				struct vals mv = {{0}, NULL};
+				struct vals mv = {{0}, NULL, NULL, 0};
 				auto_values(f, pg, a, &mv);
 				struct when w = {0};
 				if (f->type == FT_DATETIME) {
@@ -1090,25 +1179,36 @@ enum nm_code extract_article(const struct rule *r, struct page *pg, struct artic
 		co.truncate_at = r->clean_truncate_at;
 		co.lazy_attrs = (const char *const *)r->lazy_attrs;
 		co.strip_query_params = (const char *const *)r->strip_query_params;
-		extract_body_finish(a, &co);
+		if (pg->trace && pg->trace->clean)
+			trace_clean(r, pg->trace, a->body_node);
+		body_finish(a, &co, r->clean_generic, (const char *const *)r->keep_attrs);
 		page_dom_changed(pg); /* cleaning edited the body's subtree */
 	}
 	if (r->slug) {
 		struct field_rule sf = {.name = (char *)"slug", .type = FT_TEXT};
-		struct vals v = {{0}, NULL};
+		struct vals v = {{0}, NULL, NULL, 0};
 		run_step(r, r->slug, &sf, pg, a, &v, NULL);
 		if (v.s.n)
 			set_text(&a->slug, v.s.v[0]);
 		strv_free(&v.s);
+		free(v.all);
 	}
 	return NM_OK;
 }
 
 void extract_body_finish(struct article *a, const struct clean_opts *co)
 {
+	body_finish(a, co, false, NULL);
+}
+
+static void body_finish(struct article *a, const struct clean_opts *co, bool generic,
+			const char *const *keep_attrs)
+{
 	clean_body(a->body_node, co);
+	if (generic)
+		auto_prune(a->body_node);
 	struct buf b = BUF_INIT;
-	clean_html(a->body_node, &b);
+	clean_html_keep(a->body_node, keep_attrs, &b);
 	free(a->body_html);
 	a->body_html = buf_detach(&b);
 	clean_text(a->body_node, &b);
@@ -1164,7 +1264,7 @@ static void link_values(const struct step *st, const struct page *pg, const char
 	struct article dummy;
 	article_init(&dummy);
 	dummy.url = (char *)base;
-	struct vals v = {{0}, NULL};
+	struct vals v = {{0}, NULL, NULL, 0};
 	/* a view of the page without its caches: list pages are read once */
 	struct page view = {pg->h, pg->json, NULL, pg->now, NULL, NULL, NULL, NULL};
 	run_step(NULL, &copy, &lf, &view, &dummy, &v, NULL);
@@ -1176,6 +1276,7 @@ static void link_values(const struct step *st, const struct page *pg, const char
 		buf_free(&u);
 	}
 	strv_free(&v.s);
+	free(v.all);
 }
 
 void extract_item_links(const struct rule *r, const struct page *pg, const char *base,

@@ -27,6 +27,10 @@ struct extract_trace {
 		     const struct strv *raw, const struct strv *refined, const char *verdict);
 	void (*field)(void *ctx, const char *field, const char *how); /* default/pre-filled/missing */
 	void *ctx;
+	/* each body.clean step before cleaning: op ("remove", "unwrap", ...),
+	 * its selector or text, and how many elements of the body it names
+	 * ((size_t)-1 when it is not counted: remove_attrs, generic); may be NULL */
+	void (*clean)(void *ctx, const char *op, const char *arg, size_t matches);
 };
 
 /* What a rule reads: an HTML document, or a JSON document (an API

@@ -184,7 +184,7 @@ enum nm_code config_parse_output(const struct ydoc *d, const struct ynode *n,
 			memset(f, 0, sizeof *f);
 			f->key = xstrdup(v->items[i]->str);
 			o->nfm++;
-			if ((rc = ystrlist(d, val, f->key, &f->tmpl, &f->n, e)))
+			if ((rc = yscalarlist(d, val, f->key, &f->tmpl, &f->n, e)))
 				return rc;
 			f->is_list = val->type == Y_SEQ;
 			f->plain = val->type == Y_SCALAR && val->plain && !strpbrk(val->str, "{}");

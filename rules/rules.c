@@ -28,14 +28,26 @@ static const char *const step_sources[] = {"css", "xpath", "meta", "jsonld", "js
 static const char *const step_keys[] = {"css", "xpath", "meta", "jsonld", "json", "url",
 					"const", "from_field", "auto", "attr", "html",
 					"script", "pick", "regex", "post", "format", "formats",
-					"timezone", "relative", "validate", NULL};
+					"timezone", "relative", "validate", "join", NULL};
 static const char *const builtin_fields[] = {"title", "date", "updated", "author",
 					     "source", "category", "tags", "lead_image",
 					     "excerpt", "body", NULL};
 
+/* Rule-wide step options (`defaults:`), applied to steps that do not set
+ * them. */
+struct step_defaults {
+	bool has_pick;
+	enum step_pick pick;
+	const struct ynode *timezone; /* borrowed from the tree */
+	bool has_fallback;
+	bool fallback;
+};
+
 struct ctx {
 	const struct ydoc *d;
 	struct nm_err *e;
+	struct step_defaults def;
+	bool in_list_field; /* parsing an author/tags/list field's steps */
 };
 
 static enum nm_code rerr(struct ctx *c, const struct ynode *n, const char *fmt, ...)
@@ -64,11 +76,43 @@ static enum nm_code compile_re(struct ctx *c, const struct ynode *n, const char 
 {
 	if (n->type != Y_SCALAR)
 		return rerr(c, n, "%s: expected a regular expression", what);
+	if (ytext(c->d, n, what, c->e))
+		return NM_ERULE;
 	struct nm_err re_e;
 	err_clear(&re_e);
 	if (re_compile(n->str, out, &re_e) != NM_OK)
 		return rerr(c, n, "%s: %s", what, re_e.msg);
 	return NM_OK;
+}
+
+/* One regex or a list of regexes (url_include, url_exclude): a list is
+ * compiled as one alternation, each member checked on its own first so an
+ * error points at it. */
+static enum nm_code compile_re_list(struct ctx *c, const struct ynode *n, const char *what,
+				    struct re **out)
+{
+	if (n->type != Y_SEQ)
+		return compile_re(c, n, what, out);
+	if (n->n == 0)
+		return rerr(c, n, "%s: expected a regular expression or a list of them", what);
+	struct buf all = BUF_INIT;
+	for (size_t i = 0; i < n->n; i++) {
+		struct re *one = NULL;
+		enum nm_code rc = compile_re(c, n->items[i], what, &one);
+		re_free(one);
+		if (rc) {
+			buf_free(&all);
+			return rc;
+		}
+		buf_printf(&all, "%s(?:%s)", i ? "|" : "", n->items[i]->str);
+	}
+	struct nm_err re_e;
+	err_clear(&re_e);
+	enum nm_code rc = NM_OK;
+	if (re_compile(buf_cstr(&all), out, &re_e) != NM_OK)
+		rc = rerr(c, n, "%s: %s", what, re_e.msg);
+	buf_free(&all);
+	return rc;
 }
 
 static enum nm_code parse_post(struct ctx *c, const struct ynode *n, struct step *s)
@@ -132,6 +176,8 @@ static enum nm_code parse_post(struct ctx *c, const struct ynode *n, struct step
 			for (size_t j = 0; j < m; j++) {
 				if (arg->items[2 * j + 1]->type != Y_SCALAR)
 					return rerr(c, arg->items[2 * j + 1], "map: expected a string");
+				if (ytext(c->d, arg->items[2 * j + 1], "map", c->e))
+					return NM_ERULE;
 				p->map_from[j] = xstrdup(arg->items[2 * j]->str);
 				p->map_to[j] = xstrdup(arg->items[2 * j + 1]->str);
 			}
@@ -179,6 +225,8 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 	}
 	if (arg->type != Y_SCALAR)
 		return rerr(c, arg, "%s: expected a string", step_sources[found]);
+	if (s->src != STEP_AUTO && ytext(c->d, arg, step_sources[found], c->e))
+		return NM_ERULE;
 	s->arg = xstrdup(s->src == STEP_AUTO ? "" : arg->str);
 	struct nm_err se;
 	err_clear(&se);
@@ -226,7 +274,12 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 			return rerr(c, v, "pick: expected first, last, all or only");
 		s->pick = (enum step_pick)k;
 		s->pick_set = true;
+	} else if (c->def.has_pick && !c->in_list_field) {
+		s->pick = c->def.pick;
+		s->pick_set = true;
 	}
+	if ((v = ymap_get(n, "join")) && (rc = wrap(c, ystr(c->d, v, "join", &s->join, c->e))))
+		return rc;
 	if ((v = ymap_get(n, "regex")) && (rc = compile_re(c, v, "regex", &s->regex)))
 		return rc;
 	if ((v = ymap_get(n, "post")) && (rc = parse_post(c, v, s)))
@@ -259,7 +312,9 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 	}
 	if ((v = ymap_get(n, "validate")) && (rc = parse_validate(c, v, &s->v, is_date)))
 		return rc;
-	if ((v = ymap_get(n, "timezone"))) {
+	if (!(v = ymap_get(n, "timezone")) && is_date)
+		v = (struct ynode *)c->def.timezone;
+	if (v) {
 		if (v->type != Y_SCALAR)
 			return rerr(c, v, "timezone: expected an IANA zone name like Asia/Shanghai");
 		if (tz_load(v->str, &s->tz, &se) != NM_OK)
@@ -277,6 +332,7 @@ static void step_clear(struct step *s)
 	jpath_free(s->jp);
 	re_free(s->url_re);
 	free(s->attr);
+	free(s->join);
 	re_free(s->regex);
 	for (size_t i = 0; i < s->npost; i++) {
 		re_free(s->post[i].re);
@@ -366,6 +422,16 @@ static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct 
 	return NM_OK;
 }
 
+/* A field's steps, knowing the field's type (list fields keep pick: all
+ * whatever `defaults:` says). */
+static enum nm_code parse_field_steps(struct ctx *c, const struct ynode *n, struct field_rule *f)
+{
+	c->in_list_field = f->type == FT_LIST;
+	enum nm_code rc = parse_steps(c, n, f, f->type == FT_DATETIME);
+	c->in_list_field = false;
+	return rc;
+}
+
 static enum nm_code parse_field(struct ctx *c, const char *name, const struct ynode *n,
 				struct field_rule *f)
 {
@@ -380,8 +446,10 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 		  : !strcmp(name, "lead_image")                       ? FT_URL
 		  : !strcmp(name, "body")                             ? FT_HTML
 								      : FT_TEXT;
+	if (c->def.has_fallback)
+		f->no_fallback = !c->def.fallback;
 	if (n->type == Y_SEQ || (n->type == Y_MAP && is_step_map(n)))
-		return parse_steps(c, n, f, f->type == FT_DATETIME);
+		return parse_field_steps(c, n, f);
 	if (n->type != Y_MAP)
 		return rerr(c, n, "field '%s': expected a mapping with 'steps', a list of steps, "
 				  "or one step", name);
@@ -417,7 +485,7 @@ static enum nm_code parse_field(struct ctx *c, const char *name, const struct yn
 			return NM_OK;
 		return rerr(c, n, "field '%s': missing 'steps'", name);
 	}
-	return parse_steps(c, v, f, f->type == FT_DATETIME);
+	return parse_field_steps(c, v, f);
 }
 
 static struct field_rule *add_field(struct rule *r)
@@ -598,7 +666,7 @@ static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule
 	static const char *const keys[] = {"steps", "clean", "images", "links", "fallback", NULL};
 	static const char *const clean_keys[] = {"remove", "unwrap", "rename", "remove_attrs",
 						 "remove_paragraphs_matching", "truncate_at",
-						 "xpath", NULL};
+						 "xpath", "generic", "keep_attrs", NULL};
 	static const char *const image_keys[] = {"lazy_attrs", NULL};
 	static const char *const link_keys[] = {"strip_query_params", NULL};
 	enum nm_code rc;
@@ -646,6 +714,26 @@ static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule
 		if ((w = ymap_get(v, "remove_attrs")) &&
 		    (rc = wrap(c, ystrlist(c->d, w, "remove_attrs", &r->clean_remove_attrs, NULL, c->e))))
 			return rc;
+		if ((w = ymap_get(v, "generic")) &&
+		    (rc = wrap(c, ybool(c->d, w, "clean.generic", &r->clean_generic, c->e))))
+			return rc;
+		if ((w = ymap_get(v, "keep_attrs"))) {
+			if ((rc = wrap(c, ystrlist(c->d, w, "clean.keep_attrs", &r->keep_attrs, NULL, c->e))))
+				return rc;
+			for (size_t i = 0; r->keep_attrs[i]; i++) {
+				const char *a = r->keep_attrs[i];
+				bool ok = *a && strlen(a) < RULES_MAX_ATTR_NAME;
+				for (const char *q = a; *q; q++)
+					ok &= (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' ||
+					      *q == '_' || *q == ':';
+				if (ok && (a[0] == 'o' && a[1] == 'n'))
+					return rerr(c, w->type == Y_SEQ ? w->items[i] : w,
+						    "clean.keep_attrs: '%s' is an event handler; never kept", a);
+				if (!ok)
+					return rerr(c, w->type == Y_SEQ ? w->items[i] : w,
+						    "clean.keep_attrs: '%s' is not a lower-case attribute name", a);
+			}
+		}
 		if ((w = ymap_get(v, "rename"))) {
 			if (w->type != Y_MAP)
 				return rerr(c, w, "clean.rename: expected a mapping of selector: tag");
@@ -691,6 +779,50 @@ static enum nm_code parse_body(struct ctx *c, const struct ynode *n, struct rule
 	return NM_OK;
 }
 
+/* A DNS host name as URLs carry it: dot-separated labels of ASCII letters,
+ * digits and inner hyphens, each at most 63 bytes, 253 in all (an IPv4
+ * address passes too).  why gets the reason when not. */
+static bool host_name_ok(const char *h, char *why, size_t wsz)
+{
+	size_t n = strlen(h);
+	if (strstr(h, "://") || strchr(h, '/')) {
+		snprintf(why, wsz, "give the host alone, without scheme or path");
+		return false;
+	}
+	if (n == 0 || n > RULES_MAX_HOST) {
+		snprintf(why, wsz, "empty or longer than %d characters", RULES_MAX_HOST);
+		return false;
+	}
+	size_t label = 0;
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char ch = (unsigned char)h[i];
+		if (ch == '.' || ch == '\0') {
+			if (label == 0 || label > 63) {
+				snprintf(why, wsz, label ? "a label longer than 63 characters"
+							 : "an empty label (two dots, or a dot at an end)");
+				return false;
+			}
+			if (h[i - 1] == '-' || h[i - label] == '-') {
+				snprintf(why, wsz, "a label starts or ends with '-'");
+				return false;
+			}
+			label = 0;
+			continue;
+		}
+		if (ch >= 0x80) {
+			snprintf(why, wsz, "write an international name in its xn-- form");
+			return false;
+		}
+		if (!(isalnum(ch) || ch == '-')) {
+			snprintf(why, wsz, ch == '*' ? "no wildcards; use host_suffixes"
+				 : ch == ':' ? "no port" : "'%c' is not allowed", ch);
+			return false;
+		}
+		label++;
+	}
+	return true;
+}
+
 static enum nm_code parse_match(struct ctx *c, const struct ynode *n, struct rule *r)
 {
 	static const char *const keys[] = {"hosts", "host_suffixes", "url_include",
@@ -722,12 +854,25 @@ static enum nm_code parse_match(struct ctx *c, const struct ynode *n, struct rul
 	for (char **h = r->hosts; h && *h; h++)
 		for (char *p = *h; *p; p++)
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	const char *what[2] = {"hosts", "host_suffixes"};
+	char **lists[2] = {r->hosts, r->host_suffixes};
+	for (int l = 0; l < 2; l++) {
+		struct ynode *ln = ymap_get(n, what[l]);
+		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+			char why[96];
+			if (!host_name_ok(lists[l][i], why, sizeof why))
+				return rerr(c, ln->type == Y_SEQ ? ln->items[i] : ln,
+					    "%s: '%s' is not a host name: %s", what[l], lists[l][i], why);
+		}
+	}
 	for (char **h = r->host_suffixes; h && *h; h++)
 		for (char *p = *h; *p; p++)
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	if ((v = ymap_get(n, "url_include")) && (rc = compile_re(c, v, "url_include", &r->url_include)))
+	if ((v = ymap_get(n, "url_include")) &&
+	    (rc = compile_re_list(c, v, "url_include", &r->url_include)))
 		return rc;
-	if ((v = ymap_get(n, "url_exclude")) && (rc = compile_re(c, v, "url_exclude", &r->url_exclude)))
+	if ((v = ymap_get(n, "url_exclude")) &&
+	    (rc = compile_re_list(c, v, "url_exclude", &r->url_exclude)))
 		return rc;
 	if (!r->hosts && !r->host_suffixes)
 		return rerr(c, n, "match: give 'hosts' or 'host_suffixes'");
@@ -795,6 +940,8 @@ static enum nm_code parse_fetch(struct ctx *c, const struct ynode *n, struct rul
 		r->headers = xcalloc(ymap_len(v) + 1, sizeof *r->headers);
 		for (size_t i = 0; i < ymap_len(v); i++) {
 			struct ynode *k = v->items[2 * i], *val = v->items[2 * i + 1];
+			if (val->type == Y_SCALAR && ytext(c->d, val, "fetch.headers", c->e))
+				return NM_ERULE;
 			if (val->type != Y_SCALAR || strpbrk(k->str, ": \r\n") || strpbrk(val->str, "\r\n"))
 				return rerr(c, val->type != Y_SCALAR ? val : k,
 					    "fetch.headers: expected 'Name: value' without line breaks");
@@ -885,9 +1032,11 @@ static enum nm_code parse_discovery(struct ctx *c, const struct ynode *n, struct
 		if ((rc = parse_step(c, v, d->next_page, false)))
 			return rc;
 	}
-	if ((v = ymap_get(n, "url_include")) && (rc = compile_re(c, v, "url_include", &d->url_include)))
+	if ((v = ymap_get(n, "url_include")) &&
+	    (rc = compile_re_list(c, v, "url_include", &d->url_include)))
 		return rc;
-	if ((v = ymap_get(n, "url_exclude")) && (rc = compile_re(c, v, "url_exclude", &d->url_exclude)))
+	if ((v = ymap_get(n, "url_exclude")) &&
+	    (rc = compile_re_list(c, v, "url_exclude", &d->url_exclude)))
 		return rc;
 	return NM_OK;
 }
@@ -1042,14 +1191,53 @@ static enum nm_code parse_tests(struct ctx *c, const struct ynode *n, struct rul
 	return rc;
 }
 
+/* `defaults:` — step options for every step that does not set them. */
+static enum nm_code parse_defaults(struct ctx *c, const struct ynode *n)
+{
+	static const char *const keys[] = {"pick", "timezone", "fallback", NULL};
+	enum nm_code rc;
+	if (n->type != Y_MAP)
+		return rerr(c, n, "defaults: expected a mapping like {pick: only, timezone: UTC}");
+	if ((rc = ymap_check_keys(c->d, n, keys, "defaults", c->e)))
+		return wrap(c, rc);
+	struct ynode *v;
+	if ((v = ymap_get(n, "pick"))) {
+		static const char *const picks[] = {"first", "last", "all", "only", NULL};
+		int k = -1;
+		for (int i = 0; v->type == Y_SCALAR && picks[i]; i++)
+			if (!strcmp(v->str, picks[i]))
+				k = i;
+		if (k < 0)
+			return rerr(c, v, "defaults.pick: expected first, last, all or only");
+		c->def.has_pick = true;
+		c->def.pick = (enum step_pick)k;
+	}
+	if ((v = ymap_get(n, "timezone"))) {
+		struct tz *z = NULL;
+		struct nm_err se;
+		err_clear(&se);
+		if (v->type != Y_SCALAR || tz_load(v->str, &z, &se) != NM_OK)
+			return rerr(c, v, "defaults.timezone: %s",
+				    v->type == Y_SCALAR ? se.msg : "expected an IANA zone name");
+		tz_free(z);
+		c->def.timezone = v;
+	}
+	if ((v = ymap_get(n, "fallback"))) {
+		if ((rc = wrap(c, ybool(c->d, v, "defaults.fallback", &c->def.fallback, c->e))))
+			return rc;
+		c->def.has_fallback = true;
+	}
+	return NM_OK;
+}
+
 static enum nm_code rule_from_tree(const struct ydoc *d, struct ynode *root, const char *path,
 				   struct rule **out, struct nm_err *e)
 {
 	static const char *const keys[] = {"name", "match", "priority", "extends", "fetch",
 					   "preprocess", "fields", "body", "discovery", "output",
-					   "tests", "imported", "pages", NULL};
+					   "tests", "imported", "pages", "defaults", NULL};
 	enum nm_code rc = NM_OK;
-	struct ctx c = {d, e};
+	struct ctx c = {.d = d, .e = e};
 	struct rule *r = xcalloc(1, sizeof *r);
 	r->file = xstrdup(path);
 	struct ynode *v;
@@ -1075,6 +1263,8 @@ static enum nm_code rule_from_tree(const struct ydoc *d, struct ynode *root, con
 	if ((v = ymap_get(root, "fetch")) && (rc = parse_fetch(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "preprocess")) && (rc = parse_preprocess(&c, v, r)))
+		goto out;
+	if ((v = ymap_get(root, "defaults")) && (rc = parse_defaults(&c, v)))
 		goto out;
 	if ((v = ymap_get(root, "fields")) && (rc = parse_fields(&c, v, r)))
 		goto out;
@@ -1200,6 +1390,8 @@ static enum nm_code resolve(struct rdoc *docs, size_t n, size_t i, int depth, st
 		return yerr(e, rd->d, ext, NM_ERULE, "extends: expected a rule name or file");
 	size_t k = n;
 	for (size_t j = 0; j < n && k == n; j++) {
+		if (!docs[j].d || j == i)
+			continue;
 		if (docs[j].name && !strcmp(docs[j].name, ext->str))
 			k = j;
 		else if (yaml_name(ext->str)) {
@@ -1239,12 +1431,23 @@ static void rdocs_free(struct rdoc *docs, size_t n)
 	free(docs);
 }
 
-/* Loads the YAML of every path (no rule parsing yet). */
-static enum nm_code load_docs(char **paths, size_t n, struct rdoc **out, struct nm_err *e)
+/* Loads the YAML of every path (no rule parsing yet).  With only <
+ * n, only paths[only] must load: the others are candidates for its
+ * `extends` and one that does not parse is left out (its own check reports
+ * it), so a broken neighbour never stands in for this file's error. */
+static enum nm_code load_docs(char **paths, size_t n, size_t only, struct rdoc **out,
+			      struct nm_err *e)
 {
 	struct rdoc *docs = xcalloc(n + 1, sizeof *docs);
 	for (size_t i = 0; i < n; i++) {
 		docs[i].path = xstrdup(paths[i]);
+		if (only < n && i != only) {
+			if (ydoc_load(paths[i], &docs[i].d, NULL) != NM_OK)
+				docs[i].d = NULL;
+			struct ynode *nm = docs[i].d ? ymap_get(docs[i].d->root, "name") : NULL;
+			docs[i].name = nm && nm->type == Y_SCALAR ? nm->str : NULL;
+			continue;
+		}
 		if (ydoc_load(paths[i], &docs[i].d, e) != NM_OK) {
 			rdocs_free(docs, i + 1);
 			if (e)
@@ -1317,7 +1520,7 @@ enum nm_code rule_load(const char *path, struct rule **out, struct nm_err *e)
 	buf_free(&dir);
 	buf_free(&up);
 	struct rdoc *docs = NULL;
-	enum nm_code rc = load_docs(paths, n, &docs, e);
+	enum nm_code rc = load_docs(paths, n, self, &docs, e);
 	if (!rc)
 		rc = resolve(docs, n, self, 0, e);
 	if (!rc)
@@ -1382,6 +1585,7 @@ void rule_free(struct rule *r)
 	ystrv_free(r->clean_rename_to);
 	ystrv_free(r->clean_remove_attrs);
 	sel_list_free(r->clean_truncate_at);
+	ystrv_free(r->keep_attrs);
 	ystrv_free(r->lazy_attrs);
 	ystrv_free(r->strip_query_params);
 	settings_output_free(&r->output);
@@ -1480,7 +1684,7 @@ enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
 	rs->rules = xcalloc(n + 1, sizeof *rs->rules);
 	struct rdoc *docs = NULL;
 	if (!rc)
-		rc = load_docs(paths, n, &docs, e);
+		rc = load_docs(paths, n, n, &docs, e);
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (!docs[i].d->root) {
 			rc = yerr(e, docs[i].d, NULL, NM_ERULE, "empty rule file");

@@ -26,6 +26,10 @@ struct tz;
 #define RULES_MAX_FILES 20000
 /* Longest extends chain: base -> family -> site is 2; 8 is plenty. */
 #define RULES_MAX_EXTENDS 8
+/* DNS limits (RFC 1035): a host name is at most 253 characters. */
+#define RULES_MAX_HOST 253
+/* keep_attrs names: longer is not an attribute anyone writes. */
+#define RULES_MAX_ATTR_NAME 64
 /* Steps per field and post-ops per step: generous for humans, bounded. */
 #define RULES_MAX_STEPS 32
 
@@ -67,8 +71,9 @@ struct step {
 	struct re *url_re;  /* url */
 	char *attr;         /* read this attribute instead of the text */
 	bool html;          /* read inner HTML instead of text */
-	enum step_pick pick;
+	enum step_pick pick;   /* the step's, else the rule's defaults.pick */
 	bool pick_set;
+	char *join;         /* pick: all on a text field: separator (NULL = " ") */
 	struct re *regex;   /* keep group 1 of the first match */
 	struct post_op *post;
 	size_t npost;
@@ -174,6 +179,8 @@ struct rule {
 	char **clean_rename_to;
 	char **clean_remove_attrs;
 	struct sel **clean_truncate_at;
+	bool clean_generic;          /* body.clean.generic: the generic extractor's pruning */
+	char **keep_attrs;           /* body.clean.keep_attrs: attributes kept in body HTML */
 	char **lazy_attrs;           /* body.images.lazy_attrs */
 	char **strip_query_params;   /* body.links.strip_query_params ("utm_*" allowed) */
 	struct output_cfg output;    /* overrides (has_* flags tell which) */

@@ -9,6 +9,7 @@
 #include "common/file.h"
 #include "common/mem.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,11 +378,68 @@ enum nm_code yexpect(const struct ydoc *d, const struct ynode *n, enum ytype t,
 		    ytype_name(t), ytype_name(n->type));
 }
 
+const char *yplain_nontext(const struct ynode *n)
+{
+	if (n->type != Y_SCALAR || !n->plain)
+		return NULL;
+	const char *s = n->str;
+	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	    !strcmp(s, "NULL"))
+		return "null (nothing)";
+	bool b;
+	if (yscalar_bool(n, &b) == 0)
+		return "a boolean";
+	/* YAML numbers: 17, -3, +1.5, 1e3, 0x1F, 0o17, .5, .inf, .nan */
+	const char *p = s;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!strcasecmp(p, ".inf") || !strcasecmp(s, ".nan"))
+		return "a number";
+	if ((p[0] == '0' && (p[1] == 'x' || p[1] == 'o')) && p[2]) {
+		for (const char *q = p + 2; *q; q++)
+			if (!isxdigit((unsigned char)*q) && *q != '_')
+				return NULL;
+		return "a number";
+	}
+	bool digits = false, dot = false, ex = false;
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p) || (*p == '_' && digits))
+			digits = true;
+		else if (*p == '.' && !dot && !ex)
+			dot = true;
+		else if ((*p == 'e' || *p == 'E') && digits && !ex) {
+			ex = true;
+			if (p[1] == '+' || p[1] == '-')
+				p++;
+			if (!isdigit((unsigned char)p[1]))
+				return NULL;
+		} else
+			return NULL;
+	}
+	return digits ? "a number" : NULL;
+}
+
+enum nm_code ytext(const struct ydoc *d, const struct ynode *n, const char *key,
+		   struct nm_err *e)
+{
+	const char *kind = yplain_nontext(n);
+	if (!kind)
+		return NM_OK;
+	if (!*n->str || !strcmp(n->str, "~"))
+		return yerr(e, d, n, NM_ECONFIG,
+			    "%s: expected text, found %s; write '' for an empty string", key, kind);
+	return yerr(e, d, n, NM_ECONFIG,
+		    "%s: expected text, found %s; quote it to mean the text: '%s'", key, kind,
+		    n->str);
+}
+
 enum nm_code ystr(const struct ydoc *d, const struct ynode *n, const char *key,
 		  char **out, struct nm_err *e)
 {
 	enum nm_code rc = yexpect(d, n, Y_SCALAR, key, e);
 	if (rc)
+		return rc;
+	if ((rc = ytext(d, n, key, e)))
 		return rc;
 	free(*out);
 	*out = xstrdup(n->str);
@@ -411,8 +469,8 @@ enum nm_code ybool(const struct ydoc *d, const struct ynode *n, const char *key,
 	return NM_OK;
 }
 
-enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *key,
-		      char ***out, size_t *count, struct nm_err *e)
+static enum nm_code strlist(const struct ydoc *d, const struct ynode *n, const char *key,
+			    char ***out, size_t *count, bool text, struct nm_err *e)
 {
 	size_t k = n->type == Y_SCALAR ? 1 : n->n;
 	if (n->type == Y_MAP)
@@ -420,6 +478,10 @@ enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *k
 	for (size_t i = 0; n->type == Y_SEQ && i < n->n; i++)
 		if (n->items[i]->type != Y_SCALAR)
 			return yerr(e, d, n->items[i], NM_ECONFIG, "%s: expected a string", key);
+		else if (text && ytext(d, n->items[i], key, e))
+			return NM_ECONFIG;
+	if (text && n->type == Y_SCALAR && ytext(d, n, key, e))
+		return NM_ECONFIG;
 	char **v = xcalloc(k + 1, sizeof *v);
 	for (size_t i = 0; i < k; i++)
 		v[i] = xstrdup(n->type == Y_SCALAR ? n->str : n->items[i]->str);
@@ -428,6 +490,18 @@ enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *k
 	if (count)
 		*count = k;
 	return NM_OK;
+}
+
+enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *key,
+		      char ***out, size_t *count, struct nm_err *e)
+{
+	return strlist(d, n, key, out, count, true, e);
+}
+
+enum nm_code yscalarlist(const struct ydoc *d, const struct ynode *n, const char *key,
+			 char ***out, size_t *count, struct nm_err *e)
+{
+	return strlist(d, n, key, out, count, false, e);
 }
 
 void ystrv_free(char **v)

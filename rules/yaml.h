@@ -76,7 +76,15 @@ enum nm_code ymap_check_keys(const struct ydoc *d, const struct ynode *m,
 /* Requires a mapping. */
 enum nm_code yexpect(const struct ydoc *d, const struct ynode *n, enum ytype t,
 		     const char *key, struct nm_err *e);
-/* Scalar -> newly allocated string (caller frees). */
+/* For a plain (unquoted) scalar YAML reads as something other than text,
+ * what it reads as: "a number", "a boolean", "null (nothing)"; else NULL. */
+const char *yplain_nontext(const struct ynode *n);
+/* Text is expected at n: an unquoted number, boolean or null is an error
+ * that says how to quote it ("KEY: expected text, found a number; quote it
+ * to mean the text: '17'").  Other node types pass (checked elsewhere). */
+enum nm_code ytext(const struct ydoc *d, const struct ynode *n, const char *key,
+		   struct nm_err *e);
+/* Scalar -> newly allocated string (caller frees); text only (ytext). */
 enum nm_code ystr(const struct ydoc *d, const struct ynode *n, const char *key,
 		  char **out, struct nm_err *e);
 /* Plain integer scalar within [min, max]. */
@@ -85,9 +93,14 @@ enum nm_code yint(const struct ydoc *d, const struct ynode *n, const char *key,
 enum nm_code ybool(const struct ydoc *d, const struct ynode *n, const char *key,
 		   bool *out, struct nm_err *e);
 /* A scalar or a list of scalars -> NULL-terminated array of new strings
- * (caller frees with ystrv_free); *count gets the length. */
+ * (caller frees with ystrv_free); *count gets the length.  Each must be
+ * text (ytext). */
 enum nm_code ystrlist(const struct ydoc *d, const struct ynode *n, const char *key,
 		      char ***out, size_t *count, struct nm_err *e);
+/* As ystrlist, but numbers, booleans and null are taken as written (front
+ * matter values, which stay YAML scalars). */
+enum nm_code yscalarlist(const struct ydoc *d, const struct ynode *n, const char *key,
+			 char ***out, size_t *count, struct nm_err *e);
 void ystrv_free(char **v);
 /* Edit distance, capped: returns cap+1 when above cap. */
 unsigned ylevenshtein(const char *a, const char *b, unsigned cap);

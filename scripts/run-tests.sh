@@ -36,6 +36,7 @@ SUITES="
 	tests/sites/run.py
 	tests/site/run.py
 	tests/ftr/run.py
+	tests/rules/run.py
 "
 for suite in $SUITES; do
 	[ -f "$suite" ] || continue

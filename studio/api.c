@@ -586,7 +586,7 @@ static struct rule *load_text(struct api *a, const char *text, struct nm_err *e)
 static enum nm_code run_rule(struct api *a, const struct rule *r, struct run_trace *t,
 			     struct article *art, struct nm_err *e)
 {
-	struct extract_trace tr = {on_step, on_field, t};
+	struct extract_trace tr = {.step = on_step, .field = on_field, .ctx = t, .clean = NULL};
 	a->p.trace = t ? &tr : NULL;
 	art->url = xstrdup(a->url);
 	enum nm_code rc = pipeline_extract_bytes(&a->p, r, a->bytes.ptr, a->bytes.len, a->ctype,

@@ -334,8 +334,8 @@ def rules_suggest_drafts_a_rule_that_passes_its_tests(tmp):
                        'examples/demo/pages/harbor-herald-tide-gauge.html')
     assert rc == 0, err
     text = open(draft, encoding='utf-8').read()
-    assert "- css: 'h1.headline'" in text, text
-    assert "- css: 'div.story-body'" in text, text
+    assert "- {css: 'h1.headline'}" in text, text
+    assert "- {css: 'div.story-body'}" in text, text
     assert "title: 'Volunteers rebuild the old tide gauge'" in text, text
     assert "date: '2024-05-02 08:30:00 -0400'" in text, text
     rc, out, err = run('rules', 'check', draft)
