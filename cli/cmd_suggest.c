@@ -488,9 +488,7 @@ int cmd_rules_suggest(int argc, char **argv)
 		config_free(&p.cfg);
 		return EXIT_USAGE;
 	}
-	p.fetch.user_agent = p.cfg.crawl.user_agent;
-	p.fetch.timeout_s = p.cfg.crawl.timeout_s;
-	p.fetch.max_bytes = (size_t)p.cfg.crawl.max_bytes;
+	pipeline_fetch_opts(&p);
 	int rc = rules_suggest_run(argv[optind], url, out, &p);
 	pipeline_close(&p);
 	return rc;

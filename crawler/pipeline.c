@@ -35,10 +35,20 @@ enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 	rc = ruleset_load(dir, missing_ok, &p->rules, e);
 	if (rc)
 		return rc;
-	p->fetch.user_agent = p->cfg.crawl.user_agent;
-	p->fetch.timeout_s = p->cfg.crawl.timeout_s;
-	p->fetch.max_bytes = (size_t)p->cfg.crawl.max_bytes;
+	pipeline_fetch_opts(p);
 	return NM_OK;
+}
+
+void pipeline_fetch_opts(struct pipeline *p)
+{
+	const struct crawl_cfg *c = &p->cfg.crawl;
+	p->fetch.user_agent = c->user_agent;
+	p->fetch.timeout_s = c->timeout_s;
+	p->fetch.max_bytes = (size_t)c->max_bytes;
+	p->fetch.robots = c->robots;
+	p->fetch.delay_ms = c->delay_ms;
+	p->fetch.retries = c->retries;
+	p->fetch.per_host = c->per_host_concurrency;
 }
 
 void pipeline_close(struct pipeline *p)

@@ -40,6 +40,10 @@ struct pipeline {
 enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 			   const char *rules_dir, struct nm_err *e);
 void pipeline_close(struct pipeline *p);
+/* Sets p->fetch from the config's crawl: section (user agent, timeout,
+ * body cap, robots.txt, per-host delay, retries): a URL given to convert,
+ * extract or rules suggest is fetched under the crawl's policy. */
+void pipeline_fetch_opts(struct pipeline *p);
 
 /* Reads input (an http(s) URL, a file path, or "-") and extracts its
  * article into a (which the caller article_init'ed).  url: the URL to know

@@ -24,12 +24,12 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "net/policy.h"
 
 struct robots;
 
-/* Redirect hops followed per request: chains longer than this are loops
- * or traps (Go, colly and newspaper use 10 too). */
-#define MULTI_MAX_REDIRS 10
+/* Redirect hops followed per request (the policy's limit). */
+#define MULTI_MAX_REDIRS NET_MAX_REDIRS
 /* Response header bytes per response: more is a header flood. */
 #define MULTI_MAX_HEADER_BYTES ((size_t)64 * 1024)
 /* Jitter added to the per-host delay: 0-50 % on top (Scrapy's
@@ -45,12 +45,7 @@ struct robots;
  * least five). */
 #define MULTI_ROBOTS_REDIRS 5
 
-/* Content types a request accepts (bit set); 0 = anything. */
-enum {
-	ACCEPT_HTML = 1, /* text/html, application/xhtml+xml */
-	ACCEPT_JSON = 2, /* application/json, *+json, text/plain, text/javascript */
-	ACCEPT_XML = 4,  /* feeds and sitemaps: *xml*, gzip, octet-stream, text/plain */
-};
+/* Content types a request accepts: the ACCEPT_* bits of net/policy.h. */
 
 struct multi_cfg {
 	const char *user_agent;              /* also the robots.txt product token */
@@ -62,7 +57,7 @@ struct multi_cfg {
 	long low_speed_bytes, low_speed_s;   /* abort below bytes/s for s seconds */
 	long retries;                        /* extra attempts after the first */
 	long backoff_ms;                     /* first back-off step */
-	size_t max_bytes;                    /* decoded body cap */
+	size_t max_bytes;                    /* decoded body cap; 0 = NET_MAX_BODY_BYTES */
 	bool robots;                         /* fetch and obey robots.txt */
 	const char *const *connect_to;       /* curl CONNECT_TO "H:P:H2:P2", NULL-terminated */
 	const char *const *trusted_hosts;    /* may resolve to private/loopback addresses */
@@ -77,6 +72,7 @@ struct multi_req {
 	unsigned accept;                /* ACCEPT_* bits, 0 = any */
 	int prio;                       /* 0 before 1 within a host */
 	long timeout_s;                 /* 0 = the config's */
+	size_t max_bytes;               /* decoded body cap; 0 = the config's */
 	void *ud;                       /* handed back in the result */
 };
 

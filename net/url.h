@@ -25,10 +25,4 @@ bool url_is_http(const char *url);
  * local path. */
 bool url_looks_absolute(const char *s);
 
-struct sockaddr;
-/* True for addresses a fetched page must not make us connect to:
- * loopback, private (RFC 1918, CGNAT), link-local (cloud metadata),
- * unspecified, multicast, IPv6 ULA/link-local, and their v4-mapped forms. */
-bool url_addr_private(const struct sockaddr *sa);
-
 #endif

@@ -5,6 +5,7 @@
 #include "rules/yaml.h"
 #include "common/buf.h"
 #include "common/mem.h"
+#include "net/policy.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -78,7 +79,7 @@ void config_defaults(struct config *c)
 	c->crawl.delay_ms = 1000;
 	c->crawl.timeout_s = 30;
 	c->crawl.retries = 3;
-	c->crawl.max_bytes = 10485760;
+	c->crawl.max_bytes = (long)NET_MAX_BODY_BYTES;
 	c->crawl.robots = true;
 }
 
