@@ -1,6 +1,8 @@
 /*
- * multi.h - the crawler's fetcher: many GETs at once on one libcurl multi
- * handle, polite to every host.
+ * multi.h - newsmd's one HTTP client: many GETs at once on one libcurl
+ * multi handle, polite to every host.  The crawl uses it directly;
+ * net/fetch.h wraps it for blocking callers (convert, extract, rules
+ * suggest).  What may be fetched is decided by net/policy.h.
  *
  * The caller adds requests; multi_run() starts them when their host
  * allows (robots.txt fetched first and obeyed, per-host concurrency,
