@@ -550,7 +550,19 @@ static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockadd
 {
 	struct xfer *x = ud;
 	(void)purpose;
-	if (!policy_addr_allowed(&a->addr, x->host->trusted)) {
+	bool trusted = x->host->trusted;
+	if (trusted && x->rq->robots) {
+		/* libcurl follows robots.txt redirects itself: the trust is the
+		 * host's this hop goes to, not the origin's */
+		char *eff = NULL;
+		struct buf origin = BUF_INIT, name = BUF_INIT;
+		curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &eff);
+		trusted = eff && origin_of(eff, &origin, &name) == 0 &&
+			  policy_host_trusted((const char *const *)x->m->trusted, buf_cstr(&name));
+		buf_free(&origin);
+		buf_free(&name);
+	}
+	if (!policy_addr_allowed(&a->addr, trusted)) {
 		x->ssrf = true;
 		return CURL_SOCKET_BAD;
 	}

@@ -390,6 +390,20 @@ def t14_redirect_to_internal_address_refused(tmp):
 
 
 @test
+def t14b_robots_redirect_to_internal_address_refused(tmp):
+    # libcurl follows robots.txt redirects itself (RFC 9309: five hops); the
+    # address check still applies to the host of each hop
+    with Server() as s:
+        s.set(robots=(302, 'http://127.0.0.2:%(port)d/robots.txt'))
+        site = Site(tmp, s, plain(s, ['/a/r1']))
+        rc, out, err = site.crawl()
+        assert rc == 1, err
+        assert [r for r in s.requests('/robots.txt') if r[1] == '127.0.0.2'] == [], \
+            'the redirect target on a loopback address was contacted'
+        assert 'ssrf_blocked' in err and s.hits('/a/r1') == 0, err
+
+
+@test
 def t15_gzip_decoded_hash_on_decoded_bytes(tmp):
     with Server() as s:
         site = Site(tmp, s, plain(s, ['/gzip']))

@@ -6,6 +6,7 @@ per path+query, with its arrival time and request headers, so tests assert
 what the crawler did on the wire.  Routes follow research/crawler.md Table 3:
 
   /robots.txt             srv.robots = (status, body)       rows 1-3
+                          (status 301/302: a redirect to body % {'port': port})
   /slow-headers?s=N       no bytes for N s                  row 4
   /slow-body              1 byte/s                          row 5
   /reset                  RST before any response           row 6
@@ -146,6 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route(self, srv, path, q, full, host, arg, n_full):
         if path == '/robots.txt':
             st, body = srv.robots
+            if st in (301, 302) and host != '127.0.0.2':
+                return self.redirect(body % {'port': srv.server_address[1]}, st)
             return self.send(st, body.encode(), 'text/plain')
         if path.startswith('/a/') or path.startswith('/private/'):
             return self.send(200, article(path.split('/')[-1]))
