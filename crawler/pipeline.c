@@ -53,8 +53,47 @@ void pipeline_fetch_opts(struct pipeline *p)
 
 void pipeline_close(struct pipeline *p)
 {
+	fetch_session_free(p->fs);
+	p->fs = NULL;
 	ruleset_free(&p->rules);
 	config_free(&p->cfg);
+}
+
+/* fetch_all through p's kept client (p->reuse_fetch) or one of its own. */
+static enum nm_code pipeline_fetch_all(struct pipeline *p, struct fetch_item *items, size_t n,
+				       const struct fetch_opts *o, struct nm_err *e)
+{
+	if (!p->reuse_fetch)
+		return fetch_all(items, n, o, e);
+	if (!p->fs) {
+		struct fetch_opts base = p->fetch;
+		base.connect_to = p->connect_to;
+		enum nm_code rc = fetch_session_new(&base, &p->fs, e);
+		if (rc)
+			return rc;
+	}
+	fetch_session_run(p->fs, items, n, o);
+	return NM_OK;
+}
+
+/* fetch_url through pipeline_fetch_all. */
+static enum nm_code pipeline_get(struct pipeline *p, const char *url, struct fetch_result *r,
+				 struct nm_err *e)
+{
+	struct fetch_item it;
+	memset(&it, 0, sizeof it);
+	it.url = url;
+	memset(r, 0, sizeof *r);
+	p->fetch.connect_to = p->connect_to;
+	enum nm_code rc = pipeline_fetch_all(p, &it, 1, &p->fetch, e);
+	if (rc) {
+		err_where(e, url, 0, 0);
+		return rc;
+	}
+	*r = it.res;
+	if (it.rc && e)
+		*e = it.err;
+	return it.rc;
 }
 
 /* Reads the input's bytes; sets *url_out (owned) and content type. */
@@ -64,8 +103,7 @@ static enum nm_code load_input(struct pipeline *p, const char *input, const char
 {
 	if (url_looks_absolute(input)) {
 		struct fetch_result r;
-		p->fetch.connect_to = p->connect_to;
-		enum nm_code rc = fetch_url(input, &p->fetch, &r, e);
+		enum nm_code rc = pipeline_get(p, input, &r, e);
 		if (!rc) {
 			buf_put(bytes, buf_cstr(&r.body), r.body.len);
 			*final_url = xstrdup(r.final_url);
@@ -114,8 +152,7 @@ enum nm_code pipeline_read(struct pipeline *p, const struct rule *r, const char 
 	struct buf fu = BUF_INIT;
 	struct fetch_result fr;
 	rule_fetch_url(r, input, &fu);
-	p->fetch.connect_to = p->connect_to;
-	enum nm_code rc = fetch_url(buf_cstr(&fu), &p->fetch, &fr, e);
+	enum nm_code rc = pipeline_get(p, buf_cstr(&fu), &fr, e);
 	buf_put(bytes, buf_cstr(&fr.body), fr.body.len);
 	*ctype = fr.content_type ? xstrdup(fr.content_type) : NULL;
 	fetch_result_free(&fr);
@@ -522,7 +559,7 @@ static void images_fetch_now(struct pipeline *p, struct pipeline_images *im)
 	fo.trusted_host = im->host.len ? buf_cstr(&im->host) : "";
 	struct nm_err e;
 	err_clear(&e);
-	if (fetch_all(items, n, &fo, &e) != NM_OK) {
+	if (pipeline_fetch_all(p, items, n, &fo, &e) != NM_OK) {
 		for (size_t i = 0; i < n; i++)
 			pipeline_images_fail(p, im, i, e.msg);
 	} else {

@@ -32,6 +32,12 @@ struct pipeline {
 	 * prints: cli/ sets this to print (and crawl also logs). */
 	void (*warn)(void *ctx, const char *url, const char *msg);
 	void *warn_ctx;
+	/* Fetch through one client kept until pipeline_close (robots.txt once
+	 * per host, the per-host delay held between inputs).  Only for a
+	 * pipeline used by one thread (convert, extract); false = a client
+	 * per call. */
+	bool reuse_fetch;
+	struct fetch_session *fs; /* the kept client, or NULL */
 };
 
 /* Loads the config (config_path NULL = ./newsmd.yml if present) and the

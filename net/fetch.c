@@ -56,23 +56,16 @@ static void on_done(void *ctx, const struct multi_res *r)
 	}
 }
 
-enum nm_code fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *o,
-		       struct nm_err *e)
+struct fetch_session {
+	struct multi *m;
+};
+
+enum nm_code fetch_session_new(const struct fetch_opts *o, struct fetch_session **out,
+			       struct nm_err *e)
 {
 	static const struct fetch_opts none;
 	if (!o)
 		o = &none;
-	/* the trusted hosts: the one named, or each URL's own */
-	const char **trusted = xcalloc(n + 2, sizeof *trusted);
-	struct buf *hosts = xcalloc(n + 1, sizeof *hosts);
-	size_t nt = 0;
-	if (o->trusted_host) {
-		trusted[nt++] = o->trusted_host;
-	} else {
-		for (size_t i = 0; i < n; i++)
-			if (url_host(items[i].url, &hosts[i]) == 0)
-				trusted[nt++] = buf_cstr(&hosts[i]);
-	}
 	struct multi_cfg mc;
 	memset(&mc, 0, sizeof mc);
 	mc.user_agent = o->user_agent;
@@ -84,16 +77,47 @@ enum nm_code fetch_all(struct fetch_item *items, size_t n, const struct fetch_op
 	mc.max_bytes = o->max_bytes;
 	mc.robots = o->robots;
 	mc.connect_to = o->connect_to;
-	mc.trusted_hosts = trusted;
-	struct multi *m = NULL;
-	enum nm_code rc = multi_new(&mc, &m, e);
+	struct fetch_session *s = xcalloc(1, sizeof *s);
+	enum nm_code rc = multi_new(&mc, &s->m, e);
+	if (rc) {
+		free(s);
+		s = NULL;
+	}
+	*out = s;
+	return rc;
+}
+
+void fetch_session_free(struct fetch_session *s)
+{
+	if (!s)
+		return;
+	multi_free(s->m);
+	free(s);
+}
+
+void fetch_session_run(struct fetch_session *s, struct fetch_item *items, size_t n,
+		       const struct fetch_opts *o)
+{
+	static const struct fetch_opts none;
+	if (!o)
+		o = &none;
+	/* the trusted hosts: the one named, or each URL's own */
+	if (o->trusted_host) {
+		multi_trust_host(s->m, o->trusted_host);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct buf h = BUF_INIT;
+			if (url_host(items[i].url, &h) == 0)
+				multi_trust_host(s->m, buf_cstr(&h));
+			buf_free(&h);
+		}
+	}
 	const char *hdrs[2] = {o->accept, NULL};
-	for (size_t i = 0; i < n && rc == NM_OK; i++) {
+	for (size_t i = 0; i < n; i++) {
 		memset(&items[i].res, 0, sizeof items[i].res);
 		err_clear(&items[i].err);
-		items[i].rc = NM_ENET;
 		err_where(&items[i].err, items[i].url, 0, 0);
-		err_set(&items[i].err, NM_ENET, "not fetched");
+		items[i].rc = err_set(&items[i].err, NM_ENET, "not fetched");
 		if (!policy_scheme_ok(items[i].url)) {
 			items[i].rc = err_set(&items[i].err, NM_EREFUSED,
 					      "only http and https URLs are fetched");
@@ -109,19 +133,24 @@ enum nm_code fetch_all(struct fetch_item *items, size_t n, const struct fetch_op
 		q.url = items[i].url;
 		q.referer = o->referer;
 		q.headers = hdrs;
+		q.max_bytes = o->max_bytes;
 		q.ud = (void *)(uintptr_t)i;
-		multi_add(m, &q);
+		multi_add(s->m, &q);
 	}
-	if (rc == NM_OK) {
-		struct fetch_run run = {items, n};
-		multi_run(m, 0, on_done, NULL, &run);
-	}
-	multi_free(m);
-	for (size_t i = 0; i < n; i++)
-		buf_free(&hosts[i]);
-	free(hosts);
-	free(trusted);
-	return rc;
+	struct fetch_run run = {items, n};
+	multi_run(s->m, 0, on_done, NULL, &run);
+}
+
+enum nm_code fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *o,
+		       struct nm_err *e)
+{
+	struct fetch_session *s;
+	enum nm_code rc = fetch_session_new(o, &s, e);
+	if (rc)
+		return rc;
+	fetch_session_run(s, items, n, o);
+	fetch_session_free(s);
+	return NM_OK;
 }
 
 enum nm_code fetch_url(const char *url, const struct fetch_opts *o,

@@ -69,4 +69,19 @@ struct fetch_item {
 enum nm_code fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *o,
 		       struct nm_err *e);
 
+/* A client kept across calls (convert's and extract's inputs one after
+ * another): robots.txt is fetched once per host, and the per-host delay,
+ * Crawl-delay and Retry-After hold from one call to the next.  The
+ * politeness and transport fields of o (user agent, timeout, body cap,
+ * connect_to, robots, delay, retries, per_host) are read here, once.  Not
+ * for use by two threads at once. */
+struct fetch_session;
+enum nm_code fetch_session_new(const struct fetch_opts *o, struct fetch_session **out,
+			       struct nm_err *e);
+void fetch_session_free(struct fetch_session *s);
+/* fetch_all on s: o gives this call's referer, accept header, body cap
+ * (0 = the session's) and trusted host (added to those trusted before). */
+void fetch_session_run(struct fetch_session *s, struct fetch_item *items, size_t n,
+		       const struct fetch_opts *o);
+
 #endif

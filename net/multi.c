@@ -432,6 +432,21 @@ void multi_want_robots(struct multi *m, const char *url)
 	m->pending++;
 }
 
+void multi_trust_host(struct multi *m, const char *host)
+{
+	if (!host || !*host || policy_host_trusted((const char *const *)m->trusted, host))
+		return;
+	size_t n = 0;
+	while (m->trusted[n])
+		n++;
+	m->trusted = xrealloc(m->trusted, (n + 2) * sizeof *m->trusted);
+	m->trusted[n] = xstrdup(host);
+	m->trusted[n + 1] = NULL;
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (!strcasecmp(m->hosts[i]->name, host))
+			m->hosts[i]->trusted = true;
+}
+
 void multi_set_host_delay(struct multi *m, const char *url, long delay_ms)
 {
 	struct host *h = host_for(m, url);

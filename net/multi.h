@@ -137,6 +137,10 @@ void multi_set_host_delay(struct multi *m, const char *url, long delay_ms);
  * requests complete as MO_DEFERRED when that is beyond the run's reach. */
 void multi_block_host(struct multi *m, const char *url, int64_t until);
 
+/* Trusts host (a name the operator gave): it may resolve to a private or
+ * loopback address, like cfg.trusted_hosts. */
+void multi_trust_host(struct multi *m, const char *host);
+
 /* Makes sure url's host has its robots.txt fetched in this run even if no
  * request for it is queued (a source that reads the sitemaps robots.txt
  * lists); the robots callback reports it.  With cfg.robots off the file is
@@ -155,7 +159,8 @@ void multi_wakeup(struct multi *m);
 
 /* Runs transfers until every request has completed (and no hold is left)
  * or the monotonic deadline (multi_now_ms() based; 0 = none) passes; then what is left
- * completes as MO_DEFERRED.  robots may be NULL. */
+ * completes as MO_DEFERRED.  robots may be NULL.  May be called again with
+ * new requests: hosts keep their robots.txt, delays and back-off. */
 void multi_run(struct multi *m, int64_t deadline_ms, multi_done_fn done,
 	       multi_robots_fn robots, void *ctx);
 

@@ -197,6 +197,27 @@ def convert_and_extract_obey_robots_txt(tmp):
 
 
 @test
+def inputs_share_one_client_robots_once_delay_held(tmp):
+    # several URL INPUTs of one host: robots.txt is fetched once and the
+    # per-host delay holds between them, as in a crawl
+    www = robots_site(tmp)
+    cfg = os.path.join(tmp, 'newsmd.yml')
+    write(cfg, 'crawl: {delay_ms: 400}\n')
+    with open(os.path.join(www, 'b.html'), 'wb') as f:
+        f.write(open(os.path.join(www, 'a.html'), 'rb').read())
+    with Server(www) as s:
+        rc, out, err = run('convert', '-c', cfg, '--out', tmp, s.url('/a.html'), s.url('/b.html'),
+                           s.url('/private/a.html'))
+        assert rc == 1, err
+        one_line_error(err, s.url('/private/a.html'), 'disallowed by robots.txt')
+        assert s.hits('/robots.txt') == 1, s.hits('/robots.txt')
+        assert s.hits('/private/a.html') == 0
+        (ta,), (tb,) = s.times('/a.html'), s.times('/b.html')
+        (tr,) = s.times('/robots.txt')
+        assert ta - tr >= 0.39 and tb - ta >= 0.39, (ta - tr, tb - ta)
+
+
+@test
 def url_inputs_retry_transient_errors_like_the_crawl(tmp):
     # one client, one policy: a 503 is retried (crawl.retries) as in a crawl
     www = robots_site(tmp)
