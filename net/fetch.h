@@ -23,7 +23,7 @@
 struct fetch_opts {
 	const char *user_agent;         /* NULL = "newsmd/1.0" */
 	long timeout_s;                 /* whole transfer; 0 = 30 */
-	size_t max_bytes;               /* 0 = NET_MAX_BODY_BYTES */
+	size_t max_bytes;               /* 0 = SETTINGS_MAX_BODY_BYTES */
 	const char *const *connect_to;  /* curl CONNECT_TO entries "H:P:H2:P2", NULL-terminated */
 	const char *referer;            /* NULL = none */
 	const char *accept;             /* "Accept: ..." header line; NULL = curl's default */

@@ -303,7 +303,7 @@ enum nm_code multi_new(const struct multi_cfg *c, struct multi **out, struct nm_
 	if (m->cfg.connect_timeout_s < 1)
 		m->cfg.connect_timeout_s = m->cfg.timeout_s < 10 ? m->cfg.timeout_s : 10;
 	if (!m->cfg.max_bytes)
-		m->cfg.max_bytes = NET_MAX_BODY_BYTES;
+		m->cfg.max_bytes = SETTINGS_MAX_BODY_BYTES;
 	if (m->cfg.backoff_ms < 1)
 		m->cfg.backoff_ms = 1000;
 	m->user_agent = xstrdup(c->user_agent ? c->user_agent : "newsmd/1.0");

@@ -59,7 +59,7 @@ struct multi_cfg {
 	long low_speed_bytes, low_speed_s;   /* abort below bytes/s for s seconds */
 	long retries;                        /* extra attempts after the first */
 	long backoff_ms;                     /* first back-off step */
-	size_t max_bytes;                    /* decoded body cap; 0 = NET_MAX_BODY_BYTES */
+	size_t max_bytes;                    /* decoded body cap; 0 = SETTINGS_MAX_BODY_BYTES */
 	bool robots;                         /* fetch and obey robots.txt */
 	const char *const *connect_to;       /* curl CONNECT_TO "H:P:H2:P2", NULL-terminated */
 	const char *const *trusted_hosts;    /* may resolve to private/loopback addresses */

@@ -15,13 +15,10 @@
 #include <stddef.h>
 
 #include "common/buf.h"
+#include "common/settings.h"
 
-/* Default cap on a page's decoded body (crawl.max_bytes): the largest
- * real news pages in the corpus are under 2 MiB, so 10 MiB keeps every
- * article while a gzip bomb or an endless chunked body is cut off long
- * before it costs real memory (a crawl holds up to `concurrency` bodies
- * at once). */
-#define NET_MAX_BODY_BYTES ((size_t)10 * 1024 * 1024)
+/* The default decoded-body cap is SETTINGS_MAX_BODY_BYTES (common/settings.h:
+ * crawl.max_bytes' default, defined once with its reason). */
 /* Redirect hops followed per request: chains longer than this are loops
  * or traps (Go, colly and newspaper use 10 too). */
 #define NET_MAX_REDIRS 10

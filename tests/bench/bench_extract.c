@@ -18,7 +18,7 @@
 #include "extractor/auto.h"
 #include "dom/html.h"
 #include "output/md.h"
-#include "net/policy.h"
+#include "common/settings.h"
 
 #include <gumbo.h>
 #include <stdio.h>
@@ -27,7 +27,7 @@
 #include <time.h>
 
 /* Pages larger than crawl.max_bytes are not fetched, so not benched. */
-#define BENCH_MAX_PAGE NET_MAX_BODY_BYTES
+#define BENCH_MAX_PAGE SETTINGS_MAX_BODY_BYTES
 #define BENCH_DEFAULT_ROUNDS 5
 
 struct page {

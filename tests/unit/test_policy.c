@@ -109,5 +109,5 @@ TEST(policy_content_types)
 
 TEST(policy_default_body_cap)
 {
-	CHECK_INT(NET_MAX_BODY_BYTES, 10485760);
+	CHECK_INT(SETTINGS_MAX_BODY_BYTES, 10485760);
 }
