@@ -121,9 +121,7 @@ int cmd_rules_suggest(int argc, char **argv)
 		config_free(&p.cfg);
 		return EXIT_USAGE;
 	}
-	p.fetch.user_agent = p.cfg.crawl.user_agent;
-	p.fetch.timeout_s = p.cfg.crawl.timeout_s;
-	p.fetch.max_bytes = (size_t)p.cfg.crawl.max_bytes;
+	pipeline_fetch_opts(&p);
 	struct inputs in;
 	in.n = 0;
 	int rc = EXIT_OK;

@@ -36,6 +36,7 @@ int cli_open_inputs(struct pipeline *p, const char *cmd, int argc, int first,
 		return EXIT_USAGE;
 	}
 	p->connect_to = connect_to;
+	p->reuse_fetch = true; /* one client for all INPUTs: robots.txt once per host */
 	p->warn = cli_warn;
 	p->warn_ctx = NULL;
 	return EXIT_OK;

@@ -64,6 +64,13 @@ struct kv {
 	char *value;
 };
 
+/* Default cap on a fetched body's decoded size (crawl.max_bytes), for
+ * every request net/ makes: the largest real news pages in the corpus are
+ * under 2 MiB, so 10 MiB keeps every article while a gzip bomb or an
+ * endless chunked body is cut off long before it costs real memory (a
+ * crawl holds up to `concurrency` bodies at once). */
+#define SETTINGS_MAX_BODY_BYTES ((size_t)10 * 1024 * 1024)
+
 struct crawl_cfg {
 	char *user_agent;
 	long concurrency, per_host_concurrency, delay_ms, timeout_s, retries, max_bytes;

@@ -24,10 +24,12 @@
 #include "extractor/extract.h"
 #include "dom/html.h"
 #include "dom/jpath.h"
+#include "output/images.h"
 #include "output/post.h"
 #include "output/tmpl.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,30 @@
 /* Low-speed abort: below this many bytes/s for half the transfer timeout
  * (at most 30 s) the server is trickling. */
 #define CRAWL_LOW_SPEED_BYTES 1024
+/* Buckets of the run's image table (each image URL is requested once per
+ * run); chains stay short up to ~10,000 images. */
+#define CRAWL_IMAGE_BUCKETS 1024
+
+struct wjob;
+
+/* A post waiting for image i of its plan. */
+struct img_wait {
+	struct wjob *j;
+	size_t i;
+	struct img_wait *next;
+};
+
+/* One image URL of the run.  Its request's ud is the entry's address with
+ * the low bit set (entries are malloc-aligned), which tells on_done an
+ * image from a frontier item. */
+struct img_entry {
+	char *url;
+	bool done;
+	char *file;  /* done: the copy stored first, or NULL */
+	char *error; /* done and not stored: why */
+	struct img_wait *wait, *wait_tail;
+	struct img_entry *chain;
+};
 
 struct crawl {
 	struct pipeline *p;
@@ -77,6 +103,7 @@ struct crawl {
 	int64_t t0, last_commit, last_tick;
 	struct engine_counts n;
 	struct writers *w;
+	struct img_entry **imgs; /* CRAWL_IMAGE_BUCKETS chains, or NULL */
 };
 
 /* A post to write on a writer thread; everything in it is owned. */
@@ -87,6 +114,8 @@ struct wjob {
 	struct state_url row;
 	long status, attempts;
 	char *final_url;
+	struct pipeline_images *im; /* its images (output.images: download), or NULL */
+	size_t waiting;             /* images not in yet (+1 while being planned) */
 	/* results */
 	enum nm_code rc;
 	struct nm_err e;
@@ -690,8 +719,8 @@ static void discovery_done(struct crawl *c, struct frontier_item *it, const stru
 
 /* ---- articles ---- */
 
-static void writer_submit(struct crawl *c, struct frontier_item *it, struct article *a,
-			  struct output_cfg *o, struct state_url *row, const struct multi_res *r);
+static void post_submit(struct crawl *c, struct frontier_item *it, struct article *a,
+			struct output_cfg *o, struct state_url *row, const struct multi_res *r);
 
 /* Returns true when it was handed on (to a writer thread). */
 static bool article_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
@@ -796,9 +825,10 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 				buf_free(&name);
 				event = "would_write";
 			} else {
-				/* the write (and its fsyncs) happens on a writer thread;
+				/* its images are fetched by the scheduler, then the
+				 * write (and its fsyncs) happens on a writer thread;
 				 * the row is finished when it reports back */
-				writer_submit(c, it, &a, &o, &row, r);
+				post_submit(c, it, &a, &o, &row, r);
 				buf_free(&canon);
 				return true;
 			}
@@ -886,7 +916,8 @@ static void *writer_main(void *arg)
 			w->in_tail = NULL;
 		pthread_mutex_unlock(&w->mu);
 		err_clear(&j->e);
-		j->rc = pipeline_write(w->c->p, &j->a, &j->o, &j->path, &j->ps, &j->e);
+		j->rc = pipeline_write_images(w->c->p, &j->a, &j->o, j->im, &j->path, &j->ps,
+					      &j->e);
 		pthread_mutex_lock(&w->mu);
 		j->next = NULL;
 		if (w->out_tail)
@@ -912,20 +943,12 @@ static void writers_start(struct crawl *c)
 	c->w = w;
 }
 
-static void writer_submit(struct crawl *c, struct frontier_item *it, struct article *a,
-			  struct output_cfg *o, struct state_url *row, const struct multi_res *r)
+/* Hands j to a writer thread (its images are all in). */
+static void writer_submit(struct crawl *c, struct wjob *j)
 {
-	struct wjob *j = xcalloc(1, sizeof *j);
-	j->it = it;
-	j->a = *a; /* moved: the caller's copies are no longer used */
-	j->o = *o;
-	j->row = *row;
-	j->status = r->status;
-	j->attempts = r->attempts;
-	j->final_url = xstrdup(r->final_url);
 	struct writers *w = c->w;
 	if (!w->n) { /* no threads: write here */
-		j->rc = pipeline_write(c->p, &j->a, &j->o, &j->path, &j->ps, &j->e);
+		j->rc = pipeline_write_images(c->p, &j->a, &j->o, j->im, &j->path, &j->ps, &j->e);
 		if (w->out_tail)
 			w->out_tail->next = j;
 		else
@@ -943,6 +966,145 @@ static void writer_submit(struct crawl *c, struct frontier_item *it, struct arti
 	w->in_tail = j;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+}
+
+/* ---- images (output.images: download) ---- */
+
+static unsigned img_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* One post's image i is settled; the post goes to a writer after its last. */
+static void img_settled(struct crawl *c, struct wjob *j)
+{
+	if (--j->waiting == 0)
+		writer_submit(c, j);
+}
+
+/* Post j needs image i of its plan: from this run's copy, from the
+ * request already under way, or from a new request through the scheduler
+ * (robots.txt, per-host delay, Retry-After, retries, like pages). */
+static void img_want(struct crawl *c, struct wjob *j, size_t i)
+{
+	const char *url = pipeline_images_url(j->im, i);
+	if (!c->imgs)
+		c->imgs = xcalloc(CRAWL_IMAGE_BUCKETS, sizeof *c->imgs);
+	unsigned b = img_hash(url) % CRAWL_IMAGE_BUCKETS;
+	struct img_entry *en = c->imgs[b];
+	while (en && strcmp(en->url, url))
+		en = en->chain;
+	if (en && en->done) {
+		if (en->file)
+			pipeline_images_copy(c->p, j->im, i, en->file);
+		else
+			pipeline_images_fail(c->p, j->im, i, en->error);
+		return;
+	}
+	bool fresh = !en;
+	if (fresh) {
+		en = xcalloc(1, sizeof *en);
+		en->url = xstrdup(url);
+		en->chain = c->imgs[b];
+		c->imgs[b] = en;
+	}
+	struct img_wait *w = xcalloc(1, sizeof *w);
+	w->j = j;
+	w->i = i;
+	if (en->wait_tail)
+		en->wait_tail->next = w;
+	else
+		en->wait = w;
+	en->wait_tail = w;
+	j->waiting++;
+	if (fresh) {
+		const char *hdrs[] = {PIPELINE_IMAGE_ACCEPT, NULL};
+		struct multi_req q;
+		memset(&q, 0, sizeof q);
+		q.url = url;
+		q.referer = pipeline_images_referer(j->im); /* sites refuse other referers */
+		q.headers = hdrs;
+		q.max_bytes = IMAGES_MAX_BYTES;
+		q.prio = 0; /* a post is waiting for it */
+		q.ud = (void *)((uintptr_t)en | 1);
+		multi_add(c->m, &q);
+	}
+}
+
+/* An image request is complete: every post waiting for it gets it. */
+static void img_done(struct crawl *c, struct img_entry *en, const struct multi_res *r)
+{
+	en->done = true;
+	struct img_wait *w = en->wait;
+	en->wait = en->wait_tail = NULL;
+	while (w) {
+		struct img_wait *next = w->next;
+		if (r->outcome == MO_OK) {
+			const char *f = en->file ? pipeline_images_copy(c->p, w->j->im, w->i, en->file)
+						 : pipeline_images_store(c->p, w->j->im, w->i,
+									 r->content_type, r->body,
+									 r->len);
+			if (f && !en->file)
+				en->file = xstrdup(f);
+		} else {
+			pipeline_images_fail(c->p, w->j->im, w->i, r->error);
+		}
+		img_settled(c, w->j);
+		free(w);
+		w = next;
+	}
+	if (!en->file) {
+		struct buf why = BUF_INIT;
+		if (r->outcome == MO_OK)
+			buf_printf(&why, "not an image: Content-Type %s",
+				   r->content_type ? r->content_type : "missing");
+		else
+			buf_puts(&why, r->error ? r->error : multi_outcome_name(r->outcome));
+		free(en->error);
+		en->error = buf_detach(&why);
+	}
+}
+
+static void imgs_free(struct crawl *c)
+{
+	for (size_t b = 0; c->imgs && b < CRAWL_IMAGE_BUCKETS; b++)
+		for (struct img_entry *en = c->imgs[b], *next; en; en = next) {
+			next = en->chain;
+			for (struct img_wait *w = en->wait, *wn; w; w = wn) {
+				wn = w->next;
+				free(w);
+			}
+			free(en->url);
+			free(en->file);
+			free(en->error);
+			free(en);
+		}
+	free(c->imgs);
+	c->imgs = NULL;
+}
+
+/* An extracted article becomes a post: its images are planned and
+ * scheduled; the post is written when the last of them is in. */
+static void post_submit(struct crawl *c, struct frontier_item *it, struct article *a,
+			struct output_cfg *o, struct state_url *row, const struct multi_res *r)
+{
+	struct wjob *j = xcalloc(1, sizeof *j);
+	j->it = it;
+	j->a = *a; /* moved: the caller's copies are no longer used */
+	j->o = *o;
+	j->row = *row;
+	j->status = r->status;
+	j->attempts = r->attempts;
+	j->final_url = xstrdup(r->final_url);
+	j->im = pipeline_images_plan(c->p, &j->a, &j->o);
+	j->waiting = 1; /* not before every image is asked for */
+	size_t n = pipeline_images_count(j->im);
+	for (size_t i = 0; i < n; i++)
+		img_want(c, j, i);
+	img_settled(c, j);
 }
 
 /* Finishes the bookkeeping of written posts (on the main thread). */
@@ -986,6 +1148,7 @@ static void writers_drain(void *ctx)
 		article_free(&j->a);
 		settings_output_free(&j->o);
 		frontier_item_free(j->it);
+		pipeline_images_free(j->im);
 		free(j->final_url);
 		free(j->path);
 		free(j);
@@ -1020,6 +1183,11 @@ static void writers_stop(struct crawl *c)
 static void on_done(void *ctx, const struct multi_res *r)
 {
 	struct crawl *c = ctx;
+	if ((uintptr_t)r->ud & 1) {
+		img_done(c, (struct img_entry *)((uintptr_t)r->ud & ~(uintptr_t)1), r);
+		tick(c, false);
+		return;
+	}
 	struct frontier_item *it = r->ud;
 	bool taken = false;
 	if (it->kind == ITEM_ARTICLE)
@@ -1258,6 +1426,7 @@ enum nm_code engine_run(struct pipeline *p, const struct engine_opts *o, engine_
 out:
 	writers_stop(c);
 	multi_free(c->m);
+	imgs_free(c);
 	frontier_free(c->fr);
 	state_close(c->st);
 	for (size_t i = 0; i < c->nrobots_want; i++)

@@ -37,16 +37,65 @@ enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 	rc = ruleset_load(dir, missing_ok, &p->rules, e);
 	if (rc)
 		return rc;
-	p->fetch.user_agent = p->cfg.crawl.user_agent;
-	p->fetch.timeout_s = p->cfg.crawl.timeout_s;
-	p->fetch.max_bytes = (size_t)p->cfg.crawl.max_bytes;
+	pipeline_fetch_opts(p);
 	return NM_OK;
+}
+
+void pipeline_fetch_opts(struct pipeline *p)
+{
+	const struct crawl_cfg *c = &p->cfg.crawl;
+	p->fetch.user_agent = c->user_agent;
+	p->fetch.timeout_s = c->timeout_s;
+	p->fetch.max_bytes = (size_t)c->max_bytes;
+	p->fetch.robots = c->robots;
+	p->fetch.delay_ms = c->delay_ms;
+	p->fetch.retries = c->retries;
+	p->fetch.per_host = c->per_host_concurrency;
 }
 
 void pipeline_close(struct pipeline *p)
 {
+	fetch_session_free(p->fs);
+	p->fs = NULL;
 	ruleset_free(&p->rules);
 	config_free(&p->cfg);
+}
+
+/* fetch_all through p's kept client (p->reuse_fetch) or one of its own. */
+static enum nm_code pipeline_fetch_all(struct pipeline *p, struct fetch_item *items, size_t n,
+				       const struct fetch_opts *o, struct nm_err *e)
+{
+	if (!p->reuse_fetch)
+		return fetch_all(items, n, o, e);
+	if (!p->fs) {
+		struct fetch_opts base = p->fetch;
+		base.connect_to = p->connect_to;
+		enum nm_code rc = fetch_session_new(&base, &p->fs, e);
+		if (rc)
+			return rc;
+	}
+	fetch_session_run(p->fs, items, n, o);
+	return NM_OK;
+}
+
+/* fetch_url through pipeline_fetch_all. */
+static enum nm_code pipeline_get(struct pipeline *p, const char *url, struct fetch_result *r,
+				 struct nm_err *e)
+{
+	struct fetch_item it;
+	memset(&it, 0, sizeof it);
+	it.url = url;
+	memset(r, 0, sizeof *r);
+	p->fetch.connect_to = p->connect_to;
+	enum nm_code rc = pipeline_fetch_all(p, &it, 1, &p->fetch, e);
+	if (rc) {
+		err_where(e, url, 0, 0);
+		return rc;
+	}
+	*r = it.res;
+	if (it.rc && e)
+		*e = it.err;
+	return it.rc;
 }
 
 /* Reads the input's bytes; sets *url_out (owned) and content type. */
@@ -56,8 +105,7 @@ static enum nm_code load_input(struct pipeline *p, const char *input, const char
 {
 	if (url_looks_absolute(input)) {
 		struct fetch_result r;
-		p->fetch.connect_to = p->connect_to;
-		enum nm_code rc = fetch_url(input, &p->fetch, &r, e);
+		enum nm_code rc = pipeline_get(p, input, &r, e);
 		if (!rc) {
 			buf_put(bytes, buf_cstr(&r.body), r.body.len);
 			*final_url = xstrdup(r.final_url);
@@ -106,8 +154,7 @@ enum nm_code pipeline_read(struct pipeline *p, const struct rule *r, const char 
 	struct buf fu = BUF_INIT;
 	struct fetch_result fr;
 	rule_fetch_url(r, input, &fu);
-	p->fetch.connect_to = p->connect_to;
-	enum nm_code rc = fetch_url(buf_cstr(&fu), &p->fetch, &fr, e);
+	enum nm_code rc = pipeline_get(p, buf_cstr(&fu), &fr, e);
 	buf_put(bytes, buf_cstr(&fr.body), fr.body.len);
 	*ctype = fr.content_type ? xstrdup(fr.content_type) : NULL;
 	fetch_result_free(&fr);
@@ -397,26 +444,27 @@ void pipeline_output_for(struct pipeline *p, const struct article *a,
 
 /* ---- output.images: download ---- */
 
-/* What a browser sends when it loads an <img>: some CDNs pick the format
- * (or refuse) by it. */
-#define PIPELINE_IMAGE_ACCEPT "Accept: image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
-
-struct img_memo {
+/* One image URL of a post (the fragment dropped: it is not sent). */
+struct pimg {
 	char *url;
-	char *to; /* the local URL, or NULL: the link is kept */
+	char *stem;
+	char *to;    /* the local URL to link, or NULL: the link is kept */
+	char *file;  /* the file this run stored it in, or NULL */
+	bool fetch;  /* to be fetched (not stored by an earlier run) */
+	bool done;   /* fetched and stored, or given up */
 };
 
-/* One post's images: where they go and what became of each URL. */
-struct img_run {
-	struct pipeline *p;
-	const struct article *a;
-	struct fetch_opts fo;
+struct pipeline_images {
 	struct buf dir;    /* the folder the files go to */
 	struct buf prefix; /* the URL the post links the folder by */
 	struct buf host;   /* the article's host (may be on a private address) */
-	struct img_memo *memo;
-	size_t nmemo, fetched;
+	char *page;        /* the article's page: the Referer, or NULL */
+	char *article;     /* the article's URL, for warnings */
+	struct pimg *v;
+	size_t n, nfetch;
 	bool capped;
+	/* the fetches, in order (indexes into v) */
+	size_t *order;
 };
 
 /* Hands "URL: MSG" to p->warn (the caller prints or logs it). */
@@ -434,153 +482,275 @@ static void pipeline_warn(struct pipeline *p, const char *url, const char *fmt, 
 	buf_free(&m);
 }
 
-static void img_warn(const struct img_run *r, const char *img, const char *why)
+static void img_warn(struct pipeline *p, const struct pipeline_images *im, const char *img,
+		     const char *why)
 {
-	pipeline_warn(r->p, r->a->url, "image %s not stored (%s); its link is kept", img, why);
+	pipeline_warn(p, im->article, "image %s not stored (%s); its link is kept", img, why);
 }
 
-/* Stores url's image in r->dir unless an earlier run did; returns the URL
- * to link it by (caller frees), or NULL (warned) to keep url. */
-static char *img_store(struct img_run *r, const char *url)
+static struct pimg *img_find(const struct pipeline_images *im, const char *url)
 {
-	if (!url_is_http(url))
-		return NULL; /* only the web's images are fetched */
-	struct buf stem = BUF_INIT, name = BUF_INIT, to = BUF_INIT, key = BUF_INIT;
-	char *out = NULL;
-	/* the fragment is not sent: one file for all of them */
-	buf_put(&key, url, strcspn(url, "#"));
-	url = buf_cstr(&key);
-	images_stem(url, &stem);
-	if (!images_stored(buf_cstr(&r->dir), buf_cstr(&stem), &name)) {
-		if (r->fetched >= IMAGES_MAX_PER_POST) {
-			if (!r->capped) {
-				struct buf why = BUF_INIT;
-				buf_printf(&why, "more than %d images in one post; the rest too",
-					   IMAGES_MAX_PER_POST);
-				img_warn(r, url, buf_cstr(&why));
-				buf_free(&why);
-			}
-			r->capped = true;
-			goto done;
-		}
-		r->fetched++;
-		struct fetch_result fr;
-		struct nm_err e;
-		err_clear(&e);
-		enum nm_code rc = fetch_url(url, &r->fo, &fr, &e);
-		const char *ext = NULL;
-		if (rc) {
-			img_warn(r, url, e.msg);
-		} else if (!(ext = images_ext(fr.content_type, fr.body.ptr, fr.body.len))) {
+	size_t n = strcspn(url, "#");
+	for (size_t i = 0; i < im->n; i++)
+		if (!strncmp(im->v[i].url, url, n) && !im->v[i].url[n])
+			return &im->v[i];
+	return NULL;
+}
+
+static void img_link(struct pipeline_images *im, struct pimg *g, const char *name)
+{
+	struct buf to = BUF_INIT;
+	buf_printf(&to, "%s/", buf_cstr(&im->prefix));
+	images_url_encode(name, &to);
+	free(g->to);
+	g->to = buf_detach(&to);
+}
+
+struct img_plan_ctx {
+	struct pipeline *p;
+	struct pipeline_images *im;
+};
+
+/* images_rewrite's map while planning: lists each http(s) URL once and
+ * keeps every link (the output is thrown away). */
+static const char *img_collect(void *ctx, const char *url)
+{
+	struct img_plan_ctx *c = ctx;
+	struct pipeline_images *im = c->im;
+	if (!policy_scheme_ok(url) || img_find(im, url))
+		return NULL; /* only the web's images are fetched; each once */
+	im->v = xrealloc(im->v, (im->n + 1) * sizeof *im->v);
+	struct pimg *g = &im->v[im->n++];
+	memset(g, 0, sizeof *g);
+	g->url = xstrndup(url, strcspn(url, "#"));
+	struct buf stem = BUF_INIT, name = BUF_INIT;
+	images_stem(g->url, &stem);
+	g->stem = buf_detach(&stem);
+	if (images_stored(buf_cstr(&im->dir), g->stem, &name)) {
+		img_link(im, g, buf_cstr(&name)); /* an earlier run stored it */
+		g->done = true;
+	} else if (im->nfetch >= IMAGES_MAX_PER_POST) {
+		if (!im->capped) {
 			struct buf why = BUF_INIT;
-			buf_printf(&why, "not an image: Content-Type %s",
-				   fr.content_type ? fr.content_type : "missing");
-			img_warn(r, url, buf_cstr(&why));
+			buf_printf(&why, "more than %d images in one post; the rest too",
+				   IMAGES_MAX_PER_POST);
+			img_warn(c->p, im, g->url, buf_cstr(&why));
 			buf_free(&why);
-		} else {
-			enum post_status st;
-			buf_printf(&name, "%s.%s", buf_cstr(&stem), ext);
-			if ((rc = post_write(buf_cstr(&r->dir), buf_cstr(&name), fr.body.ptr,
-					     fr.body.len, &st, &e))) {
-				char why[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 8];
-				err_format(&e, why, sizeof why);
-				img_warn(r, url, why);
-			}
 		}
-		fetch_result_free(&fr);
-		if (rc || !ext)
-			goto done;
+		im->capped = true;
+		g->done = true;
+	} else {
+		g->fetch = true;
+		im->order = xrealloc(im->order, (im->nfetch + 1) * sizeof *im->order);
+		im->order[im->nfetch++] = im->n - 1;
 	}
-	buf_printf(&to, "%s/", buf_cstr(&r->prefix));
-	images_url_encode(buf_cstr(&name), &to);
-	out = buf_detach(&to);
-done:
-	buf_free(&key);
-	buf_free(&stem);
 	buf_free(&name);
-	buf_free(&to);
-	return out;
+	buf_free(&stem);
+	return NULL;
 }
 
-/* images_rewrite's map: each URL is stored (or given up) once per post. */
-static const char *img_map(void *ctx, const char *url)
+/* The body o writes, when its images are to be stored. */
+static const char *images_src(const struct article *a, const struct output_cfg *o)
 {
-	struct img_run *r = ctx;
-	for (size_t i = 0; i < r->nmemo; i++)
-		if (!strcmp(r->memo[i].url, url))
-			return r->memo[i].to;
-	char *to = img_store(r, url);
-	r->memo = xrealloc(r->memo, (r->nmemo + 1) * sizeof *r->memo);
-	r->memo[r->nmemo].url = xstrdup(url);
-	r->memo[r->nmemo].to = to;
-	return r->memo[r->nmemo++].to;
-}
-
-/* output.images: download.  Stores the images of the body that o writes
- * (body_markdown or body_html) and appends that body, linking them, to
- * body; an image that cannot be stored keeps its URL and is reported as a
- * warning, never failing the post.  False when no link changed. */
-static bool localize_images(struct pipeline *p, const struct article *a,
-			    const struct output_cfg *o, struct buf *body)
-{
+	if (o->images != IMAGES_DOWNLOAD || o->body == BODY_RAW || !strcmp(o->dir, "-"))
+		return NULL;
 	const char *src = o->body == BODY_HTML ? a->body_html : a->body_markdown;
 	if (!src || (!strstr(src, "<img") && (o->body == BODY_HTML || !strstr(src, "!["))))
-		return false;
-	struct img_run r;
-	memset(&r, 0, sizeof r);
-	r.p = p;
-	r.a = a;
+		return NULL;
+	return src;
+}
+
+struct pipeline_images *pipeline_images_plan(struct pipeline *p, const struct article *a,
+					     const struct output_cfg *o)
+{
+	const char *src = images_src(a, o);
+	if (!src)
+		return NULL;
+	struct pipeline_images *im = xcalloc(1, sizeof *im);
+	im->article = xstrdup(a->url ? a->url : "");
 	struct tmpl_ctx c = {a, p->cfg.pinyin, p->cfg.npinyin};
-	struct buf rel = BUF_INIT;
+	struct buf rel = BUF_INIT, sink = BUF_INIT;
 	struct nm_err e;
 	err_clear(&e);
-	size_t k = 0;
 	const char *d = o->images_dir;
 	while (!strncmp(d, "./", 2))
 		d += 2;
 	if (images_expand(d, false, &c, &rel, &e) ||
-	    (o->images_url ? images_expand(o->images_url, true, &c, &r.prefix, &e)
-			   : (buf_putc(&r.prefix, '/'), images_expand(d, true, &c, &r.prefix, &e)))) {
+	    (o->images_url ? images_expand(o->images_url, true, &c, &im->prefix, &e)
+			   : (buf_putc(&im->prefix, '/'), images_expand(d, true, &c, &im->prefix, &e)))) {
 		pipeline_warn(p, a->url, "output.images_dir/images_url: %s; image links kept", e.msg);
-		goto out;
+		buf_free(&rel);
+		pipeline_images_free(im);
+		return NULL;
 	}
 	/* relative to the config's folder */
 	if (buf_cstr(&rel)[0] != '/' && strcmp(p->cfg.dir, "."))
-		buf_printf(&r.dir, "%s/", p->cfg.dir);
-	buf_put(&r.dir, rel.ptr, rel.len);
-	while (r.prefix.len && r.prefix.ptr[r.prefix.len - 1] == '/')
-		buf_truncate(&r.prefix, r.prefix.len - 1);
+		buf_printf(&im->dir, "%s/", p->cfg.dir);
+	buf_put(&im->dir, rel.ptr, rel.len);
+	while (im->prefix.len && im->prefix.ptr[im->prefix.len - 1] == '/')
+		buf_truncate(&im->prefix, im->prefix.len - 1);
 	const char *page = a->final_url && url_is_http(a->final_url) ? a->final_url
 			   : a->url && url_is_http(a->url)		  ? a->url
 									  : NULL;
-	r.fo = p->fetch;
-	r.fo.connect_to = p->connect_to;
-	r.fo.max_bytes = IMAGES_MAX_BYTES;
-	r.fo.referer = page; /* many sites refuse images to other referers */
-	r.fo.accept = PIPELINE_IMAGE_ACCEPT;
-	/* the article's own host may be local (the operator pointed newsmd
-	 * at it); an image elsewhere may not lead to internal addresses */
-	if (page && url_host(page, &r.host) == 0)
-		r.fo.trusted_host = buf_cstr(&r.host);
-	else
-		r.fo.trusted_host = "";
-	k = images_rewrite(src, strlen(src), o->body == BODY_HTML, img_map, &r, body);
-out:
-	for (size_t i = 0; i < r.nmemo; i++) {
-		free(r.memo[i].url);
-		free(r.memo[i].to);
-	}
-	free(r.memo);
+	im->page = page ? xstrdup(page) : NULL;
+	if (page)
+		url_host(page, &im->host);
+	struct img_plan_ctx pc = {p, im};
+	images_rewrite(src, strlen(src), o->body == BODY_HTML, img_collect, &pc, &sink);
+	buf_free(&sink);
 	buf_free(&rel);
-	buf_free(&r.dir);
-	buf_free(&r.prefix);
-	buf_free(&r.host);
-	return k > 0;
+	return im;
 }
 
-enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
-			    const struct output_cfg *o, char **path,
-			    enum post_status *status, struct nm_err *e)
+size_t pipeline_images_count(const struct pipeline_images *im)
+{
+	return im ? im->nfetch : 0;
+}
+
+const char *pipeline_images_url(const struct pipeline_images *im, size_t i)
+{
+	return i < im->nfetch ? im->v[im->order[i]].url : NULL;
+}
+
+const char *pipeline_images_referer(const struct pipeline_images *im)
+{
+	return im->page;
+}
+
+const char *pipeline_images_store(struct pipeline *p, struct pipeline_images *im, size_t i,
+				  const char *ctype, const char *data, size_t n)
+{
+	if (i >= im->nfetch)
+		return NULL;
+	struct pimg *g = &im->v[im->order[i]];
+	if (g->done)
+		return NULL;
+	g->done = true;
+	const char *ext = images_ext(ctype, data, n);
+	if (!ext) {
+		struct buf why = BUF_INIT;
+		buf_printf(&why, "not an image: Content-Type %s", ctype ? ctype : "missing");
+		img_warn(p, im, g->url, buf_cstr(&why));
+		buf_free(&why);
+		return NULL;
+	}
+	struct buf name = BUF_INIT;
+	struct nm_err e;
+	err_clear(&e);
+	enum post_status st;
+	buf_printf(&name, "%s.%s", g->stem, ext);
+	if (post_write(buf_cstr(&im->dir), buf_cstr(&name), data, n, &st, &e)) {
+		char why[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 8];
+		err_format(&e, why, sizeof why);
+		img_warn(p, im, g->url, why);
+		buf_free(&name);
+		return NULL;
+	}
+	img_link(im, g, buf_cstr(&name));
+	/* the stored file: another post of the run may copy it */
+	struct buf file = BUF_INIT;
+	buf_printf(&file, "%s/%s", buf_cstr(&im->dir), buf_cstr(&name));
+	free(g->file);
+	g->file = buf_detach(&file);
+	buf_free(&name);
+	return g->file;
+}
+
+const char *pipeline_images_copy(struct pipeline *p, struct pipeline_images *im, size_t i,
+				 const char *file)
+{
+	struct buf bytes = BUF_INIT;
+	struct nm_err e;
+	err_clear(&e);
+	const char *r = NULL;
+	if (file_read(file, IMAGES_MAX_BYTES, &bytes, &e) != NM_OK) {
+		char why[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 8];
+		err_format(&e, why, sizeof why);
+		pipeline_images_fail(p, im, i, why);
+	} else {
+		r = pipeline_images_store(p, im, i, NULL, bytes.ptr, bytes.len);
+	}
+	buf_free(&bytes);
+	return r;
+}
+
+void pipeline_images_fail(struct pipeline *p, struct pipeline_images *im, size_t i,
+			  const char *why)
+{
+	if (i >= im->nfetch || im->v[im->order[i]].done)
+		return;
+	im->v[im->order[i]].done = true;
+	img_warn(p, im, im->v[im->order[i]].url, why ? why : "failed");
+}
+
+void pipeline_images_free(struct pipeline_images *im)
+{
+	if (!im)
+		return;
+	for (size_t i = 0; i < im->n; i++) {
+		free(im->v[i].url);
+		free(im->v[i].stem);
+		free(im->v[i].to);
+		free(im->v[i].file);
+	}
+	free(im->v);
+	free(im->order);
+	free(im->page);
+	free(im->article);
+	buf_free(&im->dir);
+	buf_free(&im->prefix);
+	buf_free(&im->host);
+	free(im);
+}
+
+/* images_rewrite's map when writing: the stored copy, or NULL. */
+static const char *img_map(void *ctx, const char *url)
+{
+	struct pimg *g = img_find(ctx, url);
+	return g ? g->to : NULL;
+}
+
+/* Fetches the planned images with the blocking client (convert): one
+ * scheduler for the post's images, the article's page as Referer. */
+static void images_fetch_now(struct pipeline *p, struct pipeline_images *im)
+{
+	size_t n = im->nfetch;
+	if (!n)
+		return;
+	struct fetch_item *items = xcalloc(n, sizeof *items);
+	for (size_t i = 0; i < n; i++)
+		items[i].url = pipeline_images_url(im, i);
+	struct fetch_opts fo = p->fetch;
+	fo.connect_to = p->connect_to;
+	fo.max_bytes = IMAGES_MAX_BYTES;
+	fo.referer = im->page; /* many sites refuse images to other referers */
+	fo.accept = PIPELINE_IMAGE_ACCEPT;
+	/* the article's own host may be local (the operator pointed newsmd
+	 * at it); an image elsewhere may not lead to internal addresses */
+	fo.trusted_host = im->host.len ? buf_cstr(&im->host) : "";
+	struct nm_err e;
+	err_clear(&e);
+	if (pipeline_fetch_all(p, items, n, &fo, &e) != NM_OK) {
+		for (size_t i = 0; i < n; i++)
+			pipeline_images_fail(p, im, i, e.msg);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct fetch_item *it = &items[i];
+			if (it->rc)
+				pipeline_images_fail(p, im, i, it->err.msg);
+			else
+				pipeline_images_store(p, im, i, it->res.content_type, it->res.body.ptr,
+						      it->res.body.len);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		fetch_result_free(&items[i].res);
+	free(items);
+}
+
+enum nm_code pipeline_write_images(struct pipeline *p, const struct article *a,
+				   const struct output_cfg *o, const struct pipeline_images *im,
+				   char **path, enum post_status *status, struct nm_err *e)
 {
 	struct buf post = BUF_INIT, name = BUF_INIT, used = BUF_INIT, body = BUF_INIT;
 	enum nm_code rc = NM_OK;
@@ -595,8 +765,9 @@ enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 	/* images: the post links what was stored (a shallow copy of the
 	 * article with the rewritten body; raw bodies stay untouched) */
 	struct article local;
-	if (o->images == IMAGES_DOWNLOAD && o->body != BODY_RAW &&
-	    localize_images(p, a, o, &body)) {
+	const char *src = im ? images_src(a, o) : NULL;
+	if (src && images_rewrite(src, strlen(src), o->body == BODY_HTML, img_map, (void *)im,
+				  &body) > 0) {
 		local = *a;
 		if (o->body == BODY_HTML)
 			local.body_html = (char *)buf_cstr(&body);
@@ -620,5 +791,17 @@ out:
 	buf_free(&name);
 	buf_free(&used);
 	buf_free(&body);
+	return rc;
+}
+
+enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
+			    const struct output_cfg *o, char **path,
+			    enum post_status *status, struct nm_err *e)
+{
+	struct pipeline_images *im = pipeline_images_plan(p, a, o);
+	if (im)
+		images_fetch_now(p, im);
+	enum nm_code rc = pipeline_write_images(p, a, o, im, path, status, e);
+	pipeline_images_free(im);
 	return rc;
 }

@@ -35,6 +35,12 @@ struct pipeline {
 	/* A rule's `pages:` links are fetched (blocking, fetch.h) and joined:
 	 * pipeline_extract sets this while it reads a URL input; crawl does not. */
 	bool follow_pages;
+	/* Fetch through one client kept until pipeline_close (robots.txt once
+	 * per host, the per-host delay held between inputs).  Only for a
+	 * pipeline used by one thread (convert, extract); false = a client
+	 * per call. */
+	bool reuse_fetch;
+	struct fetch_session *fs; /* the kept client, or NULL */
 };
 
 /* Loads the config (config_path NULL = ./newsmd.yml if present) and the
@@ -43,6 +49,10 @@ struct pipeline {
 enum nm_code pipeline_open(struct pipeline *p, const char *config_path,
 			   const char *rules_dir, struct nm_err *e);
 void pipeline_close(struct pipeline *p);
+/* Sets p->fetch from the config's crawl: section (user agent, timeout,
+ * body cap, robots.txt, per-host delay, retries): a URL given to convert,
+ * extract or rules suggest is fetched under the crawl's policy. */
+void pipeline_fetch_opts(struct pipeline *p);
 
 /* Reads input (an http(s) URL, a file path, or "-") and extracts its
  * article into a (which the caller article_init'ed).  url: the URL to know
@@ -72,15 +82,60 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
  * With o->images == IMAGES_DOWNLOAD (and a file, not stdout; a markdown or
  * html body, not raw) the body's images are first stored under
  * o->images_dir (relative to the config's folder) and linked by
- * o->images_url, see output/images.h: fetched with the article's page as
+ * o->images_url, see output/images.h: fetched with the blocking client
+ * (fetch_all: the crawl's policy and politeness) with the article's page as
  * Referer, at most IMAGES_MAX_BYTES and IMAGES_MAX_PER_POST, kept only when
  * the bytes are an image, skipped when an earlier run stored them.  An
- * image that cannot be stored keeps its URL and prints one
- * "newsmd: warning:" line on stderr; it never fails the post.  Safe to call
- * from several threads at once (crawl's writers). */
+ * image that cannot be stored keeps its URL and is handed to p->warn; it
+ * never fails the post. */
 enum nm_code pipeline_write(struct pipeline *p, const struct article *a,
 			    const struct output_cfg *o, char **path,
 			    enum post_status *status, struct nm_err *e);
+
+/* ---- output.images: download, step by step ----
+ * pipeline_write does all of it with the blocking client (convert).  The
+ * crawl splits it: it plans a post's images on its own thread, schedules
+ * the fetches through its net/multi like pages (robots.txt, per-host delay,
+ * Retry-After, retries; each URL once per run), stores each result as it
+ * arrives, and writes the post when the last one is in. */
+
+/* What a browser sends when it loads an <img>: some CDNs pick the format
+ * (or refuse) by it.  A header line for fetch_opts.accept / multi_req. */
+#define PIPELINE_IMAGE_ACCEPT "Accept: image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
+
+struct pipeline_images;
+
+/* The images a's post (written with o) needs: its body's http(s) image
+ * URLs, each once (fragments dropped), those an earlier run stored linked
+ * at once, at most IMAGES_MAX_PER_POST to fetch.  NULL when o does not
+ * download images or the body has none.  Warns through p->warn. */
+struct pipeline_images *pipeline_images_plan(struct pipeline *p, const struct article *a,
+					     const struct output_cfg *o);
+/* How many URLs are to be fetched (0 for NULL), the i-th of them, and the
+ * Referer to send (the article's page, or NULL). */
+size_t pipeline_images_count(const struct pipeline_images *im);
+const char *pipeline_images_url(const struct pipeline_images *im, size_t i);
+const char *pipeline_images_referer(const struct pipeline_images *im);
+/* Stores image i's fetched bytes (output/images.c checks they are an
+ * image and names the file).  Returns the stored file's path (valid
+ * until pipeline_images_free), or NULL when it was not stored (warned). */
+const char *pipeline_images_store(struct pipeline *p, struct pipeline_images *im, size_t i,
+				  const char *ctype, const char *data, size_t n);
+/* Stores image i as a copy of file (stored by another post of this run:
+ * the URL is requested once per run).  As pipeline_images_store. */
+const char *pipeline_images_copy(struct pipeline *p, struct pipeline_images *im, size_t i,
+				 const char *file);
+/* Image i could not be fetched: warns "image URL not stored (why); its
+ * link is kept". */
+void pipeline_images_fail(struct pipeline *p, struct pipeline_images *im, size_t i,
+			  const char *why);
+void pipeline_images_free(struct pipeline_images *im);
+/* pipeline_write with the images already handled: links rewritten to
+ * the copies im stored (im may be NULL: no rewriting).  Fetches nothing;
+ * safe to call from writer threads. */
+enum nm_code pipeline_write_images(struct pipeline *p, const struct article *a,
+				   const struct output_cfg *o, const struct pipeline_images *im,
+				   char **path, enum post_status *status, struct nm_err *e);
 
 /* The output settings for article a: the config's, with its rule's
  * overrides laid on top.  Caller frees with output_free. */

@@ -10,6 +10,7 @@
 #include "net/multi.h"
 #include "common/buf.h"
 #include "common/mem.h"
+#include "net/policy.h"
 #include "net/robots.h"
 #include "net/url.h"
 
@@ -43,6 +44,7 @@ struct req {
 	unsigned accept;
 	int prio;
 	long timeout_s;
+	size_t max_bytes; /* 0 = the config's */
 	void *ud;
 	long attempts;
 	int hops;
@@ -174,7 +176,7 @@ static int origin_of(const char *url, struct buf *origin, struct buf *name)
 	int rc = -1;
 	char *scheme = NULL, *host = NULL, *port = NULL;
 	CURLU *u = curl_url();
-	if (u && strlen(url) <= URL_MAX_LEN && url_is_http(url) &&
+	if (u && strlen(url) <= URL_MAX_LEN && policy_scheme_ok(url) &&
 	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
@@ -202,14 +204,6 @@ static unsigned hash_str(const char *s)
 	return h;
 }
 
-static bool is_trusted(const struct multi *m, const char *name)
-{
-	for (char **t = m->trusted; t && *t; t++)
-		if (!strcasecmp(*t, name))
-			return true;
-	return false;
-}
-
 static struct host *host_for(struct multi *m, const char *url)
 {
 	struct buf origin = BUF_INIT, name = BUF_INIT;
@@ -224,7 +218,7 @@ static struct host *host_for(struct multi *m, const char *url)
 	h->origin = buf_detach(&origin);
 	h->name = buf_detach(&name);
 	h->delay_ms = m->cfg.delay_ms;
-	h->trusted = is_trusted(m, h->name);
+	h->trusted = policy_host_trusted((const char *const *)m->trusted, h->name);
 	h->rstate = m->cfg.robots ? R_UNKNOWN : R_READY;
 	h->chain = m->buckets[b];
 	m->buckets[b] = h;
@@ -309,7 +303,7 @@ enum nm_code multi_new(const struct multi_cfg *c, struct multi **out, struct nm_
 	if (m->cfg.connect_timeout_s < 1)
 		m->cfg.connect_timeout_s = m->cfg.timeout_s < 10 ? m->cfg.timeout_s : 10;
 	if (!m->cfg.max_bytes)
-		m->cfg.max_bytes = 10485760;
+		m->cfg.max_bytes = SETTINGS_MAX_BODY_BYTES;
 	if (m->cfg.backoff_ms < 1)
 		m->cfg.backoff_ms = 1000;
 	m->user_agent = xstrdup(c->user_agent ? c->user_agent : "newsmd/1.0");
@@ -412,6 +406,7 @@ void multi_add(struct multi *m, const struct multi_req *r)
 	q->accept = r->accept;
 	q->prio = r->prio;
 	q->timeout_s = r->timeout_s;
+	q->max_bytes = r->max_bytes;
 	q->ud = r->ud;
 	struct host *h = host_for(m, r->url);
 	if (!h) {
@@ -435,6 +430,21 @@ void multi_want_robots(struct multi *m, const char *url)
 	h->want_robots = true;
 	h->rstate = h->rstate == R_READY ? R_UNKNOWN : h->rstate;
 	m->pending++;
+}
+
+void multi_trust_host(struct multi *m, const char *host)
+{
+	if (!host || !*host || policy_host_trusted((const char *const *)m->trusted, host))
+		return;
+	size_t n = 0;
+	while (m->trusted[n])
+		n++;
+	m->trusted = xrealloc(m->trusted, (n + 2) * sizeof *m->trusted);
+	m->trusted[n] = xstrdup(host);
+	m->trusted[n + 1] = NULL;
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (!strcasecmp(m->hosts[i]->name, host))
+			m->hosts[i]->trusted = true;
 }
 
 void multi_set_host_delay(struct multi *m, const char *url, long delay_ms)
@@ -480,32 +490,6 @@ const struct multi_stats *multi_get_stats(const struct multi *m)
 
 /* ---- libcurl callbacks ---- */
 
-static bool type_ok(unsigned accept, const char *ct)
-{
-	if (!accept || !ct || !*ct)
-		return true; /* no type: let the bytes decide */
-	char t[128];
-	size_t n = 0;
-	while (ct[n] && ct[n] != ';' && n + 1 < sizeof t) {
-		t[n] = (char)tolower((unsigned char)ct[n]);
-		n++;
-	}
-	while (n && isspace((unsigned char)t[n - 1]))
-		n--;
-	t[n] = 0;
-	if ((accept & ACCEPT_HTML) && (!strcmp(t, "text/html") || !strcmp(t, "application/xhtml+xml")))
-		return true;
-	if ((accept & ACCEPT_JSON) && (strstr(t, "json") || !strcmp(t, "text/plain") ||
-				       !strcmp(t, "text/javascript") ||
-				       !strcmp(t, "application/javascript")))
-		return true;
-	if ((accept & ACCEPT_XML) &&
-	    (strstr(t, "xml") || strstr(t, "gzip") || !strcmp(t, "application/octet-stream") ||
-	     !strcmp(t, "text/plain")))
-		return true;
-	return false;
-}
-
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct xfer *x = ud;
@@ -529,7 +513,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	if (n <= 2 && (p[0] == '\r' || p[0] == '\n')) {
 		/* end of headers: refuse unwanted types before the body comes */
 		if (x->resp_status >= 200 && x->resp_status < 300 && !x->rq->robots &&
-		    !type_ok(x->rq->accept, x->ctype)) {
+		    !policy_type_ok(x->rq->accept, x->ctype)) {
 			x->bad_type = true;
 			return 0;
 		}
@@ -581,14 +565,27 @@ static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockadd
 {
 	struct xfer *x = ud;
 	(void)purpose;
-	if (!x->host->trusted && url_addr_private(&a->addr)) {
+	bool trusted = x->host->trusted;
+	if (trusted && x->rq->robots) {
+		/* libcurl follows robots.txt redirects itself: the trust is the
+		 * host's this hop goes to, not the origin's */
+		char *eff = NULL;
+		struct buf origin = BUF_INIT, name = BUF_INIT;
+		curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &eff);
+		trusted = eff && origin_of(eff, &origin, &name) == 0 &&
+			  policy_host_trusted((const char *const *)x->m->trusted, buf_cstr(&name));
+		buf_free(&origin);
+		buf_free(&name);
+	}
+	if (!policy_addr_allowed(&a->addr, trusted)) {
 		x->ssrf = true;
 		return CURL_SOCKET_BAD;
 	}
 	return socket(a->family, a->socktype, a->protocol);
 }
 
-#define SSRF_MSG "ssrf_blocked: the host resolves to a private or loopback address"
+/* Completes r as refused by the address check on host h. */
+static void finish_ssrf(struct multi *m, struct req *r, struct host *h);
 
 /* ---- starting transfers ---- */
 
@@ -615,11 +612,11 @@ static void start(struct multi *m, struct host *h, struct req *r, int64_t now)
 	x->busy = true;
 	x->rq = r;
 	x->host = h;
-	x->cap = r->robots ? ROBOTS_MAX_BYTES : m->cfg.max_bytes;
+	x->cap = r->robots ? ROBOTS_MAX_BYTES : r->max_bytes ? r->max_bytes : m->cfg.max_bytes;
 	r->attempts++;
 	curl_easy_setopt(c, CURLOPT_URL, r->url);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https"); /* policy_scheme_ok */
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	if (r->robots) {
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -690,6 +687,19 @@ static void finish(struct multi *m, struct req *r, const struct multi_res *proto
 	req_free(r);
 }
 
+static void finish_ssrf(struct multi *m, struct req *r, struct host *h)
+{
+	struct multi_res res;
+	struct buf why = BUF_INIT;
+	memset(&res, 0, sizeof res);
+	policy_ssrf_msg(h->name, r->hops > 0, &why);
+	res.outcome = MO_REFUSED;
+	res.ssrf = true;
+	res.error = buf_cstr(&why);
+	finish(m, r, &res);
+	buf_free(&why);
+}
+
 static void finish_simple(struct multi *m, struct req *r, enum multi_outcome o,
 			  const char *why, long retry_after)
 {
@@ -730,12 +740,7 @@ static struct req *next_of(struct multi *m, struct host *h, int64_t now)
 		h->queued--;
 		m->pending--;
 		if (h->ssrf) {
-			struct multi_res res;
-			memset(&res, 0, sizeof res);
-			res.outcome = MO_REFUSED;
-			res.ssrf = true;
-			res.error = SSRF_MSG;
-			finish(m, r, &res);
+			finish_ssrf(m, r, h);
 			continue;
 		}
 		if (h->robots_err && !r->robots) {
@@ -922,9 +927,8 @@ static void on_done(struct multi *m, struct xfer *x, CURLcode cc)
 	why[0] = 0;
 
 	if (x->ssrf) {
-		res.outcome = MO_REFUSED;
-		res.ssrf = true;
-		res.error = SSRF_MSG;
+		finish_ssrf(m, r, h);
+		return;
 	} else if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
 		res.outcome = MO_TOO_LARGE;
 		snprintf(why, sizeof why, "body larger than %zu bytes; refused", x->cap);
@@ -982,14 +986,11 @@ static void on_done(struct multi *m, struct xfer *x, CURLcode cc)
 		}
 	} else if (status >= 300 && status < 400 && status != 304 && x->location) {
 		struct buf next = BUF_INIT;
-		if (r->hops >= MULTI_MAX_REDIRS) {
-			snprintf(why, sizeof why, "more than %d redirects", MULTI_MAX_REDIRS);
+		bool resolved = url_resolve(r->url, x->location, &next) == 0;
+		const char *no = policy_redirect(r->hops, resolved ? buf_cstr(&next) : NULL);
+		if (no) {
 			res.outcome = MO_REFUSED;
-			res.error = why;
-		} else if (url_resolve(r->url, x->location, &next) != 0 ||
-			   !url_is_http(buf_cstr(&next))) {
-			res.outcome = MO_REFUSED;
-			res.error = "redirect to a scheme other than http/https refused";
+			res.error = no;
 		} else {
 			struct host *nh = host_for(m, buf_cstr(&next));
 			if (!nh) {

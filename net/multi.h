@@ -1,6 +1,8 @@
 /*
- * multi.h - the crawler's fetcher: many GETs at once on one libcurl multi
- * handle, polite to every host.
+ * multi.h - newsmd's one HTTP client: many GETs at once on one libcurl
+ * multi handle, polite to every host.  The crawl uses it directly;
+ * net/fetch.h wraps it for blocking callers (convert, extract, rules
+ * suggest).  What may be fetched is decided by net/policy.h.
  *
  * The caller adds requests; multi_run() starts them when their host
  * allows (robots.txt fetched first and obeyed, per-host concurrency,
@@ -24,12 +26,12 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "net/policy.h"
 
 struct robots;
 
-/* Redirect hops followed per request: chains longer than this are loops
- * or traps (Go, colly and newspaper use 10 too). */
-#define MULTI_MAX_REDIRS 10
+/* Redirect hops followed per request (the policy's limit). */
+#define MULTI_MAX_REDIRS NET_MAX_REDIRS
 /* Response header bytes per response: more is a header flood. */
 #define MULTI_MAX_HEADER_BYTES ((size_t)64 * 1024)
 /* Jitter added to the per-host delay: 0-50 % on top (Scrapy's
@@ -45,12 +47,7 @@ struct robots;
  * least five). */
 #define MULTI_ROBOTS_REDIRS 5
 
-/* Content types a request accepts (bit set); 0 = anything. */
-enum {
-	ACCEPT_HTML = 1, /* text/html, application/xhtml+xml */
-	ACCEPT_JSON = 2, /* application/json, *+json, text/plain, text/javascript */
-	ACCEPT_XML = 4,  /* feeds and sitemaps: *xml*, gzip, octet-stream, text/plain */
-};
+/* Content types a request accepts: the ACCEPT_* bits of net/policy.h. */
 
 struct multi_cfg {
 	const char *user_agent;              /* also the robots.txt product token */
@@ -62,7 +59,7 @@ struct multi_cfg {
 	long low_speed_bytes, low_speed_s;   /* abort below bytes/s for s seconds */
 	long retries;                        /* extra attempts after the first */
 	long backoff_ms;                     /* first back-off step */
-	size_t max_bytes;                    /* decoded body cap */
+	size_t max_bytes;                    /* decoded body cap; 0 = SETTINGS_MAX_BODY_BYTES */
 	bool robots;                         /* fetch and obey robots.txt */
 	const char *const *connect_to;       /* curl CONNECT_TO "H:P:H2:P2", NULL-terminated */
 	const char *const *trusted_hosts;    /* may resolve to private/loopback addresses */
@@ -77,6 +74,7 @@ struct multi_req {
 	unsigned accept;                /* ACCEPT_* bits, 0 = any */
 	int prio;                       /* 0 before 1 within a host */
 	long timeout_s;                 /* 0 = the config's */
+	size_t max_bytes;               /* decoded body cap; 0 = the config's */
 	void *ud;                       /* handed back in the result */
 };
 
@@ -139,6 +137,10 @@ void multi_set_host_delay(struct multi *m, const char *url, long delay_ms);
  * requests complete as MO_DEFERRED when that is beyond the run's reach. */
 void multi_block_host(struct multi *m, const char *url, int64_t until);
 
+/* Trusts host (a name the operator gave): it may resolve to a private or
+ * loopback address, like cfg.trusted_hosts. */
+void multi_trust_host(struct multi *m, const char *host);
+
 /* Makes sure url's host has its robots.txt fetched in this run even if no
  * request for it is queued (a source that reads the sitemaps robots.txt
  * lists); the robots callback reports it.  With cfg.robots off the file is
@@ -157,7 +159,8 @@ void multi_wakeup(struct multi *m);
 
 /* Runs transfers until every request has completed (and no hold is left)
  * or the monotonic deadline (multi_now_ms() based; 0 = none) passes; then what is left
- * completes as MO_DEFERRED.  robots may be NULL. */
+ * completes as MO_DEFERRED.  robots may be NULL.  May be called again with
+ * new requests: hosts keep their robots.txt, delays and back-off. */
 void multi_run(struct multi *m, int64_t deadline_ms, multi_done_fn done,
 	       multi_robots_fn robots, void *ctx);
 

@@ -67,7 +67,7 @@ void config_defaults(struct config *c)
 	c->crawl.delay_ms = 1000;
 	c->crawl.timeout_s = 30;
 	c->crawl.retries = 3;
-	c->crawl.max_bytes = 10485760;
+	c->crawl.max_bytes = (long)SETTINGS_MAX_BODY_BYTES;
 	c->crawl.robots = true;
 }
 

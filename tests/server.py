@@ -12,8 +12,8 @@ fault injection chosen by path prefix:
                        403 unless the Referer is a page of this server (the
                        hot-link protection of many Chinese news sites)
   /ctype/T/S/PATH      file PATH served as Content-Type T/S
-Every request is counted per path (GET /__hits returns the counts as JSON)
-and its Referer kept (Server.referer(path)).
+Every request is counted per path (GET /__hits returns the counts as JSON),
+its arrival time and its Referer kept (Server.times(path), .referer(path)).
 Usage from tests: `with Server(root) as s: s.url('/x')`.
 """
 import http.server
@@ -48,6 +48,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with srv.lock:
             srv.hits[path] = srv.hits.get(path, 0) + 1
             srv.referers[path] = self.headers.get('Referer')
+            srv.times.setdefault(path, []).append(time.monotonic())
         if path == '/__hits':
             return self._send(200, json.dumps(srv.hits).encode(), 'application/json')
         parts = path.split('/')
@@ -109,6 +110,7 @@ class Server:
         self.httpd.root = self.root
         self.httpd.hits = {}
         self.httpd.referers = {}
+        self.httpd.times = {}
         self.httpd.lock = threading.Lock()
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -120,6 +122,10 @@ class Server:
 
     def hits(self, path):
         return self.httpd.hits.get(path, 0)
+
+    def times(self, path):
+        """Arrival times (time.monotonic) of the requests for path."""
+        return list(self.httpd.times.get(path, []))
 
     def referer(self, path):
         """The Referer header of the last request for path (None: none)."""

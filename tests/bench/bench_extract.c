@@ -18,6 +18,7 @@
 #include "extractor/auto.h"
 #include "dom/html.h"
 #include "output/md.h"
+#include "common/settings.h"
 
 #include <gumbo.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 #include <time.h>
 
 /* Pages larger than crawl.max_bytes are not fetched, so not benched. */
-#define BENCH_MAX_PAGE ((size_t)10 * 1024 * 1024)
+#define BENCH_MAX_PAGE SETTINGS_MAX_BODY_BYTES
 #define BENCH_DEFAULT_ROUNDS 5
 
 struct page {

@@ -156,6 +156,80 @@ def redirect_to_private_address_refused(tmp):
         assert '厦门市科技局' in out
 
 
+def robots_site(tmp):
+    """A server root with robots.txt disallowing /private/ and the finews page twice."""
+    www = os.path.join(tmp, 'www')
+    page = open(os.path.join(FIX, 'finews/NW202204132341710174.html'), 'rb').read()
+    for rel in ('a.html', 'private/a.html'):
+        os.makedirs(os.path.dirname(os.path.join(www, rel)), exist_ok=True)
+        with open(os.path.join(www, rel), 'wb') as f:
+            f.write(page)
+    write(os.path.join(www, 'robots.txt'), 'User-agent: *\nDisallow: /private/\n')
+    write(os.path.join(tmp, 'newsmd.yml'), 'crawl: {delay_ms: 0}\n')
+    os.makedirs(os.path.join(tmp, 'rules'), exist_ok=True)
+    return www
+
+
+@test
+def convert_and_extract_obey_robots_txt(tmp):
+    www = robots_site(tmp)
+    cfg = os.path.join(tmp, 'newsmd.yml')
+    with Server(www) as s:
+        for cmd in (['extract', '--format', 'text'], ['convert', '--out', tmp]):
+            url = s.url('/private/a.html')
+            rc, out, err = run(*cmd[:1], '-c', cfg, *cmd[1:], url)
+            assert rc == 1, (cmd, out, err)
+            one_line_error(err, url, 'disallowed by robots.txt')
+            # a redirect into a disallowed path is checked again at that hop
+            url = s.url('/redirect/1/private/a.html')
+            rc, out, err = run(*cmd[:1], '-c', cfg, *cmd[1:], url)
+            assert rc == 1, (cmd, out, err)
+            one_line_error(err, url, 'disallowed by robots.txt')
+            rc, out, err = run(*cmd[:1], '-c', cfg, *cmd[1:], s.url('/a.html'))
+            assert rc == 0, (cmd, err)
+        assert s.hits('/private/a.html') == 0, 'a disallowed page was requested'
+        assert s.hits('/a.html') == 2 and s.hits('/robots.txt') == 6, s.hits('/robots.txt')
+        # crawl.robots: false fetches it
+        write(cfg, 'crawl: {delay_ms: 0, robots: false}\n')
+        rc, out, err = run('extract', '-c', cfg, '--format', 'text', s.url('/private/a.html'))
+        assert rc == 0 and '厦门市科技局' in out, err
+        assert s.hits('/private/a.html') == 1 and s.hits('/robots.txt') == 6
+
+
+@test
+def inputs_share_one_client_robots_once_delay_held(tmp):
+    # several URL INPUTs of one host: robots.txt is fetched once and the
+    # per-host delay holds between them, as in a crawl
+    www = robots_site(tmp)
+    cfg = os.path.join(tmp, 'newsmd.yml')
+    write(cfg, 'crawl: {delay_ms: 400}\n')
+    with open(os.path.join(www, 'b.html'), 'wb') as f:
+        f.write(open(os.path.join(www, 'a.html'), 'rb').read())
+    with Server(www) as s:
+        rc, out, err = run('convert', '-c', cfg, '--out', tmp, s.url('/a.html'), s.url('/b.html'),
+                           s.url('/private/a.html'))
+        assert rc == 1, err
+        one_line_error(err, s.url('/private/a.html'), 'disallowed by robots.txt')
+        assert s.hits('/robots.txt') == 1, s.hits('/robots.txt')
+        assert s.hits('/private/a.html') == 0
+        (ta,), (tb,) = s.times('/a.html'), s.times('/b.html')
+        (tr,) = s.times('/robots.txt')
+        assert ta - tr >= 0.39 and tb - ta >= 0.39, (ta - tr, tb - ta)
+
+
+@test
+def url_inputs_retry_transient_errors_like_the_crawl(tmp):
+    # one client, one policy: a 503 is retried (crawl.retries) as in a crawl
+    www = robots_site(tmp)
+    cfg = os.path.join(tmp, 'newsmd.yml')
+    write(cfg, 'crawl: {delay_ms: 0, retries: 2}\n')
+    with Server(www) as s:
+        rc, out, err = run('extract', '-c', cfg, '--format', 'text', s.url('/status/503/x'))
+        assert rc == 1, err
+        one_line_error(err, s.url('/status/503/x'), 'HTTP 503')
+        assert s.hits('/status/503/x') == 3, s.hits('/status/503/x')
+
+
 @test
 def broken_config_yaml_has_line_and_column(tmp):
     cfg = os.path.join(tmp, 'newsmd.yml')

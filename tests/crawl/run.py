@@ -390,6 +390,20 @@ def t14_redirect_to_internal_address_refused(tmp):
 
 
 @test
+def t14b_robots_redirect_to_internal_address_refused(tmp):
+    # libcurl follows robots.txt redirects itself (RFC 9309: five hops); the
+    # address check still applies to the host of each hop
+    with Server() as s:
+        s.set(robots=(302, 'http://127.0.0.2:%(port)d/robots.txt'))
+        site = Site(tmp, s, plain(s, ['/a/r1']))
+        rc, out, err = site.crawl()
+        assert rc == 1, err
+        assert [r for r in s.requests('/robots.txt') if r[1] == '127.0.0.2'] == [], \
+            'the redirect target on a loopback address was contacted'
+        assert 'ssrf_blocked' in err and s.hits('/a/r1') == 0, err
+
+
+@test
 def t15_gzip_decoded_hash_on_decoded_bytes(tmp):
     with Server() as s:
         site = Site(tmp, s, plain(s, ['/gzip']))
@@ -803,6 +817,62 @@ def exit_2_on_config_errors(tmp):
                            capture_output=True)
         assert p.returncode == 2
         assert s.requests() == []
+
+
+@test
+def t40_images_go_through_the_scheduler(tmp):
+    # output.images: download in a crawl: the images are requested like pages
+    # (robots.txt, per-host delay, Retry-After), each URL once per run, and
+    # an image stored by an earlier run is not requested again
+    with Server() as s:
+        site = Site(tmp, s, plain(s, ['/img-article/1', '/img-article/2']), delay_ms=300,
+                    per_host_concurrency=1, retries=2)
+        cfg = os.path.join(tmp, 'newsmd.yml')
+        text = open(cfg).read().replace('  dir: _posts\n',
+                                         '  dir: _posts\n  images: download\n  images_dir: assets/img\n')
+        open(cfg, 'w').write(text)
+        log = os.path.join(tmp, 'log.jsonl')
+        rc, out, err = site.crawl('--log-json', log)
+        assert rc == 0, err
+        assert s.hits('/private/secret.png') == 0, 'robots.txt disallows it'
+        for p in ('/img/1.png', '/img/2.png', '/img/shared.png'):
+            assert s.hits(p) == 1, (p, s.hits(p))
+        # 503 + Retry-After: 1, then stored
+        assert s.hits('/img-flaky/1.png') == 2 and s.hits('/img-flaky/2.png') == 2
+        t = [t for (t, h, p, _) in s.requests('/img-flaky/1.png')]
+        assert t[1] - t[0] >= 0.95, 'Retry-After on an image is waited out'
+        hdrs = s.requests('/img/1.png')[0][3]
+        assert hdrs.get('Referer') == 'http://news.test/img-article/1', hdrs
+        assert hdrs.get('Accept', '').startswith('image/'), hdrs
+        # the per-host delay holds between image requests (one at a time)
+        starts = [t for (t, h, p, _) in s.requests() if h == 'news.test' and
+                  p.split('?')[0].startswith(('/img/', '/img-flaky/'))]
+        assert len(starts) == 7, starts
+        gaps = [b - a for a, b in zip(starts, starts[1:])]
+        assert min(gaps) >= 0.29, gaps
+        stored = sorted(os.listdir(os.path.join(tmp, 'assets/img')))
+        assert len(stored) == 5 and all(f.endswith('.png') for f in stored), stored
+        posts = site.posts()
+        assert len(posts) == 2, posts
+        for name in posts:
+            body = site.post(name)
+            assert body.count('](/assets/img/') == 3, body
+            assert '![i2](http://news.test/private/secret.png)' in body, body
+        with open(log, encoding='utf-8') as f:
+            warned = [json.loads(l) for l in f if '"warning"' in l]
+        assert len(warned) == 2 and all('private/secret.png not stored (disallowed by robots.txt)'
+                                        in w['error'] for w in warned), warned
+        # a later run: a new article whose images an earlier run stored
+        site2 = Site(tmp, s, plain(s, ['/img-article/1', '/img-article/2', '/img-article/3']),
+                     delay_ms=0, retries=2)
+        text = open(cfg).read().replace('  dir: _posts\n',
+                                         '  dir: _posts\n  images: download\n  images_dir: assets/img\n')
+        open(cfg, 'w').write(text)
+        rc, out, err = site2.crawl()
+        assert rc == 0, err
+        assert s.hits('/img/shared.png') == 1, 'stored by the earlier run: not requested again'
+        assert s.hits('/img/3.png') == 1 and s.hits('/private/secret.png') == 0
+        assert len(site.posts()) == 3
 
 
 def main():

@@ -6,6 +6,7 @@ per path+query, with its arrival time and request headers, so tests assert
 what the crawler did on the wire.  Routes follow research/crawler.md Table 3:
 
   /robots.txt             srv.robots = (status, body)       rows 1-3
+                          (status 301/302: a redirect to body % {'port': port})
   /slow-headers?s=N       no bytes for N s                  row 4
   /slow-body              1 byte/s                          row 5
   /reset                  RST before any response           row 6
@@ -37,6 +38,10 @@ what the crawler did on the wire.  Routes follow research/crawler.md Table 3:
   /canonical              rel=canonical -> /a/1             row 36
   /binary                 image/png                         row 37
   /a/ID                   a small article
+  /img-article/ID         an article with images: /img/ID.png, /img/shared.png,
+                          /private/secret.png (robots.txt disallows it),
+                          /img-flaky/ID.png?k=1 (503 + Retry-After: 1 once)
+  /img/NAME, /img-flaky/NAME?k=K   PNG images (the latter 503 + Retry-After: 1 K times)
   /slow-article/ID        an article after srv.article_delay seconds (rows 38-39)
   /comm/web/getNewsByColumns, /api/content/NewsData/GetNewsText.do?id=X
                           the finews JSON API fixtures (tests/fixtures/finews-api)
@@ -59,13 +64,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(os.path.dirname(HERE), 'fixtures')
 
 
-def article(aid, title=None, date='2024-05-02T10:00:00+00:00', extra_head=''):
+def article(aid, title=None, date='2024-05-02T10:00:00+00:00', extra_head='', extra_body=''):
     title = title or 'Article %s' % aid
     return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title>%s</head>'
             '<body><article><h1>%s</h1><time datetime="%s">%s</time>'
             '<div class="body"><p>Body of article %s. It has a paragraph with enough words '
-            'to be a paragraph.</p><p>And a second one.</p></div></article></body></html>'
-            % (title, extra_head, title, date, date, aid)).encode()
+            'to be a paragraph.</p>%s<p>And a second one.</p></div></article></body></html>'
+            % (title, extra_head, title, date, date, aid, extra_body)).encode()
+
+
+def png(w, h):
+    """A valid RGB PNG of w x h red pixels."""
+    def chunk(t, d):
+        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    raw = b''.join(b'\0' + b'\xff\0\0' * w for _ in range(h))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
 
 
 GBK_TITLE = '中文新闻标题'
@@ -133,6 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route(self, srv, path, q, full, host, arg, n_full):
         if path == '/robots.txt':
             st, body = srv.robots
+            if st in (301, 302) and host != '127.0.0.2':
+                return self.redirect(body % {'port': srv.server_address[1]}, st)
             return self.send(st, body.encode(), 'text/plain')
         if path.startswith('/a/') or path.startswith('/private/'):
             return self.send(200, article(path.split('/')[-1]))
@@ -287,6 +303,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, article('self', extra_head='<meta http-equiv="refresh" content="300; url=/a/elsewhere">'))
         if path == '/canonical':
             return self.send(200, article('1', extra_head='<link rel="canonical" href="/a/1?utm_source=amp">'))
+        if path.startswith('/img-article/'):
+            aid = path.split('/')[-1]
+            imgs = ['/img/%s.png' % aid, '/img/shared.png', '/private/secret.png',
+                    '/img-flaky/%s.png?k=1' % aid]
+            extra = ''.join('<p><img src="%s" alt="i%d"></p>' % (u, i) for i, u in enumerate(imgs))
+            return self.send(200, article('img' + aid, extra_body=extra))
+        if path.startswith('/img/'):
+            return self.send(200, png(4, 3), 'image/png')
+        if path.startswith('/img-flaky/'):
+            if n_full <= arg('k', 1):
+                return self.send(503, b'busy', headers=[('Retry-After', '1')])
+            return self.send(200, png(5, 2), 'image/png')
         if path == '/binary':
             return self.send(200, b'\x89PNG\r\n\x1a\n' + b'\0' * 2000, 'image/png')
         if path == '/comm/web/getNewsByColumns':
