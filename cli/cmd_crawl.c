@@ -1,1115 +1,121 @@
 /*
- * cmd_crawl.c - `newsmd crawl`, the cron job: for every configured source,
- * read its start URLs (HTML list pages with pagination, JSON list APIs,
- * RSS/Atom feeds, sitemaps and sitemap indexes, the sitemaps robots.txt
- * names), find the articles not handled yet, fetch them politely, write
- * their posts, and record everything in the state store.
- *
- * The loop composes net/multi (polite fetching), crawler/frontier (the
- * run's work and dedup), crawler/state (memory across runs, the lock) and
- * cli/pipeline (bytes -> article -> post).  Everything happens in the
- * fetcher's done callback: a discovery page yields more requests, an
- * article yields a post.  Cron-friendly: silent when all went well (unless
- * --progress), one line per failed item, exit 0 / 1 / 2 / 75 (SPEC §2).
+ * cmd_crawl.c - `newsmd crawl`, the cron job: parses the options, runs the
+ * crawl engine (crawler/engine.h) and prints what it reports: one line per
+ * failed item, a progress line on a terminal (--progress), one JSON line
+ * per event in --log-json, and the exit status 0 / 1 / 2 / 75 (SPEC §2).
+ * Quiet when all went well.
  */
 #include "cli/cmd.h"
+#include "crawler/engine.h"
 #include "crawler/pipeline.h"
-#include "common/buf.h"
-#include "common/mem.h"
-#include "net/canon.h"
-#include "dom/charset.h"
-#include "crawler/feed.h"
-#include "crawler/frontier.h"
-#include "net/multi.h"
-#include "net/robots.h"
-#include "crawler/state.h"
-#include "net/url.h"
-#include "extractor/extract.h"
-#include "dom/html.h"
-#include "dom/jpath.h"
-#include "output/post.h"
-#include "output/tmpl.h"
 
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 /* More --connect-to / --source options than this is a typo loop. */
 #define CRAWL_MAX_OPTS 64
-/* Sitemap indexes nest at most this deep (sitemaps.org allows one level;
- * a little slack for sites that nest anyway, none for cycles). */
-#define CRAWL_MAX_SITEMAP_DEPTH 3
-/* State writes are committed at least this often, so a crash loses at
- * most this much bookkeeping (the posts themselves are already safe). */
-#define CRAWL_COMMIT_MS 500
-/* Progress is redrawn at most this often. */
-#define CRAWL_DRAW_MS 200
-/* A URL that failed in a run is retried by the run after this long,
- * doubling per failed run (capped by STATE_MAX_FAILED_RUNS tries). */
-#define CRAWL_RETRY_BASE_S 300
-/* A <meta http-equiv=refresh> with a longer delay is a page reloading
- * itself for readers, not a redirect (Scrapy's METAREFRESH_MAXDELAY). */
-#define CRAWL_META_REFRESH_MAX_DELAY_S 100
-/* Posts written at once by writer threads.  Each post costs two fsyncs
- * (file and folder); the file system's journal commits concurrent ones
- * together, so 8 writers turn ~85 posts/s into several hundred on this
- * machine's ext4 (measured: 87 / 575 / 725 writes/s with 1 / 4 / 8). */
-#define CRAWL_WRITERS 8
-/* Low-speed abort: below this many bytes/s for half the transfer timeout
- * (at most 30 s) the server is trickling. */
-#define CRAWL_LOW_SPEED_BYTES 1024
 
-struct crawl {
-	struct pipeline p;
-	struct state *st;
-	struct multi *m;
-	struct frontier *fr;
-	bool dry_run;
-	long max_items, queued_articles;
-	bool progress;
-	FILE *log;
-	unsigned long long shard_i, shard_n;
-	bool *selected;            /* per source */
-	char **robots_want;        /* canonical robots.txt URLs whose Sitemap lines a source reads */
-	size_t *robots_want_src;
-	size_t nrobots_want;
-	int64_t t0, last_commit, last_draw;
-	long found, fetched, written, unchanged, not_modified, failed, skipped, deferred,
-		duplicates, pages;
-	bool drew;
-	struct writers *w;
+/* What the command shows while the engine runs. */
+struct crawl_view {
+	bool progress; /* a progress line on stderr */
+	bool drew;     /* the progress line is on screen */
+	FILE *log;     /* --log-json, or NULL */
 };
 
-/* A post to write on a writer thread; everything in it is owned. */
-struct wjob {
-	struct frontier_item *it;
-	struct article a;
-	struct output_cfg o;
-	struct state_url row;
-	long status, attempts;
-	char *final_url;
-	/* results */
-	enum nm_code rc;
-	struct nm_err e;
-	char *path;
-	enum post_status ps;
-	struct wjob *next;
-};
-
-struct writers {
-	pthread_t th[CRAWL_WRITERS];
-	int n;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct wjob *in, *in_tail, *out, *out_tail;
-	bool stop;
-	struct crawl *c;
-};
-
-static int64_t wall(void)
+static void clear_progress(struct crawl_view *v)
 {
-	return (int64_t)time(NULL);
-}
-
-/* ---- output: progress, errors, JSON log ---- */
-
-static void clear_progress(struct crawl *c)
-{
-	if (c->drew) {
+	if (v->drew) {
 		fputs("\r\033[K", stderr);
-		c->drew = false;
+		v->drew = false;
 	}
 }
 
-static void draw_progress(struct crawl *c, bool force)
+static void draw_progress(struct crawl_view *v, const struct engine_counts *n)
 {
-	if (!c->progress)
+	if (!v->progress || !n)
 		return;
-	int64_t now = multi_now_ms();
-	if (!force && now - c->last_draw < CRAWL_DRAW_MS)
-		return;
-	c->last_draw = now;
-	double secs = (double)(now - c->t0) / 1000.0;
 	fprintf(stderr, "\r\033[Kcrawl: %ld found, %ld fetched, %ld written, %ld failed  %.1f/s",
-		c->found, c->fetched, c->written, c->failed, secs > 0 ? (double)c->fetched / secs : 0.0);
-	c->drew = true;
-}
-
-static void report(struct crawl *c, const char *url, const char *msg)
-{
-	clear_progress(c);
-	cli_errorf("%s: %s", url, msg);
+		n->found, n->fetched, n->written, n->failed,
+		n->seconds > 0 ? (double)n->fetched / n->seconds : 0.0);
+	v->drew = true;
 }
 
 /* Writes o as one line of the --log-json file and frees it.  One fprintf
- * per line, which stdio locks: writer threads log too. */
-static void log_line(struct crawl *c, json_t *o)
+ * per line, which stdio locks: warnings come from writer threads. */
+static void log_line(struct crawl_view *v, json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s) {
-		fprintf(c->log, "%s\n", s);
+		fprintf(v->log, "%s\n", s);
 		free(s);
 	}
 	json_decref(o);
 }
 
-/* pipeline warnings (images not stored ...) as "warning" events, from
- * whichever thread wrote the post */
-static void log_warning(void *ctx, const char *url, const char *msg)
-{
-	struct crawl *c = ctx;
-	cli_warn(NULL, url, msg);
-	if (!c->log)
-		return;
-	json_t *o = json_object();
-	json_object_set_new(o, "ts", json_integer(wall()));
-	json_object_set_new(o, "event", json_string("warning"));
-	json_object_set_new(o, "url", json_string(url));
-	json_object_set_new(o, "error", json_string(msg));
-	log_line(c, o);
-}
-
-static void log_event(struct crawl *c, const char *event, const struct frontier_item *it,
-		      const struct multi_res *r, const char *path, const char *error)
-{
-	if (!c->log)
-		return;
-	json_t *o = json_object();
-	json_object_set_new(o, "ts", json_integer(wall()));
-	json_object_set_new(o, "event", json_string(event));
-	if (it) {
-		json_object_set_new(o, "url", json_string(it->url));
-		json_object_set_new(o, "source", json_string(c->p.cfg.sources[it->source].name));
-		json_object_set_new(o, "kind", json_string(it->kind == ITEM_ARTICLE ? "article"
-							 : it->kind == ITEM_SITEMAP ? "sitemap"
-										  : "list"));
-	}
-	if (r) {
-		json_object_set_new(o, "outcome", json_string(multi_outcome_name(r->outcome)));
-		if (r->status)
-			json_object_set_new(o, "status", json_integer(r->status));
-		json_object_set_new(o, "attempts", json_integer(r->attempts));
-		if (r->final_url && it && strcmp(r->final_url, it->fetch_url))
-			json_object_set_new(o, "final_url", json_string(r->final_url));
-	}
-	if (path)
-		json_object_set_new(o, "path", json_string(path));
-	if (error)
-		json_object_set_new(o, "error", json_string(error));
-	log_line(c, o);
-}
-
-/* ---- pre-filled fields <-> JSON (kept in the state for later runs) ---- */
-
-static void put_str(json_t *o, const char *k, const char *v)
+static void put(json_t *o, const char *k, const char *v)
 {
 	if (v)
 		json_object_set_new(o, k, json_string(v));
 }
 
-static void put_list(json_t *o, const char *k, const struct strv *v)
+static void on_event(void *ctx, const struct engine_event *ev)
 {
-	if (!v->n)
+	struct crawl_view *v = ctx;
+	switch (ev->type) {
+	case ENGINE_EV_TICK:
+		draw_progress(v, ev->counts);
 		return;
-	json_t *a = json_array();
-	for (size_t i = 0; i < v->n; i++)
-		json_array_append_new(a, json_string(v->v[i]));
-	json_object_set_new(o, k, a);
-}
-
-static void put_date(json_t *o, const char *k, const struct when *w)
-{
-	if (!w->set)
+	case ENGINE_EV_ERROR:
+	case ENGINE_EV_NOTICE:
+		clear_progress(v);
+		cli_errorf("%s: %s", ev->url, ev->error);
 		return;
-	struct buf b = BUF_INIT;
-	date_format(&b, "%Y-%m-%dT%H:%M:%S%:z", w);
-	json_object_set_new(o, k, json_string(buf_cstr(&b)));
-	buf_free(&b);
-}
-
-/* JSON text of the fields a list item filled in a, or NULL when none. */
-static char *fields_json(const struct article *a)
-{
+	case ENGINE_EV_WOULD_WRITE:
+		clear_progress(v);
+		printf("would write %s %s\n", ev->path, ev->url);
+		return;
+	case ENGINE_EV_SUMMARY:
+		if (v->log && ev->json)
+			fprintf(v->log, "%s\n", ev->json);
+		return;
+	case ENGINE_EV_WARNING:
+		cli_warn(NULL, ev->url, ev->error);
+		if (v->log) {
+			json_t *o = json_object();
+			json_object_set_new(o, "ts", json_integer(ev->ts));
+			json_object_set_new(o, "event", json_string("warning"));
+			put(o, "url", ev->url);
+			put(o, "error", ev->error);
+			log_line(v, o);
+		}
+		return;
+	case ENGINE_EV_ITEM:
+		break;
+	}
+	if (!v->log)
+		return;
 	json_t *o = json_object();
-	put_str(o, "title", a->title);
-	put_date(o, "date", &a->date);
-	put_date(o, "updated", &a->updated);
-	put_list(o, "author", &a->author);
-	put_str(o, "source", a->source);
-	put_str(o, "category", a->category);
-	put_list(o, "tags", &a->tags);
-	put_str(o, "lead_image", a->lead_image);
-	put_str(o, "excerpt", a->excerpt);
-	put_str(o, "lang", a->lang);
-	for (size_t i = 0; i < a->nfields; i++)
-		put_str(o, a->fields[i].name, a->fields[i].value);
-	char *s = json_object_size(o) ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return s;
-}
-
-static void set_str(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = xstrdup(v);
-}
-
-/* Sets one pre-filled field by name (built-in or custom). */
-static void set_field(struct article *a, const char *k, const char *v)
-{
-	if (!strcmp(k, "title"))
-		set_str(&a->title, v);
-	else if (!strcmp(k, "source"))
-		set_str(&a->source, v);
-	else if (!strcmp(k, "category"))
-		set_str(&a->category, v);
-	else if (!strcmp(k, "lead_image"))
-		set_str(&a->lead_image, v);
-	else if (!strcmp(k, "excerpt"))
-		set_str(&a->excerpt, v);
-	else if (!strcmp(k, "lang"))
-		set_str(&a->lang, v);
-	else if (!strcmp(k, "author"))
-		strv_push(&a->author, v);
-	else if (!strcmp(k, "tags"))
-		strv_push(&a->tags, v);
-	else if (!strcmp(k, "date") || !strcmp(k, "updated")) {
-		struct when w;
-		if (date_parse_any(v, NULL, &w) == NM_OK)
-			*(strcmp(k, "date") ? &a->updated : &a->date) = w;
-	} else
-		article_set_field(a, k, v);
-}
-
-static void apply_fields(struct article *a, const char *js)
-{
-	json_t *o = js ? json_loads(js, 0, NULL) : NULL;
-	const char *k;
-	json_t *v;
-	json_object_foreach(o, k, v)
-	{
-		if (json_is_string(v)) {
-			set_field(a, k, json_string_value(v));
-		} else if (json_is_array(v)) {
-			size_t i;
-			json_t *x;
-			json_array_foreach(v, i, x) if (json_is_string(x)) set_field(a, k,
-										  json_string_value(x));
-		}
+	json_object_set_new(o, "ts", json_integer(ev->ts));
+	json_object_set_new(o, "event", json_string(ev->name));
+	put(o, "url", ev->url);
+	put(o, "source", ev->source);
+	put(o, "kind", ev->kind);
+	if (ev->outcome) {
+		put(o, "outcome", ev->outcome);
+		if (ev->status)
+			json_object_set_new(o, "status", json_integer(ev->status));
+		json_object_set_new(o, "attempts", json_integer(ev->attempts));
+		put(o, "final_url", ev->final_url);
 	}
-	json_decref(o);
+	put(o, "path", ev->path);
+	put(o, "error", ev->error);
+	log_line(v, o);
 }
-
-/* ---- small helpers ---- */
-
-static void hash_hex(const char *s, size_t n, char out[17])
-{
-	unsigned long long h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	snprintf(out, 17, "%016llx", h);
-}
-
-static bool shard_ok(struct crawl *c, const char *url)
-{
-	if (c->shard_n <= 1)
-		return true;
-	struct buf h = BUF_INIT;
-	bool ok = url_host(url, &h) == 0 && canon_host_hash(buf_cstr(&h)) % c->shard_n == c->shard_i;
-	buf_free(&h);
-	return ok;
-}
-
-static const struct rule *source_rule(struct crawl *c, size_t src)
-{
-	const char *name = c->p.cfg.sources[src].rule;
-	return name ? ruleset_find(&c->p.rules, name) : NULL;
-}
-
-static bool same_host(const char *a, const char *b)
-{
-	struct buf x = BUF_INIT, y = BUF_INIT;
-	bool same = a && b && url_host(a, &x) == 0 && url_host(b, &y) == 0 &&
-		    !strcmp(buf_cstr(&x), buf_cstr(&y));
-	buf_free(&x);
-	buf_free(&y);
-	return same;
-}
-
-static void maybe_commit(struct crawl *c, bool force)
-{
-	int64_t now = multi_now_ms();
-	if (force || now - c->last_commit >= CRAWL_COMMIT_MS) {
-		struct nm_err e;
-		if (state_commit(c->st, &e) != NM_OK)
-			report(c, "state", e.msg);
-		c->last_commit = now;
-	}
-}
-
-/* A fresh row for an item not in the store yet. */
-static void new_row(struct crawl *c, const struct frontier_item *it, enum url_kind kind,
-		    struct state_url *u)
-{
-	struct buf h = BUF_INIT;
-	memset(u, 0, sizeof *u);
-	u->url = xstrdup(it->canon);
-	u->source = xstrdup(c->p.cfg.sources[it->source].name);
-	if (url_host(it->url, &h) == 0)
-		u->host = buf_detach(&h);
-	u->kind = kind;
-	u->status = ST_QUEUED;
-	u->discovered_at = wall();
-	buf_free(&h);
-}
-
-static void put_row(struct crawl *c, const struct state_url *u)
-{
-	struct nm_err e;
-	err_clear(&e);
-	if (state_put(c->st, u, &e) != NM_OK)
-		report(c, u->url, e.msg);
-}
-
-/* ---- submitting work ---- */
-
-static void submit(struct crawl *c, struct frontier_item *it, const char *etag,
-		   const char *last_modified)
-{
-	const struct rule *r = it->rule;
-	struct multi_req q;
-	memset(&q, 0, sizeof q);
-	q.url = it->fetch_url;
-	q.referer = it->referer;
-	q.ud = it;
-	if (it->kind == ITEM_ARTICLE) {
-		q.prio = 1;
-		q.accept = !r || r->fetch_type == FETCH_AUTO ? ACCEPT_HTML | ACCEPT_JSON
-			   : r->fetch_type == FETCH_JSON     ? ACCEPT_JSON
-							     : ACCEPT_HTML;
-	} else {
-		q.accept = ACCEPT_HTML | ACCEPT_JSON | ACCEPT_XML;
-		q.etag = etag;
-		q.last_modified = last_modified;
-	}
-	if (r) {
-		q.headers = (const char *const *)r->headers;
-		q.timeout_s = r->timeout_s;
-	}
-	/* per-host settings once per host and run */
-	struct buf key = BUF_INIT, host = BUF_INIT;
-	if (url_host(it->fetch_url, &host) == 0) {
-		buf_printf(&key, "host:%s", buf_cstr(&host));
-		if (frontier_take(c->fr, buf_cstr(&key))) {
-			int64_t until = state_host_backoff(c->st, buf_cstr(&host));
-			if (until > wall())
-				multi_block_host(c->m, it->fetch_url, until);
-		}
-	}
-	if (r && r->delay_ms > 0)
-		multi_set_host_delay(c->m, it->fetch_url, r->delay_ms);
-	buf_free(&key);
-	buf_free(&host);
-	multi_add(c->m, &q);
-}
-
-/* A discovery page (start URL, next list page, sitemap). */
-static void add_discovery(struct crawl *c, size_t src, enum item_kind kind, const char *url,
-			  int page, int depth, const char *referer)
-{
-	struct buf canon = BUF_INIT;
-	/* every shard reads every discovery page (a list on one host may link
-	 * articles of hosts other shards own); --shard filters articles */
-	if (canon_url(url, &canon) != 0 || !frontier_take(c->fr, buf_cstr(&canon))) {
-		buf_free(&canon);
-		return;
-	}
-	struct frontier_item *it = frontier_item_new(kind, url, buf_cstr(&canon), url, src);
-	it->rule = source_rule(c, src);
-	if (!it->rule)
-		it->rule = ruleset_match(&c->p.rules, url);
-	it->page = page;
-	it->depth = depth;
-	it->referer = xstrdup(referer);
-	struct state_url row;
-	bool have = state_get(c->st, it->canon, &row) == 1;
-	c->pages++;
-	submit(c, it, have ? row.etag : NULL, have ? row.last_modified : NULL);
-	if (have)
-		state_url_free(&row);
-	buf_free(&canon);
-}
-
-/* An article candidate; returns true when it is new (not handled in an
- * earlier run nor taken in this one). */
-static bool add_article(struct crawl *c, size_t src, const char *url, const char *fields,
-			const char *referer)
-{
-	struct buf canon = BUF_INIT, fetch = BUF_INIT;
-	bool isnew = false;
-	if (!url_is_http(url) || canon_url(url, &canon) != 0 || !shard_ok(c, url))
-		goto out;
-	/* off-site links: only URLs some rule claims, or on the host of the
-	 * page that lists them (the source's rule, else the generic
-	 * extractor); rows from earlier runs (no referer) were vetted then */
-	const struct rule *r = ruleset_match(&c->p.rules, url);
-	const struct rule *sr = source_rule(c, src);
-	bool same = referer && same_host(url, referer);
-	if (sr && (!r || same))
-		r = sr;
-	if (!r && referer && !same)
-		goto out;
-	if (frontier_has(c->fr, buf_cstr(&canon)))
-		goto out;
-	struct state_url row;
-	int have = state_get(c->st, buf_cstr(&canon), &row);
-	if (have == 1) {
-		bool due = row.status == ST_QUEUED ||
-			   (row.status == ST_FAILED && row.next_retry_at <= wall());
-		if (!due) {
-			state_url_free(&row);
-			goto out;
-		}
-	} else {
-		struct state_url w;
-		if (state_find_written(c->st, buf_cstr(&canon), &w) == 1) {
-			state_url_free(&w); /* another URL's post names this one canonical */
-			goto out;
-		}
-	}
-	frontier_take(c->fr, buf_cstr(&canon));
-	isnew = true;
-	c->found++;
-	rule_fetch_url(r, url, &fetch);
-	struct frontier_item *it =
-		frontier_item_new(ITEM_ARTICLE, url, buf_cstr(&canon), buf_cstr(&fetch), src);
-	it->rule = r;
-	it->fields = xstrdup(fields ? fields : have == 1 ? row.fields : NULL);
-	it->referer = xstrdup(referer);
-	if (have != 1) {
-		new_row(c, it, KIND_ARTICLE, &row);
-		row.fields = xstrdup(it->fields);
-		put_row(c, &row);
-	}
-	state_url_free(&row);
-	if (c->max_items && c->queued_articles >= c->max_items) {
-		/* stays queued in the store for the next run */
-		frontier_item_free(it);
-		goto out;
-	}
-	c->queued_articles++;
-	submit(c, it, NULL, NULL);
-out:
-	buf_free(&canon);
-	buf_free(&fetch);
-	return isnew;
-}
-
-/* ---- discovery pages ---- */
-
-static bool json_looks(const struct rule *r, const char *ctype, const char *s, size_t n)
-{
-	if (r && r->fetch_type == FETCH_JSON)
-		return true;
-	if (ctype && strstr(ctype, "json"))
-		return true;
-	size_t i = 0;
-	while (i < n && strchr(" \t\r\n", s[i]))
-		i++;
-	if (i + 3 <= n && !memcmp(s + i, "\xEF\xBB\xBF", 3))
-		i += 3;
-	return i < n && (s[i] == '{' || s[i] == '[');
-}
-
-static enum nm_code read_feed(struct crawl *c, struct frontier_item *it,
-			      const struct multi_res *r, enum url_kind *kind, struct nm_err *e)
-{
-	struct feed f;
-	enum nm_code rc = feed_parse(r->body, r->len, r->final_url, &f, e);
-	if (rc) {
-		feed_free(&f);
-		return rc;
-	}
-	*kind = f.kind == FEED_RSS || f.kind == FEED_ATOM ? KIND_FEED : KIND_SITEMAP;
-	for (size_t i = 0; i < f.n; i++) {
-		const struct feed_item *fi = &f.items[i];
-		if (f.kind == FEED_SITEMAPINDEX) {
-			if (it->depth + 1 <= CRAWL_MAX_SITEMAP_DEPTH)
-				add_discovery(c, it->source, ITEM_SITEMAP, fi->url, 1, it->depth + 1,
-					      r->final_url);
-			continue;
-		}
-		struct article a;
-		article_init(&a);
-		a.title = xstrdup(fi->title);
-		a.date = fi->date;
-		char *fj = fields_json(&a);
-		add_article(c, it->source, fi->url, fj, r->final_url);
-		free(fj);
-		article_free(&a);
-	}
-	feed_free(&f);
-	return NM_OK;
-}
-
-static enum nm_code read_json_list(struct crawl *c, struct frontier_item *it,
-				   const struct multi_res *r, struct nm_err *e)
-{
-	const struct rule *rule = it->rule;
-	if (!rule || !rule->discovery || !rule->discovery->items)
-		return err_set(e, NM_ERULE, "JSON list page, but no rule with discovery.items for it");
-	json_t *doc = json_parse_bounded(r->body, r->len, e);
-	if (!doc)
-		return e->code ? e->code : NM_EPARSE;
-	json_t **vals = NULL;
-	size_t n = jpath_eval(rule->discovery->items, doc, &vals);
-	long fresh = 0;
-	for (size_t i = 0; i < n; i++) {
-		/* `data.list` names the array, `data.list[*]` its elements: take both */
-		size_t m = json_is_array(vals[i]) ? json_array_size(vals[i]) : 1;
-		for (size_t k = 0; k < m; k++) {
-			json_t *item = json_is_array(vals[i]) ? json_array_get(vals[i], k) : vals[i];
-			struct article a;
-			article_init(&a);
-			extract_item_fields(rule, item, &a);
-			struct buf u = BUF_INIT, abs = BUF_INIT;
-			struct tmpl_ctx tc = {&a, c->p.cfg.pinyin, c->p.cfg.npinyin};
-			struct nm_err te;
-			const char *link = rule->discovery->item_url ? NULL : article_get_field(&a, "url");
-			if (rule->discovery->item_url)
-				tmpl_expand(rule->discovery->item_url, &tc, &u, &te);
-			else if (link)
-				buf_puts(&u, link);
-			if (u.len && url_resolve(r->final_url, buf_cstr(&u), &abs) == 0) {
-				char *fj = fields_json(&a);
-				fresh += add_article(c, it->source, buf_cstr(&abs), fj, r->final_url);
-				free(fj);
-			}
-			buf_free(&u);
-			buf_free(&abs);
-			article_free(&a);
-		}
-	}
-	free(vals);
-	struct buf next = BUF_INIT;
-	struct page pg;
-	memset(&pg, 0, sizeof pg);
-	pg.json = doc;
-	if (fresh && rule->discovery->next_page && it->page < c->p.cfg.sources[it->source].max_pages &&
-	    extract_next_page(rule, &pg, r->final_url, &next) == 0)
-		add_discovery(c, it->source, ITEM_DISCOVERY, buf_cstr(&next), it->page + 1, 0,
-			      r->final_url);
-	page_release(&pg);
-	buf_free(&next);
-	json_decref(doc);
-	return NM_OK;
-}
-
-static enum nm_code read_html_list(struct crawl *c, struct frontier_item *it,
-				   const struct multi_res *r, struct nm_err *e)
-{
-	const struct rule *rule = it->rule;
-	if (!rule || !rule->discovery || !rule->discovery->nitem_links)
-		return err_set(e, NM_ERULE,
-			       "list page, but no rule with discovery.item_links for it");
-	/* html_parse would refuse it too; refusing here says why before decoding */
-	if (html_prescan(r->body, r->len, e) != NM_OK)
-		return NM_ELIMIT;
-	struct buf text = BUF_INIT;
-	struct html_doc *h = NULL;
-	struct strv links = {NULL, 0};
-	char used[64];
-	enum nm_code rc = charset_decode(r->body, r->len, r->content_type, rule->charset, &text,
-					 used, sizeof used, e);
-	if (!rc)
-		rc = html_parse(buf_cstr(&text), text.len, &h, e);
-	if (!rc) {
-		struct page pg;
-		memset(&pg, 0, sizeof pg);
-		pg.h = h;
-		extract_item_links(rule, &pg, r->final_url, &links);
-		long fresh = 0;
-		for (size_t i = 0; i < links.n; i++)
-			fresh += add_article(c, it->source, links.v[i], NULL, r->final_url);
-		struct buf next = BUF_INIT;
-		/* stop at the first page that brings nothing new */
-		if (fresh && rule->discovery->next_page &&
-		    it->page < c->p.cfg.sources[it->source].max_pages &&
-		    extract_next_page(rule, &pg, r->final_url, &next) == 0)
-			add_discovery(c, it->source, ITEM_DISCOVERY, buf_cstr(&next), it->page + 1, 0,
-				      r->final_url);
-		buf_free(&next);
-		page_release(&pg);
-	}
-	strv_free(&links);
-	html_free(h);
-	buf_free(&text);
-	return rc;
-}
-
-static void discovery_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
-{
-	struct state_url row;
-	enum url_kind kind = it->kind == ITEM_SITEMAP ? KIND_SITEMAP : KIND_LIST;
-	if (state_get(c->st, it->canon, &row) != 1)
-		new_row(c, it, kind, &row);
-	row.attempts += r->attempts;
-	row.last_checked_at = wall();
-	if (r->status)
-		row.http_status = r->status;
-	struct nm_err e;
-	err_clear(&e);
-	enum nm_code rc = NM_OK;
-	const char *event = "list";
-	switch (r->outcome) {
-	case MO_NOT_MODIFIED:
-		c->not_modified++;
-		row.status = ST_DONE;
-		event = "not_modified";
-		break;
-	case MO_OK: {
-		char hash[17];
-		hash_hex(r->body, r->len, hash);
-		row.last_fetched_at = wall();
-		set_str(&row.etag, r->etag);
-		set_str(&row.last_modified, r->last_modified);
-		set_str(&row.final_url, r->final_url);
-		if (row.content_hash && !strcmp(row.content_hash, hash) && row.status == ST_DONE) {
-			/* the server has no validators, but nothing changed */
-			c->not_modified++;
-			event = "unchanged";
-			break;
-		}
-		if (feed_sniff(r->body, r->len, r->content_type))
-			rc = read_feed(c, it, r, &kind, &e);
-		else if (json_looks(it->rule, r->content_type, r->body, r->len))
-			rc = read_json_list(c, it, r, &e);
-		else
-			rc = read_html_list(c, it, r, &e);
-		row.kind = kind;
-		if (!rc) {
-			set_str(&row.content_hash, hash);
-			row.status = ST_DONE;
-			set_str(&row.error, NULL);
-		}
-		break;
-	}
-	case MO_DEFERRED:
-		c->deferred++;
-		event = "deferred";
-		set_str(&row.error, r->error);
-		break;
-	case MO_ROBOTS:
-	case MO_TYPE:
-		/* not a failure: the site said no, or it is not a page */
-		c->skipped++;
-		row.status = ST_SKIPPED;
-		set_str(&row.error, r->error);
-		event = "skipped";
-		break;
-	default:
-		rc = NM_ENET;
-		snprintf(e.msg, sizeof e.msg, "%s", r->error ? r->error : "failed");
-		break;
-	}
-	if (rc) {
-		c->failed++;
-		row.status = r->outcome == MO_FAILED ? ST_FAILED : ST_GONE;
-		set_str(&row.error, e.msg);
-		event = "failed";
-		report(c, it->url, e.msg);
-	}
-	put_row(c, &row);
-	log_event(c, event, it, r, NULL, rc ? e.msg : NULL);
-	state_url_free(&row);
-}
-
-/* ---- articles ---- */
-
-static void writer_submit(struct crawl *c, struct frontier_item *it, struct article *a,
-			  struct output_cfg *o, struct state_url *row, const struct multi_res *r);
-
-/* Returns true when it was handed on (to a writer thread). */
-static bool article_done(struct crawl *c, struct frontier_item *it, const struct multi_res *r)
-{
-	struct state_url row;
-	if (state_get(c->st, it->canon, &row) != 1)
-		new_row(c, it, KIND_ARTICLE, &row);
-	row.attempts += r->attempts;
-	row.last_checked_at = wall();
-	if (r->status)
-		row.http_status = r->status;
-	const char *event = NULL, *why = r->error;
-	char *path = NULL;
-	struct nm_err e;
-	err_clear(&e);
-	struct buf canon = BUF_INIT;
-	switch (r->outcome) {
-	case MO_OK: {
-		c->fetched++;
-		char hash[17];
-		hash_hex(r->body, r->len, hash);
-		row.last_fetched_at = wall();
-		set_str(&row.content_hash, hash);
-		set_str(&row.etag, r->etag);
-		set_str(&row.last_modified, r->last_modified);
-		set_str(&row.final_url, r->final_url);
-		if (html_prescan(r->body, r->len, &e) != NM_OK) {
-			row.status = ST_GONE;
-			event = "failed";
-			why = e.msg;
-			break;
-		}
-		/* a meta refresh is followed when the site's rule asks for it,
-		 * and only to a page that rule (or this host) covers; the
-		 * target is queued as the article, this URL is done */
-		long delay = 0;
-		const struct rule *rule = it->rule;
-		if (rule && rule->follow_meta_refresh &&
-		    canon_meta_refresh(r->body, r->len, r->final_url, &canon, &delay) == 0 &&
-		    delay <= CRAWL_META_REFRESH_MAX_DELAY_S && strcmp(buf_cstr(&canon), it->canon)) {
-			const char *to = buf_cstr(&canon);
-			if (ruleset_match(&c->p.rules, to) == rule || same_host(to, r->final_url)) {
-				add_article(c, it->source, to, it->fields, r->final_url);
-				row.status = ST_DONE;
-				set_str(&row.canonical, to);
-				event = "meta_refresh";
-				why = NULL;
-			} else {
-				row.status = ST_SKIPPED;
-				event = "skipped";
-				why = "meta refresh to a host the rule does not cover";
-			}
-			break;
-		}
-		buf_clear(&canon);
-		/* one article, one post: rel=canonical naming an article of this
-		 * run or one already written makes this a duplicate */
-		if (canon_link_canonical(r->body, r->len, r->final_url, &canon) == 0 &&
-		    strcmp(buf_cstr(&canon), it->canon)) {
-			set_str(&row.canonical, buf_cstr(&canon));
-			struct state_url w;
-			bool dup = frontier_has(c->fr, buf_cstr(&canon));
-			if (!dup && state_find_written(c->st, buf_cstr(&canon), &w) == 1) {
-				dup = true;
-				state_url_free(&w);
-			}
-			if (dup) {
-				row.status = ST_DUPLICATE;
-				event = "duplicate";
-				why = NULL;
-				c->duplicates++;
-				break;
-			}
-		}
-		struct article a;
-		article_init(&a);
-		/* the post names the canonical URL: no tracking parameters */
-		a.url = xstrdup(it->canon);
-		a.final_url = xstrdup(strcmp(it->fetch_url, it->url) ? it->canon : r->final_url);
-		const struct source_cfg *sc = &c->p.cfg.sources[it->source];
-		for (size_t i = 0; i < sc->nset; i++)
-			set_field(&a, sc->set[i].key, sc->set[i].value);
-		apply_fields(&a, it->fields);
-		enum nm_code rc = pipeline_extract_bytes(&c->p, it->rule, r->body, r->len,
-							 r->content_type, &a, &e);
-		if (!rc) {
-			struct output_cfg o;
-			pipeline_output_for(&c->p, &a, &o);
-			if (c->dry_run) {
-				struct buf name = BUF_INIT;
-				rc = post_filename(&a, &o, c->p.cfg.pinyin, c->p.cfg.npinyin, &name, &e);
-				if (!rc) {
-					clear_progress(c);
-					printf("would write %s/%s %s\n", o.dir, buf_cstr(&name), it->url);
-					path = xstrdup(buf_cstr(&name));
-				}
-				buf_free(&name);
-				event = "would_write";
-			} else {
-				/* the write (and its fsyncs) happens on a writer thread;
-				 * the row is finished when it reports back */
-				writer_submit(c, it, &a, &o, &row, r);
-				buf_free(&canon);
-				return true;
-			}
-			output_free(&o);
-		}
-		article_free(&a);
-		if (rc) {
-			row.status = rc == NM_EIO ? ST_FAILED : rc == NM_EFIELD ? ST_SKIPPED : ST_GONE;
-			row.next_retry_at = wall() + CRAWL_RETRY_BASE_S;
-			event = "failed";
-			why = e.msg;
-		} else {
-			row.status = ST_DONE;
-			set_str(&row.output_path, path);
-			set_str(&row.error, NULL);
-			why = NULL;
-		}
-		break;
-	}
-	case MO_NOT_MODIFIED:
-		c->not_modified++;
-		row.status = ST_DONE;
-		event = "not_modified";
-		why = NULL;
-		break;
-	case MO_DEFERRED:
-		c->deferred++;
-		event = "deferred";
-		if (r->retry_after_s > 0) {
-			int64_t until = wall() + r->retry_after_s;
-			row.status = ST_FAILED;
-			row.next_retry_at = until;
-			if (row.host)
-				state_set_host_backoff(c->st, row.host, until, NULL);
-		}
-		break;
-	case MO_ROBOTS:
-	case MO_TYPE:
-		c->skipped++;
-		row.status = ST_SKIPPED;
-		event = "skipped";
-		break;
-	case MO_FAILED:
-		row.failed_runs++;
-		if (row.failed_runs >= STATE_MAX_FAILED_RUNS) {
-			row.status = ST_GONE;
-		} else {
-			row.status = ST_FAILED;
-			row.next_retry_at = wall() + ((int64_t)CRAWL_RETRY_BASE_S << (row.failed_runs - 1));
-		}
-		event = "failed";
-		break;
-	default: /* MO_HTTP_ERROR, MO_TOO_LARGE, MO_REFUSED: permanent */
-		row.status = ST_GONE;
-		event = "failed";
-		break;
-	}
-	if (!strcmp(event, "failed")) {
-		c->failed++;
-		report(c, it->url, why ? why : "failed");
-	}
-	set_str(&row.error, why);
-	put_row(c, &row);
-	log_event(c, event, it, r, path, why);
-	free(path);
-	buf_free(&canon);
-	state_url_free(&row);
-	return false;
-}
-
-/* ---- writer threads ---- */
-
-static void *writer_main(void *arg)
-{
-	struct writers *w = arg;
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (!w->in && !w->stop)
-			pthread_cond_wait(&w->cv, &w->mu);
-		struct wjob *j = w->in;
-		if (!j)
-			break; /* stop, and nothing left */
-		w->in = j->next;
-		if (!w->in)
-			w->in_tail = NULL;
-		pthread_mutex_unlock(&w->mu);
-		err_clear(&j->e);
-		j->rc = pipeline_write(&w->c->p, &j->a, &j->o, &j->path, &j->ps, &j->e);
-		pthread_mutex_lock(&w->mu);
-		j->next = NULL;
-		if (w->out_tail)
-			w->out_tail->next = j;
-		else
-			w->out = j;
-		w->out_tail = j;
-		multi_wakeup(w->c->m);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-static void writers_start(struct crawl *c)
-{
-	struct writers *w = xcalloc(1, sizeof *w);
-	w->c = c;
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	for (int i = 0; i < CRAWL_WRITERS; i++)
-		if (pthread_create(&w->th[w->n], NULL, writer_main, w) == 0)
-			w->n++;
-	c->w = w;
-}
-
-static void writer_submit(struct crawl *c, struct frontier_item *it, struct article *a,
-			  struct output_cfg *o, struct state_url *row, const struct multi_res *r)
-{
-	struct wjob *j = xcalloc(1, sizeof *j);
-	j->it = it;
-	j->a = *a; /* moved: the caller's copies are no longer used */
-	j->o = *o;
-	j->row = *row;
-	j->status = r->status;
-	j->attempts = r->attempts;
-	j->final_url = xstrdup(r->final_url);
-	struct writers *w = c->w;
-	if (!w->n) { /* no threads: write here */
-		j->rc = pipeline_write(&c->p, &j->a, &j->o, &j->path, &j->ps, &j->e);
-		if (w->out_tail)
-			w->out_tail->next = j;
-		else
-			w->out = j;
-		w->out_tail = j;
-		multi_hold(c->m, 1);
-		return;
-	}
-	multi_hold(c->m, 1);
-	pthread_mutex_lock(&w->mu);
-	if (w->in_tail)
-		w->in_tail->next = j;
-	else
-		w->in = j;
-	w->in_tail = j;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-}
-
-/* Finishes the bookkeeping of written posts (on the main thread). */
-static void writers_drain(void *ctx)
-{
-	struct crawl *c = ctx;
-	struct writers *w = c->w;
-	pthread_mutex_lock(&w->mu);
-	struct wjob *j = w->out;
-	w->out = w->out_tail = NULL;
-	pthread_mutex_unlock(&w->mu);
-	while (j) {
-		struct wjob *next = j->next;
-		struct multi_res r;
-		memset(&r, 0, sizeof r);
-		r.outcome = MO_OK;
-		r.status = j->status;
-		r.attempts = j->attempts;
-		r.final_url = j->final_url;
-		const char *event, *why = NULL;
-		if (!j->rc) {
-			event = j->ps == POST_UNCHANGED ? "unchanged" : "written";
-			if (j->ps == POST_UNCHANGED)
-				c->unchanged++;
-			else
-				c->written++;
-			j->row.status = ST_DONE;
-			set_str(&j->row.output_path, j->path);
-		} else {
-			event = "failed";
-			why = j->e.msg;
-			j->row.status = j->rc == NM_EIO ? ST_FAILED : ST_GONE;
-			j->row.next_retry_at = wall() + CRAWL_RETRY_BASE_S;
-			c->failed++;
-			report(c, j->it->url, why);
-		}
-		set_str(&j->row.error, why);
-		put_row(c, &j->row);
-		log_event(c, event, j->it, &r, j->path, why);
-		state_url_free(&j->row);
-		article_free(&j->a);
-		output_free(&j->o);
-		frontier_item_free(j->it);
-		free(j->final_url);
-		free(j->path);
-		free(j);
-		multi_hold(c->m, -1);
-		j = next;
-	}
-	maybe_commit(c, false);
-	draw_progress(c, false);
-}
-
-/* Lets the writers finish what they have, stops them, books the results. */
-static void writers_stop(struct crawl *c)
-{
-	struct writers *w = c->w;
-	if (!w)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	for (int i = 0; i < w->n; i++)
-		pthread_join(w->th[i], NULL);
-	writers_drain(c);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	free(w);
-	c->w = NULL;
-}
-
-/* ---- fetcher callbacks ---- */
-
-static void on_done(void *ctx, const struct multi_res *r)
-{
-	struct crawl *c = ctx;
-	struct frontier_item *it = r->ud;
-	bool taken = false;
-	if (it->kind == ITEM_ARTICLE)
-		taken = article_done(c, it, r);
-	else
-		discovery_done(c, it, r);
-	if (!taken)
-		frontier_item_free(it);
-	maybe_commit(c, false);
-	draw_progress(c, false);
-}
-
-static void on_robots(void *ctx, const char *origin, const struct robots *rb)
-{
-	struct crawl *c = ctx;
-	struct buf u = BUF_INIT, canon = BUF_INIT;
-	buf_printf(&u, "%s/robots.txt", origin);
-	if (canon_url(buf_cstr(&u), &canon) == 0) {
-		for (size_t i = 0; i < c->nrobots_want; i++) {
-			if (strcmp(c->robots_want[i], buf_cstr(&canon)))
-				continue;
-			for (const char *const *s = robots_sitemaps(rb); *s; s++) {
-				struct buf abs = BUF_INIT;
-				if (url_resolve(buf_cstr(&canon), *s, &abs) == 0)
-					add_discovery(c, c->robots_want_src[i], ITEM_SITEMAP,
-						      buf_cstr(&abs), 1, 1, buf_cstr(&canon));
-				buf_free(&abs);
-			}
-		}
-	}
-	if (robots_delay_capped(rb)) {
-		clear_progress(c);
-		cli_errorf("%s: Crawl-delay capped at %ld ms", buf_cstr(&u), ROBOTS_MAX_DELAY_MS);
-	}
-	buf_free(&u);
-	buf_free(&canon);
-}
-
-struct due_ctx {
-	struct crawl *c;
-	size_t src;
-};
-
-static int due_cb(void *ud, const struct state_url *u)
-{
-	struct due_ctx *d = ud;
-	/* the row's URL is canonical: it fetches the same thing */
-	add_article(d->c, d->src, u->url, u->fields, NULL);
-	return 0;
-}
-
-/* ---- the command ---- */
 
 static void usage(FILE *f)
 {
@@ -1222,197 +228,46 @@ int cmd_crawl(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct crawl c;
-	memset(&c, 0, sizeof c);
+	struct pipeline p;
 	struct nm_err e;
 	err_clear(&e);
-	int rc = EXIT_OK;
-	if (pipeline_open(&c.p, config, NULL, &e) != NM_OK) {
+	if (pipeline_open(&p, config, NULL, &e) != NM_OK) {
 		cli_error(&e);
-		pipeline_close(&c.p);
+		pipeline_close(&p);
 		return EXIT_USAGE;
 	}
-	c.p.connect_to = connect_to;
-	if (!c.p.cfg.nsources) {
-		cli_errorf("%s: no sources: to crawl (SPEC §3)", c.p.cfg.path ? c.p.cfg.path : "newsmd.yml");
-		pipeline_close(&c.p);
-		return EXIT_USAGE;
-	}
-	c.selected = xcalloc(c.p.cfg.nsources, sizeof *c.selected);
-	for (size_t i = 0; i < c.p.cfg.nsources; i++)
-		c.selected[i] = nonly == 0;
-	for (int k = 0; k < nonly; k++) {
-		bool found = false;
-		for (size_t i = 0; i < c.p.cfg.nsources; i++)
-			if (!strcmp(c.p.cfg.sources[i].name, only[k]))
-				found = c.selected[i] = true;
-		if (!found) {
-			cli_errorf("crawl: no source named '%s' in %s", only[k],
-				   c.p.cfg.path ? c.p.cfg.path : "the config");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < c.p.cfg.nsources; i++) {
-		const struct source_cfg *s = &c.p.cfg.sources[i];
-		if (s->rule && !ruleset_find(&c.p.rules, s->rule)) {
-			cli_errorf("%s: source '%s': no rule named '%s'", c.p.cfg.path, s->name, s->rule);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (log_path && !(c.log = fopen(log_path, "a"))) {
+	p.connect_to = connect_to;
+	struct crawl_view v = {.progress = !strcmp(progress, "always") ||
+				     (!strcmp(progress, "auto") && isatty(2))};
+	if (log_path && !(v.log = fopen(log_path, "a"))) {
 		cli_errorf("%s: cannot open for writing", log_path);
-		rc = EXIT_USAGE;
-		goto out;
+		pipeline_close(&p);
+		return EXIT_USAGE;
 	}
-	c.p.warn = log_warning;
-	c.p.warn_ctx = &c;
-	enum nm_code sc = state_open(c.p.cfg.state, dry_run, &c.st, &e);
-	if (sc == NM_ELOCKED) {
+	struct engine_opts eo = {.only = only, .dry_run = dry_run, .max_items = max_items,
+				 .max_runtime_s = max_runtime, .shard_i = shard_i,
+				 .shard_n = shard_n};
+	struct engine_counts n;
+	enum nm_code rc = engine_run(&p, &eo, on_event, &v, &n, &e);
+	clear_progress(&v);
+	int st = EXIT_OK;
+	if (rc) {
 		cli_error(&e);
-		rc = EXIT_LOCKED;
-		goto out;
-	} else if (sc) {
-		cli_error(&e);
-		rc = EXIT_USAGE;
-		goto out;
+		st = rc == NM_ELOCKED ? EXIT_LOCKED
+		     : rc == NM_ENET  ? EXIT_SOME_FAILED
+				      : EXIT_USAGE;
+	} else {
+		st = n.failed ? EXIT_SOME_FAILED : EXIT_OK;
+		if (v.progress || n.failed)
+			fprintf(v.progress ? stdout : stderr,
+				"crawl: %ld found, %ld fetched, %ld written, %ld unchanged, %ld not "
+				"modified, %ld duplicate, %ld skipped, %ld deferred, %ld failed; %ld "
+				"requests in %.1f s\n",
+				n.found, n.fetched, n.written, n.unchanged, n.not_modified,
+				n.duplicates, n.skipped, n.deferred, n.failed, n.requests, n.seconds);
 	}
-	c.dry_run = dry_run;
-	c.max_items = max_items;
-	c.progress = !strcmp(progress, "always") || (!strcmp(progress, "auto") && isatty(2));
-	c.shard_i = shard_i;
-	c.shard_n = shard_n;
-	c.fr = frontier_new();
-
-	/* hosts the operator named may live on private addresses */
-	const char **trusted = xcalloc((size_t)nct + 64, sizeof *trusted);
-	struct strv tv = {NULL, 0};
-	for (int k = 0; k < nct; k++) {
-		const char *colon = strchr(connect_to[k], ':');
-		if (colon && colon > connect_to[k]) {
-			char *h = xstrndup(connect_to[k], (size_t)(colon - connect_to[k]));
-			strv_push(&tv, h);
-			free(h);
-		}
-	}
-	for (size_t i = 0; i < c.p.cfg.nsources; i++)
-		for (char **s = c.p.cfg.sources[i].start; s && *s; s++) {
-			struct buf h = BUF_INIT;
-			if (c.selected[i] && url_host(*s, &h) == 0)
-				strv_push(&tv, buf_cstr(&h));
-			buf_free(&h);
-		}
-	trusted = xrealloc(trusted, (tv.n + 1) * sizeof *trusted);
-	for (size_t i = 0; i < tv.n; i++)
-		trusted[i] = tv.v[i];
-	trusted[tv.n] = NULL;
-
-	const struct crawl_cfg *cc = &c.p.cfg.crawl;
-	struct multi_cfg mc;
-	memset(&mc, 0, sizeof mc);
-	mc.user_agent = cc->user_agent;
-	mc.concurrency = cc->concurrency;
-	mc.per_host = cc->per_host_concurrency;
-	mc.delay_ms = cc->delay_ms;
-	mc.timeout_s = cc->timeout_s;
-	mc.connect_timeout_s = cc->timeout_s < 10 ? cc->timeout_s : 10;
-	mc.low_speed_bytes = CRAWL_LOW_SPEED_BYTES;
-	mc.low_speed_s = cc->timeout_s / 2 < 1 ? 1 : cc->timeout_s / 2 > 30 ? 30 : cc->timeout_s / 2;
-	mc.retries = cc->retries;
-	/* back-off starts at the politeness delay: 1 s by default */
-	mc.backoff_ms = cc->delay_ms > 100 ? cc->delay_ms : 100;
-	mc.max_bytes = (size_t)cc->max_bytes;
-	mc.robots = cc->robots;
-	mc.connect_to = connect_to;
-	mc.trusted_hosts = trusted;
-	if (multi_new(&mc, &c.m, &e) != NM_OK) {
-		cli_error(&e);
-		rc = EXIT_SOME_FAILED;
-		free(trusted);
-		strv_free(&tv);
-		goto out;
-	}
-	free(trusted);
-	strv_free(&tv);
-
-	c.t0 = c.last_commit = c.last_draw = multi_now_ms();
-	writers_start(&c);
-	multi_set_tick(c.m, writers_drain);
-	int64_t run = state_run_begin(c.st, wall());
-	c.robots_want = xcalloc(1, sizeof *c.robots_want);
-	c.robots_want_src = xcalloc(1, sizeof *c.robots_want_src);
-	for (size_t i = 0; i < c.p.cfg.nsources; i++) {
-		if (!c.selected[i])
-			continue;
-		for (char **s = c.p.cfg.sources[i].start; s && *s; s++) {
-			struct buf canon = BUF_INIT;
-			size_t cl;
-			if (canon_url(*s, &canon) == 0 && (cl = canon.len) >= 11 &&
-			    !strcmp(buf_cstr(&canon) + cl - 11, "/robots.txt")) {
-				/* "the sitemaps this robots.txt lists" */
-				{
-					c.robots_want = xrealloc(c.robots_want, (c.nrobots_want + 1) *
-										sizeof *c.robots_want);
-					c.robots_want_src = xrealloc(c.robots_want_src,
-								     (c.nrobots_want + 1) *
-									     sizeof *c.robots_want_src);
-					c.robots_want[c.nrobots_want] = buf_detach(&canon);
-					c.robots_want_src[c.nrobots_want++] = i;
-					multi_want_robots(c.m, *s);
-				}
-			} else {
-				add_discovery(&c, i, ITEM_DISCOVERY, *s, 1, 0, NULL);
-			}
-			buf_free(&canon);
-		}
-		/* articles left queued or due for a retry by earlier runs */
-		struct due_ctx d = {&c, i};
-		state_due(c.st, c.p.cfg.sources[i].name, wall(), due_cb, &d, &e);
-	}
-	multi_run(c.m, max_runtime ? c.t0 + max_runtime * 1000 : 0, on_done, on_robots, &c);
-	writers_stop(&c);
-	maybe_commit(&c, true);
-
-	const struct multi_stats *ms = multi_get_stats(c.m);
-	double secs = (double)(multi_now_ms() - c.t0) / 1000.0;
-	struct buf sum = BUF_INIT;
-	buf_printf(&sum,
-		   "crawl: %ld found, %ld fetched, %ld written, %ld unchanged, %ld not modified, "
-		   "%ld duplicate, %ld skipped, %ld deferred, %ld failed; %ld requests in %.1f s",
-		   c.found, c.fetched, c.written, c.unchanged, c.not_modified, c.duplicates,
-		   c.skipped, c.deferred, c.failed, ms->requests, secs);
-	rc = c.failed ? EXIT_SOME_FAILED : EXIT_OK;
-	clear_progress(&c);
-	if (c.progress || c.failed)
-		fprintf(c.progress ? stdout : stderr, "%s\n", buf_cstr(&sum));
-	json_t *stats = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:i}",
-				  "event", "summary", "found", (json_int_t)c.found, "fetched",
-				  (json_int_t)c.fetched, "written", (json_int_t)c.written, "unchanged",
-				  (json_int_t)c.unchanged, "not_modified", (json_int_t)c.not_modified,
-				  "duplicate", (json_int_t)c.duplicates, "skipped", (json_int_t)c.skipped,
-				  "deferred", (json_int_t)c.deferred, "failed", (json_int_t)c.failed,
-				  "requests", (json_int_t)ms->requests, "bytes", (json_int_t)ms->bytes,
-				  "seconds", secs, "exit", rc);
-	char *sj = stats ? json_dumps(stats, JSON_COMPACT) : NULL;
-	if (c.log && sj)
-		fprintf(c.log, "%s\n", sj);
-	state_run_end(c.st, run, wall(), rc, sj);
-	free(sj);
-	json_decref(stats);
-	buf_free(&sum);
-out:
-	writers_stop(&c);
-	multi_free(c.m);
-	frontier_free(c.fr);
-	state_close(c.st);
-	for (size_t i = 0; i < c.nrobots_want; i++)
-		free(c.robots_want[i]);
-	free(c.robots_want);
-	free(c.robots_want_src);
-	free(c.selected);
-	if (c.log)
-		fclose(c.log);
-	pipeline_close(&c.p);
-	return rc;
+	if (v.log)
+		fclose(v.log);
+	pipeline_close(&p);
+	return st;
 }
