@@ -19,6 +19,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_rules_suggest(int argc, char **argv);
 int cmd_select(int argc, char **argv);
 int cmd_markdown(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 
 /* Prints "newsmd: MESSAGE" for an error record, as one line. */
 struct nm_err;
