@@ -107,6 +107,9 @@ struct held {
 	long delay_ms; /* the gap the next holder must keep after our last request */
 };
 
+static bool shared_broken(struct crawl *c);
+static void rescan(struct crawl *c);
+
 /* A post to write on a writer thread; everything in it is owned. */
 struct wjob {
 	struct frontier_item *it;
@@ -342,7 +345,7 @@ static void maybe_commit(struct crawl *c, bool force)
 	int64_t now = multi_now_ms();
 	if (force || now - c->last_commit >= CRAWL_COMMIT_MS) {
 		struct nm_err e;
-		if (state_commit(c->st, &e) != NM_OK)
+		if (state_commit(c->st, &e) != NM_OK && !shared_broken(c))
 			report(c, "state", e.msg);
 		c->last_commit = now;
 	}
@@ -364,8 +367,6 @@ static void new_row(struct crawl *c, const struct frontier_item *it, enum url_ki
 	buf_free(&h);
 }
 
-static bool shared_broken(struct crawl *c);
-static void rescan(struct crawl *c);
 
 static void put_row(struct crawl *c, const struct state_url *u)
 {

@@ -133,7 +133,8 @@ enum nm_code state_begin(struct state *st, struct nm_err *e);
 bool state_shared(const struct state *st);
 /* Takes host for this worker: 1 taken (or already ours), 0 another live
  * worker has it, -1 store error.  *free_at_ms (wall-clock ms, 0 = none)
- * is the earliest time the last holder allowed the next request. */
+ * is the earliest time the last holder allowed the next request; -1 when
+ * the last holder died holding it (its last request time is unknown). */
 int state_host_acquire(struct state *st, const char *host, int64_t *free_at_ms);
 /* Gives host back, recording when the next request may start. */
 void state_host_release(struct state *st, const char *host, int64_t free_at_ms);

@@ -569,20 +569,30 @@ int pgstate_host_acquire(struct pgstate *p, const char *host, int64_t *free_at_m
 	if (p->nhosts >= STATE_PG_MAX_HOSTS)
 		return 0;
 	const char *v[] = {host};
-	PGresult *r = run(p,
-			  "SELECT pg_try_advisory_lock(hashtext($1)),"
-			  " (SELECT free_at_ms FROM hosts WHERE host = $1)",
-			  1, v, NULL, "host lock");
+	PGresult *r = run(p, "SELECT pg_try_advisory_lock(hashtext($1))", 1, v, NULL, "host lock");
 	if (!r)
 		return -1;
 	int got = !strcmp(PQgetvalue(r, 0, 0), "t");
-	if (got) {
-		*free_at_ms = num(r, 0, 1);
-		p->hosts = xrealloc(p->hosts, (p->nhosts + 1) * sizeof *p->hosts);
-		p->hosts[p->nhosts++] = xstrdup(host);
-	}
 	PQclear(r);
-	return got;
+	if (!got)
+		return 0;
+	/* -1 while held: a holder that dies (kill -9) never writes its
+	 * "not before", and the next one then reads -1 = "unknown" */
+	r = run(p,
+		"WITH prev AS (SELECT free_at_ms FROM hosts WHERE host = $1)"
+		" INSERT INTO hosts (host, free_at_ms) VALUES ($1, -1) ON CONFLICT (host)"
+		" DO UPDATE SET free_at_ms = -1 RETURNING (SELECT free_at_ms FROM prev)",
+		1, v, NULL, "host lock");
+	if (!r) {
+		PQclear(PQexecParams(p->conn, "SELECT pg_advisory_unlock(hashtext($1))", 1, NULL, v,
+				     NULL, NULL, 0));
+		return -1;
+	}
+	*free_at_ms = num(r, 0, 0);
+	PQclear(r);
+	p->hosts = xrealloc(p->hosts, (p->nhosts + 1) * sizeof *p->hosts);
+	p->hosts[p->nhosts++] = xstrdup(host);
+	return 1;
 }
 
 void pgstate_host_release(struct pgstate *p, const char *host, int64_t free_at_ms)

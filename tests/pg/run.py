@@ -119,6 +119,11 @@ class Site:
         t = sorted(x[0] for x in self.log)
         return min((b - a for a, b in zip(t, t[1:])), default=None)
 
+    def gap_where(self):
+        """the two requests with the smallest gap"""
+        t = sorted(self.log)
+        return min(((b[0] - a[0], a[1], b[1]) for a, b in zip(t, t[1:])), default=None)
+
 
 RULE = """name: testsite
 match: {hosts: [unused.test]}
@@ -198,7 +203,7 @@ def assert_polite(ss):
     for s in ss:
         g = s.min_gap()
         assert g is None or g >= DELAY_MS / 1000 - GAP_SLACK_S, \
-            '%s: requests %.0f ms apart (delay %d ms)' % (s.ip, g * 1000, DELAY_MS)
+            '%s: requests %.0f ms apart (delay %d ms): %s' % (s.ip, g * 1000, DELAY_MS, s.gap_where())
 
 
 # ---- tests ----

@@ -268,12 +268,11 @@ static int claim_soon(struct state *st, const char *url)
 	return r;
 }
 
-static int host_soon(struct state *st, const char *host)
+static int host_soon(struct state *st, const char *host, int64_t *free_at)
 {
-	int64_t free_at;
 	int r = 0;
 	for (int waited = 0;
-	     waited < PG_SESSION_END_MS && (r = state_host_acquire(st, host, &free_at)) == 0;
+	     waited < PG_SESSION_END_MS && (r = state_host_acquire(st, host, free_at)) == 0;
 	     waited += 20)
 		usleep(20000);
 	return r;
@@ -331,7 +330,8 @@ TEST(state_pg_two_workers_share)
 	CHECK_INT(free_at, 5555);
 	CHECK_INT(state_host_acquire(a, "h", &free_at), 0);
 	state_close(b); /* b's session ends: its host locks go */
-	CHECK_INT(host_soon(a, "h"), 1);
+	CHECK_INT(host_soon(a, "h", &free_at), 1);
+	CHECK_INT(free_at, -1); /* b went holding it: when it last asked is unknown */
 	CHECK_INT(state_open(uri, false, &b, &e), NM_OK);
 	CHECK_INT(state_claim(b, "http://h/a/2", 1000), 0);
 	state_close(a); /* a's session ends: its lease goes */
