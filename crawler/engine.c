@@ -69,6 +69,10 @@
 /* ... and gives up after this long without progress (the rows stay due
  * for the next run; a live holder fetches them anyway). */
 #define CRAWL_SHARED_WAIT_MAX_MS (10 * 60 * 1000)
+/* Shared state: a robots.txt one worker fetched serves the others this
+ * long (RFC 9309 §2.4 allows up to 24 h; an hour keeps an edited file
+ * effective soon). */
+#define CRAWL_ROBOTS_TTL_S 3600
 
 struct crawl {
 	struct pipeline *p;
@@ -93,6 +97,7 @@ struct crawl {
 	size_t nheld;
 	long waiting;              /* work seen on hosts this worker could not take */
 	struct strv pending;       /* discovery pages waiting for their host: "src\tpage\tdepth\turl" */
+	struct strv busy;          /* hosts found taken (or no slot) since the last rescan */
 	size_t src_off;            /* sources are visited from here (workers spread out) */
 	int64_t last_rescan;
 	bool broken;               /* the shared state went away: stop */
@@ -436,13 +441,19 @@ static struct held *host_take(struct crawl *c, const char *url, const struct rul
 		goto out;
 	if ((hd = held_find(c, buf_cstr(&h))))
 		goto out;
-	if ((long)c->nheld >= c->p->cfg.crawl.concurrency)
-		goto out;
+	/* asked already since the last rescan: no query per row */
+	for (size_t i = 0; i < c->busy.n; i++)
+		if (!strcmp(c->busy.v[i], buf_cstr(&h)))
+			goto out;
 	int64_t free_at = 0;
-	int got = state_host_acquire(c->st, buf_cstr(&h), &free_at);
+	int got = (long)c->nheld >= c->p->cfg.crawl.concurrency
+			  ? 0
+			  : state_host_acquire(c->st, buf_cstr(&h), &free_at);
 	if (got != 1) {
 		if (got < 0)
 			shared_broken(c);
+		else
+			strv_push(&c->busy, buf_cstr(&h));
 		goto out;
 	}
 	c->held = xrealloc(c->held, (c->nheld + 1) * sizeof *c->held);
@@ -473,6 +484,7 @@ static void host_done(struct crawl *c, const char *url)
 			state_host_release(c->st, hd->host, wall_ms() + hd->delay_ms);
 		free(hd->host);
 		*hd = c->held[--c->nheld];
+		strv_free(&c->busy); /* a slot is free again */
 	}
 	buf_free(&h);
 }
@@ -500,6 +512,16 @@ static bool shared_claim(struct crawl *c, size_t src, const char *url, const cha
 	}
 	if (c->broken || (c->max_items && c->queued_articles >= c->max_items))
 		return false;
+	struct buf h = BUF_INIT;
+	bool busy = false;
+	if (url_host(fetch, &h) == 0)
+		for (size_t i = 0; i < c->busy.n && !busy; i++)
+			busy = !strcmp(c->busy.v[i], buf_cstr(&h));
+	buf_free(&h);
+	if (busy) { /* its host is taken: no lease to ask for */
+		c->waiting++;
+		return false;
+	}
 	int got = state_claim(c->st, canon, wall());
 	if (got != 1) {
 		if (got < 0)
@@ -1290,12 +1312,35 @@ static int due_cb(void *ud, const struct state_url *u)
 	return 0;
 }
 
+/* Shared state: the robots.txt cache of net/multi, in the state. */
+static char *robots_cached(void *ctx, const char *origin, long *status)
+{
+	struct crawl *c = ctx;
+	char *body = NULL;
+	int64_t at = 0;
+	if (c->broken || state_robots_get(c->st, origin, &body, status, &at) != 1)
+		return NULL;
+	if (wall() - at > CRAWL_ROBOTS_TTL_S) {
+		free(body);
+		return NULL;
+	}
+	return body ? body : xstrdup("");
+}
+
+static void robots_store(void *ctx, const char *origin, long status, const char *body)
+{
+	struct crawl *c = ctx;
+	if (!c->broken)
+		state_robots_put(c->st, origin, body, status, wall(), NULL);
+}
+
 /* Shared state: the discovery pages left for a busy host, and every due
  * row (other workers' finds, a dead worker's leftovers), once more. */
 static void rescan(struct crawl *c)
 {
 	c->last_rescan = multi_now_ms();
 	c->waiting = 0;
+	strv_free(&c->busy);
 	struct strv again = c->pending;
 	memset(&c->pending, 0, sizeof c->pending);
 	for (size_t i = 0; i < again.n && !c->broken; i++) {
@@ -1484,6 +1529,8 @@ enum nm_code engine_run(struct pipeline *p, const struct engine_opts *o, engine_
 	c->fr = frontier_new();
 	if ((rc = start_fetcher(c, e)))
 		goto out;
+	if (c->shared)
+		multi_set_robots_cache(c->m, robots_cached, robots_store, c);
 	c->t0 = c->last_commit = c->last_tick = multi_now_ms();
 	writers_start(c);
 	multi_set_tick(c->m, writers_drain);
@@ -1543,6 +1590,7 @@ out:
 		free(c->held[i].host);
 	free(c->held);
 	strv_free(&c->pending);
+	strv_free(&c->busy);
 	if (out)
 		*out = c->n;
 	p->warn = warn;

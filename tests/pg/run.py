@@ -108,6 +108,9 @@ class Site:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def hits(self, path):
+        return sum(1 for _, p in self.log if p == path)
+
     def article_hits(self):
         h = {}
         for _, p in self.log:
@@ -370,6 +373,9 @@ def test_three_workers_kill9_acceptance():
             for s in ss:
                 hits = s.article_hits()
                 assert len(hits) == 15 and max(hits.values()) <= 2, (s.ip, hits)
+                # robots.txt cached in the shared state: once per host for all
+                # workers (twice at most when its fetcher was the one killed)
+                assert 1 <= s.hits('/robots.txt') <= 2, (s.ip, s.hits('/robots.txt'))
             assert_polite(ss)
             gaps = ', '.join('%s %.0f ms' % (s.ip, s.min_gap() * 1000) for s in ss)
             twice = sum(1 for s in ss for v in s.article_hits().values() if v == 2)
@@ -397,6 +403,7 @@ def test_second_worker_joins_not_75():
             assert len(c.posts()) == 12
             for s in ss:
                 assert max(s.article_hits().values()) == 1, s.article_hits()
+                assert s.hits('/robots.txt') == 1, s.hits('/robots.txt')  # shared cache
             assert_polite(ss)
     finally:
         for s in ss:
