@@ -87,7 +87,7 @@ int cmd_convert(int argc, char **argv)
 			if (!rc && strcmp(path, "-"))
 				printf("%s %s\n", st == POST_UNCHANGED ? "unchanged" : "wrote", path);
 			free(path);
-			output_free(&o);
+			settings_output_free(&o);
 		}
 		if (rc) {
 			cli_error(&e);

@@ -698,16 +698,7 @@ out:
 
 static bool json_looks(const struct rule *r, const char *ctype, const char *s, size_t n)
 {
-	if (r && r->fetch_type == FETCH_JSON)
-		return true;
-	if (ctype && strstr(ctype, "json"))
-		return true;
-	size_t i = 0;
-	while (i < n && strchr(" \t\r\n", s[i]))
-		i++;
-	if (i + 3 <= n && !memcmp(s + i, "\xEF\xBB\xBF", 3))
-		i += 3;
-	return i < n && (s[i] == '{' || s[i] == '[');
+	return (r && r->fetch_type == FETCH_JSON) || jpath_sniff(ctype, s, n);
 }
 
 static enum nm_code read_feed(struct crawl *c, struct frontier_item *it,
@@ -747,7 +738,7 @@ static enum nm_code read_json_list(struct crawl *c, struct frontier_item *it,
 	const struct rule *rule = it->rule;
 	if (!rule || !rule->discovery || !rule->discovery->items)
 		return err_set(e, NM_ERULE, "JSON list page, but no rule with discovery.items for it");
-	json_t *doc = json_parse_bounded(r->body, r->len, e);
+	json_t *doc = jpath_parse(r->body, r->len, e);
 	if (!doc)
 		return e->code ? e->code : NM_EPARSE;
 	json_t **vals = NULL;
@@ -1027,7 +1018,7 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 				buf_free(&canon);
 				return true;
 			}
-			output_free(&o);
+			settings_output_free(&o);
 		}
 		article_free(&a);
 		if (rc) {
@@ -1211,7 +1202,7 @@ static void writers_drain(void *ctx)
 		item_event(c, event, j->it, &r, j->path, why);
 		state_url_free(&j->row);
 		article_free(&j->a);
-		output_free(&j->o);
+		settings_output_free(&j->o);
 		frontier_item_free(j->it);
 		free(j->final_url);
 		free(j->path);

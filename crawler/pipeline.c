@@ -119,12 +119,7 @@ static bool is_json(const struct rule *r, const char *ctype, const char *s, size
 {
 	if (r->fetch_type != FETCH_AUTO)
 		return r->fetch_type == FETCH_JSON;
-	if (ctype && strstr(ctype, "json"))
-		return true;
-	size_t i = 0;
-	while (i < n && strchr(" \t\r\n", s[i]))
-		i++;
-	return i < n && (s[i] == '{' || s[i] == '[');
+	return jpath_sniff(ctype, s, n);
 }
 
 enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
@@ -157,7 +152,7 @@ enum nm_code pipeline_extract_bytes(struct pipeline *p, const struct rule *r,
 	}
 	if (is_json(r, ctype, buf_cstr(&text), text.len)) {
 		/* preprocess applies to the HTML fragments inside, not to the JSON */
-		if (!(pg.json = json_parse_bounded(buf_cstr(&text), text.len, e))) {
+		if (!(pg.json = jpath_parse(buf_cstr(&text), text.len, e))) {
 			rc = e ? e->code : NM_EPARSE;
 			if (e)
 				e->line = e->col = 0;
@@ -221,7 +216,7 @@ void pipeline_output_for(struct pipeline *p, const struct article *a,
 			 struct output_cfg *out)
 {
 	const struct rule *r = a->rule ? ruleset_find(&p->rules, a->rule) : NULL;
-	output_merge(out, &p->cfg.output, r ? &r->output : NULL);
+	settings_output_merge(out, &p->cfg.output, r ? &r->output : NULL);
 }
 
 /* ---- output.images: download ---- */

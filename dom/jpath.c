@@ -224,12 +224,12 @@ static size_t json_scan(const char *s, size_t n, bool stop, size_t *end)
 	return maxd;
 }
 
-json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e)
+json_t *jpath_parse(const char *s, size_t n, struct nm_err *e)
 {
 	/* jansson recurses per nesting level; measure depth first. */
 	size_t maxd = json_scan(s, n, false, NULL);
-	if (maxd > JSON_MAX_DEPTH) {
-		err_set(e, NM_ELIMIT, "JSON nested deeper than %d levels; refused", JSON_MAX_DEPTH);
+	if (maxd > JPATH_MAX_DEPTH) {
+		err_set(e, NM_ELIMIT, "JSON nested deeper than %d levels; refused", JPATH_MAX_DEPTH);
 		return NULL;
 	}
 	json_error_t je;
@@ -244,7 +244,7 @@ json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e)
 	return j;
 }
 
-json_t *json_parse_embedded(const char *s, size_t n, struct nm_err *e)
+json_t *jpath_parse_embedded(const char *s, size_t n, struct nm_err *e)
 {
 	size_t i = 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
@@ -265,5 +265,17 @@ json_t *json_parse_embedded(const char *s, size_t n, struct nm_err *e)
 	size_t end;
 	json_scan(s + i, n - i, true, &end);
 	end += i;
-	return json_parse_bounded(s + i, end - i, e);
+	return jpath_parse(s + i, end - i, e);
+}
+
+bool jpath_sniff(const char *ctype, const char *s, size_t n)
+{
+	if (ctype && strstr(ctype, "json"))
+		return true;
+	size_t i = 0;
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		i = 3;
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	return i < n && (s[i] == '{' || s[i] == '[');
 }

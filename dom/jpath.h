@@ -10,6 +10,7 @@
 #ifndef NM_JPATH_H
 #define NM_JPATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -23,7 +24,7 @@
  * documents. */
 #define JPATH_MAX_RESULTS 100000
 /* Nesting accepted when parsing JSON from the network (jansson recurses). */
-#define JSON_MAX_DEPTH 64
+#define JPATH_MAX_DEPTH 64
 
 struct jpath;
 
@@ -37,12 +38,16 @@ size_t jpath_eval(const struct jpath *p, json_t *root, json_t ***out);
  * -1. */
 int jpath_scalar_text(const json_t *v, struct buf *out);
 /* Parses JSON text with the depth bound; NULL and an error on failure. */
-json_t *json_parse_bounded(const char *s, size_t n, struct nm_err *e);
+json_t *jpath_parse(const char *s, size_t n, struct nm_err *e);
+/* True when bytes look like JSON: the Content-Type (ctype, may be NULL)
+ * names JSON, or the first character after white space and a UTF-8 BOM is
+ * '{' or '['.  The one sniff every caller uses (list pages, articles). */
+bool jpath_sniff(const char *ctype, const char *s, size_t n);
 /* JSON embedded in a script's text: the text itself when it is JSON
  * (<script type="application/json">, Next.js's __NEXT_DATA__), else the
  * object or array assigned at the first '=' (`window.__STATE__ = {...};`);
  * what follows the value (`;`, more code) is ignored.  Depth-bounded like
- * json_parse_bounded. */
-json_t *json_parse_embedded(const char *s, size_t n, struct nm_err *e);
+ * jpath_parse. */
+json_t *jpath_parse_embedded(const char *s, size_t n, struct nm_err *e);
 
 #endif

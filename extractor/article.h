@@ -13,15 +13,7 @@
 #include <libxml/tree.h>
 
 #include "common/date.h"
-
-/* A list of owned strings. */
-struct strv {
-	char **v;
-	size_t n;
-};
-
-void strv_push(struct strv *s, const char *str); /* copies */
-void strv_free(struct strv *s);
+#include "common/strv.h"
 
 struct custom_field {
 	char *name;

@@ -297,7 +297,7 @@ static void json_values(const struct jpath *jp, json_t *root, struct strv *out)
 struct page_json {
 	struct {
 		xmlNodePtr node;
-		bool embedded; /* read with json_parse_embedded, else as plain JSON */
+		bool embedded; /* read with jpath_parse_embedded, else as plain JSON */
 		json_t *json;  /* NULL: the text is not JSON */
 	} *v;
 	size_t n, cap;
@@ -326,8 +326,8 @@ static json_t *page_script_json(struct page *pg, xmlNodePtr node, bool embedded)
 			return c->v[i].json;
 	struct buf t = BUF_INIT;
 	html_text(node, &t);
-	json_t *j = embedded ? json_parse_embedded(buf_cstr(&t), t.len, NULL)
-			     : json_parse_bounded(buf_cstr(&t), t.len, NULL);
+	json_t *j = embedded ? jpath_parse_embedded(buf_cstr(&t), t.len, NULL)
+			     : jpath_parse(buf_cstr(&t), t.len, NULL);
 	buf_free(&t);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 8;
@@ -438,7 +438,7 @@ static void jsonld_values(struct page *pg, const struct jpath *jp, struct strv *
 /* A json step with `script:`: the path on the JSON in the text of each
  * element the selector matches (document order), until one gives values.
  * The text is part of the page (bounded by its size); its JSON is
- * depth-bounded by json_parse_embedded. */
+ * depth-bounded by jpath_parse_embedded. */
 static void script_json_values(struct page *pg, const struct step *st, struct strv *out)
 {
 	xmlNodePtr *nodes = NULL;

@@ -3,7 +3,7 @@
  */
 #include "output/pinyin.h"
 #include "common/utf8.h"
-#include "rules/config.h"
+#include "common/settings.h"
 
 #include <ctype.h>
 #include <stdint.h>

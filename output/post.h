@@ -26,7 +26,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "extractor/article.h"
-#include "rules/config.h"
+#include "common/settings.h"
 
 /* File names longer than this (bytes, before ".md") are cut at a character
  * boundary: NAME_MAX is 255 and some file systems count less. */

@@ -8,7 +8,7 @@
 #include "common/utf8.h"
 #include "output/pinyin.h"
 #include "output/translit.h"
-#include "rules/config.h"
+#include "common/settings.h"
 
 #include <ctype.h>
 #include <stdint.h>

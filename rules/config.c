@@ -12,17 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char **strv_dup(char **v)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	char **out = xcalloc(n + 1, sizeof *out);
-	for (size_t i = 0; i < n; i++)
-		out[i] = xstrdup(v[i]);
-	return out;
-}
-
 static void fm_set(struct output_cfg *o, const char *key, const char *tmpl, bool is_list)
 {
 	o->fm = xrealloc(o->fm, (o->nfm + 1) * sizeof *o->fm);
@@ -82,22 +71,6 @@ void config_defaults(struct config *c)
 	c->crawl.robots = true;
 }
 
-void output_free(struct output_cfg *o)
-{
-	free(o->dir);
-	free(o->filename);
-	for (size_t i = 0; i < o->nfm; i++) {
-		free(o->fm[i].key);
-		ystrv_free(o->fm[i].tmpl);
-	}
-	free(o->fm);
-	ystrv_free(o->quote);
-	free(o->footer);
-	free(o->images_dir);
-	free(o->images_url);
-	memset(o, 0, sizeof *o);
-}
-
 static void fm_clear(struct output_cfg *o)
 {
 	for (size_t i = 0; i < o->nfm; i++) {
@@ -116,7 +89,7 @@ static bool outside(const char *dir)
 	return dir[0] == '/' || !strcmp(dir, "..") || !strncmp(dir, "../", 3);
 }
 
-/* output.images, images_dir, images_url (the rest of output_parse). */
+/* output.images, images_dir, images_url (the rest of config_parse_output). */
 static enum nm_code parse_images(const struct ydoc *d, const struct ynode *n,
 				 struct output_cfg *o, struct nm_err *e)
 {
@@ -159,7 +132,7 @@ static enum nm_code parse_images(const struct ydoc *d, const struct ynode *n,
 	return NM_OK;
 }
 
-enum nm_code output_parse(const struct ydoc *d, const struct ynode *n,
+enum nm_code config_parse_output(const struct ydoc *d, const struct ynode *n,
 			  struct output_cfg *o, struct nm_err *e)
 {
 	static const char *const keys[] = {"dir", "body", "format", "filename", "front_matter",
@@ -237,36 +210,6 @@ enum nm_code output_parse(const struct ydoc *d, const struct ynode *n,
 		o->has_final_newline = true;
 	}
 	return parse_images(d, n, o, e);
-}
-
-void output_merge(struct output_cfg *dst, const struct output_cfg *base,
-		  const struct output_cfg *over)
-{
-	memset(dst, 0, sizeof *dst);
-	const struct output_cfg *o;
-	o = over && over->has_dir ? over : base;
-	dst->dir = xstrdup(o->dir);
-	dst->body = (over && over->has_body ? over : base)->body;
-	dst->format = (over && over->has_format ? over : base)->format;
-	o = over && over->has_filename ? over : base;
-	dst->filename = xstrdup(o->filename);
-	o = over && over->has_fm ? over : base;
-	dst->fm = xcalloc(o->nfm + 1, sizeof *dst->fm);
-	for (size_t i = 0; i < o->nfm; i++) {
-		dst->fm[i].key = xstrdup(o->fm[i].key);
-		dst->fm[i].tmpl = strv_dup(o->fm[i].tmpl);
-		dst->fm[i].n = o->fm[i].n;
-		dst->fm[i].is_list = o->fm[i].is_list;
-		dst->fm[i].plain = o->fm[i].plain;
-	}
-	dst->nfm = o->nfm;
-	dst->quote = strv_dup((over && over->has_quote ? over : base)->quote);
-	o = over && over->has_footer ? over : base;
-	dst->footer = xstrdup(o->footer);
-	dst->final_newline = (over && over->has_final_newline ? over : base)->final_newline;
-	dst->images = (over && over->has_images ? over : base)->images;
-	dst->images_dir = xstrdup((over && over->has_images_dir ? over : base)->images_dir);
-	dst->images_url = xstrdup((over && over->has_images_url ? over : base)->images_url);
 }
 
 /* Joins a path relative to the config's folder. */
@@ -393,7 +336,7 @@ enum nm_code config_load(const char *path, bool missing_ok, struct config *c,
 		goto out;
 	if ((v = ymap_get(r, "state")) && (rc = ystr(d, v, "state", &c->state, e)))
 		goto out;
-	if ((v = ymap_get(r, "output")) && (rc = output_parse(d, v, &c->output, e)))
+	if ((v = ymap_get(r, "output")) && (rc = config_parse_output(d, v, &c->output, e)))
 		goto out;
 	if (c->output.format == FORMAT_HUGO && !c->output.has_dir) {
 		free(c->output.dir);
@@ -444,7 +387,7 @@ void config_free(struct config *c)
 	free(c->dir);
 	free(c->rules_dir);
 	free(c->state);
-	output_free(&c->output);
+	settings_output_free(&c->output);
 	free(c->crawl.user_agent);
 	for (size_t i = 0; i < c->nsources; i++) {
 		free(c->sources[i].name);

@@ -957,7 +957,7 @@ static enum nm_code rule_from_tree(const struct ydoc *d, struct ynode *root, con
 	if ((v = ymap_get(root, "tests")) && (rc = parse_tests(&c, v, r)))
 		goto out;
 	if ((v = ymap_get(root, "output"))) {
-		if ((rc = wrap(&c, output_parse(d, v, &r->output, e))))
+		if ((rc = wrap(&c, config_parse_output(d, v, &r->output, e))))
 			goto out;
 		struct ynode *s = ymap_get(v, "slug");
 		if (s) {
@@ -1250,7 +1250,7 @@ void rule_free(struct rule *r)
 	sel_list_free(r->clean_truncate_at);
 	ystrv_free(r->lazy_attrs);
 	ystrv_free(r->strip_query_params);
-	output_free(&r->output);
+	settings_output_free(&r->output);
 	if (r->slug) {
 		step_clear(r->slug);
 		free(r->slug);

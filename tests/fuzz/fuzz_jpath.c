@@ -1,7 +1,7 @@
 /*
  * fuzz_jpath.c - JSON parsing (depth-bounded) and JSON paths: input =
  * PATH '\n' JSON.  The JSON part is also read as a script's text by
- * json_parse_embedded (rule steps with `script:`), which must find the same
+ * jpath_parse_embedded (rule steps with `script:`), which must find the same
  * value when the text is plain JSON.
  */
 #include "dom/jpath.h"
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json = nl + 1;
 	}
 	struct jpath *p = NULL;
-	json_t *root = json_parse_bounded(json, strlen(json), NULL);
+	json_t *root = jpath_parse(json, strlen(json), NULL);
 	if (jpath_compile(path, &p, NULL) == NM_OK && root) {
 		json_t **vals = NULL;
 		size_t n = jpath_eval(p, root, &vals);
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_free(&b);
 		free(vals);
 	}
-	json_t *emb = json_parse_embedded(json, strlen(json), NULL);
+	json_t *emb = jpath_parse_embedded(json, strlen(json), NULL);
 	/* plain JSON text holding an object or array: both readers agree */
 	if (root && (json_is_object(root) || json_is_array(root)) && !json_equal(root, emb)) {
 		size_t k = 0;

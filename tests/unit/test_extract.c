@@ -147,7 +147,7 @@ TEST(json_parse_embedded_forms)
 		{"{\"a\": ", NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		json_t *j = json_parse_embedded(cases[i].text, strlen(cases[i].text), NULL);
+		json_t *j = jpath_parse_embedded(cases[i].text, strlen(cases[i].text), NULL);
 		char *got = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 		if (cases[i].want ? !got || strcmp(got, cases[i].want) : got != NULL)
 			unit_fail(__FILE__, __LINE__, "'%s' -> %s, expected %s", cases[i].text,
@@ -163,7 +163,7 @@ TEST(json_parse_embedded_forms)
 		deep[n++] = '[';
 	for (int k = 0; k < 5000; k++)
 		deep[n++] = ']';
-	CHECK(json_parse_embedded(deep, n, NULL) == NULL);
+	CHECK(jpath_parse_embedded(deep, n, NULL) == NULL);
 }
 
 /* `script:` belongs to json steps, and its selector is checked at load. */

@@ -249,17 +249,17 @@ TEST(images_config_keys_defaults_and_merge)
 	memset(&over, 0, sizeof over);
 	over.images = IMAGES_DOWNLOAD;
 	over.has_images = true;
-	output_merge(&m, &c.output, &over);
+	settings_output_merge(&m, &c.output, &over);
 	CHECK_INT(m.images, IMAGES_DOWNLOAD);
 	CHECK_STR(m.images_dir, "pics/{slug}");
 	CHECK_STR(m.images_url, "/p/{slug}");
-	output_free(&m);
+	settings_output_free(&m);
 	over.images_dir = strdup("other/{slug}");
 	over.has_images_dir = over.has_images_url = true;
-	output_merge(&m, &c.output, &over);
+	settings_output_merge(&m, &c.output, &over);
 	CHECK_STR(m.images_dir, "other/{slug}");
 	CHECK(!m.images_url);
-	output_free(&m);
-	output_free(&over);
+	settings_output_free(&m);
+	settings_output_free(&over);
 	config_free(&c);
 }
