@@ -110,7 +110,11 @@ struct held {
 	char *host;
 	long inflight; /* requests submitted and not done */
 	long delay_ms; /* the gap the next holder must keep after our last request */
+	bool want_robots; /* a multi_want_robots counts in inflight until on_robots */
 };
+
+/* c->pending kind of a robots.txt whose Sitemap lines a source reads */
+#define CRAWL_PENDING_ROBOTS (-1)
 
 static bool shared_broken(struct crawl *c);
 static void rescan(struct crawl *c);
@@ -460,6 +464,7 @@ static struct held *host_take(struct crawl *c, const char *url, const struct rul
 	hd = &c->held[c->nheld++];
 	hd->host = buf_detach(&h);
 	hd->inflight = 0;
+	hd->want_robots = false;
 	hd->delay_ms = r && r->delay_ms > 0 ? r->delay_ms : c->p->cfg.crawl.delay_ms;
 	int64_t now = wall_ms();
 	int64_t not_before = free_at < 0 ? now + hd->delay_ms : free_at;
@@ -487,6 +492,34 @@ static void host_done(struct crawl *c, const char *url)
 		strv_free(&c->busy); /* a slot is free again */
 	}
 	buf_free(&h);
+}
+
+/* Remembers a start URL whose host was busy, for the next rescan. */
+static void pend(struct crawl *c, size_t src, int kind, int page, int depth, const char *url)
+{
+	struct buf pb = BUF_INIT;
+	buf_printf(&pb, "%zu\t%d\t%d\t%d\t%s", src, kind, page, depth, url);
+	strv_push(&c->pending, buf_cstr(&pb));
+	buf_free(&pb);
+	c->waiting++;
+}
+
+/* multi_want_robots, with the host taken first when the state is shared
+ * (a robots.txt is a request to the host like any other). */
+static void want_robots(struct crawl *c, size_t src, const char *url)
+{
+	if (c->shared) {
+		struct held *hd = host_take(c, url, NULL);
+		if (!hd) {
+			pend(c, src, CRAWL_PENDING_ROBOTS, 0, 0, url);
+			return;
+		}
+		if (hd->want_robots)
+			return;
+		hd->want_robots = true;
+		hd->inflight++;
+	}
+	multi_want_robots(c->m, url);
 }
 
 /* Shared state: inserts the article's row when it is new and leases it
@@ -599,11 +632,7 @@ static void add_discovery(struct crawl *c, size_t src, enum item_kind kind, cons
 		rule = ruleset_match(&c->p->rules, url);
 	if (c->shared && !host_take(c, url, rule)) {
 		/* its host is another worker's (or no slot is free): later */
-		struct buf pb = BUF_INIT;
-		buf_printf(&pb, "%zu\t%d\t%d\t%d\t%s", src, (int)kind, page, depth, url);
-		strv_push(&c->pending, buf_cstr(&pb));
-		buf_free(&pb);
-		c->waiting++;
+		pend(c, src, (int)kind, page, depth, url);
 		buf_free(&canon);
 		return;
 	}
@@ -1276,10 +1305,16 @@ static void on_robots(void *ctx, const char *origin, const struct robots *rb)
 	}
 	struct buf h = BUF_INIT;
 	struct held *hd;
-	if (c->shared && url_host(origin, &h) == 0 && (hd = held_find(c, buf_cstr(&h))) &&
-	    robots_crawl_delay_ms(rb) > hd->delay_ms)
-		hd->delay_ms = robots_crawl_delay_ms(rb); /* the next holder keeps it too */
+	bool wanted = false;
+	if (c->shared && url_host(origin, &h) == 0 && (hd = held_find(c, buf_cstr(&h)))) {
+		if (robots_crawl_delay_ms(rb) > hd->delay_ms)
+			hd->delay_ms = robots_crawl_delay_ms(rb); /* the next holder keeps it too */
+		wanted = hd->want_robots;
+		hd->want_robots = false;
+	}
 	buf_free(&h);
+	if (wanted) /* after its sitemaps were queued, which keep the host if on it */
+		host_done(c, origin);
 	if (robots_delay_capped(rb)) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "Crawl-delay capped at %ld ms", ROBOTS_MAX_DELAY_MS);
@@ -1337,9 +1372,13 @@ static void rescan(struct crawl *c)
 	for (size_t i = 0; i < again.n && !c->broken; i++) {
 		size_t src;
 		int kind, page, depth, off = 0;
-		if (sscanf(again.v[i], "%zu\t%d\t%d\t%d\t%n", &src, &kind, &page, &depth, &off) ==
-			    4 &&
-		    off > 0 && src < c->p->cfg.nsources)
+		if (sscanf(again.v[i], "%zu\t%d\t%d\t%d\t%n", &src, &kind, &page, &depth, &off) !=
+			    4 ||
+		    off <= 0 || src >= c->p->cfg.nsources)
+			continue;
+		if (kind == CRAWL_PENDING_ROBOTS)
+			want_robots(c, src, again.v[i] + off);
+		else
 			add_discovery(c, src, (enum item_kind)kind, again.v[i] + off, page, depth, NULL);
 	}
 	strv_free(&again);
@@ -1459,7 +1498,7 @@ static void seed(struct crawl *c, struct nm_err *e)
 								      sizeof *c->robots_want_src);
 				c->robots_want[c->nrobots_want] = buf_detach(&canon);
 				c->robots_want_src[c->nrobots_want++] = i;
-				multi_want_robots(c->m, *s);
+				want_robots(c, i, *s);
 			} else {
 				add_discovery(c, i, ITEM_DISCOVERY, *s, 1, 0, NULL);
 			}

@@ -12,11 +12,10 @@ time, so politeness is measured where it matters: at the server.
 Prints "pg: N passed, N failed, N skipped".
 Usage: run.py [NAME-SUBSTRING]    NEWSMD_PG_BENCH=1 also runs the scaling bench.
 """
-import http.server
+import asyncio
 import os
 import re
 import signal
-import socketserver
 import subprocess
 import sys
 import tempfile
@@ -53,60 +52,78 @@ class Skip(Exception):
 
 # ---- loopback sites ----
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    disable_nagle_algorithm = True
-
-    def log_message(self, *a):
-        pass
-
-    def send(self, code, body, ctype='text/html; charset=utf-8'):
-        self.send_response(code)
-        self.send_header('Content-Type', ctype)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        site = self.server.site
-        with site.lock:
-            site.log.append((time.monotonic(), self.path))
-        try:
-            if self.path == '/robots.txt':
-                return self.send(200, b'User-agent: *\nDisallow: /private/\n', 'text/plain')
-            if self.path == '/list':
-                links = ''.join('<a class="item" href="/a/%s-%d">x</a>\n' % (site.name, i)
-                                for i in range(site.n))
-                return self.send(200, ('<html><body>%s</body></html>' % links).encode())
-            if self.path.startswith('/a/'):
-                if site.article_delay:
-                    time.sleep(site.article_delay)
-                return self.send(200, article(self.path[3:]))
-            return self.send(404, b'not found')
-        except (BrokenPipeError, ConnectionResetError):
-            return
-
-
 class Site:
-    """One host: 127.0.0.N, n articles, every request logged."""
+    """One host: 127.0.0.N, n articles, every request logged.
+
+    All sites are served by one asyncio event loop on one thread, so a
+    request is timestamped the moment its request line is read (a
+    thread-per-connection server stamps the first request of a connection
+    late, by the time its thread takes to start, which shortens the gap it
+    measures before it)."""
+
+    loop = None
 
     def __init__(self, ip, n, article_delay=0.0):
         self.ip, self.n, self.article_delay = ip, n, article_delay
+        self.start_path = 'list'
         self.name = 'h%s' % ip.split('.')[-1]
         self.log, self.lock = [], threading.Lock()
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.httpd = socketserver.ThreadingTCPServer((ip, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.site = self
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        if Site.loop is None:
+            Site.loop = asyncio.new_event_loop()
+            threading.Thread(target=Site.loop.run_forever, daemon=True).start()
+        self.server = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self.conn, ip, 0, reuse_address=True), Site.loop).result(10)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def body(self, path):
+        if path == '/robots.txt':
+            return 200, 'text/plain', ('User-agent: *\nDisallow: /private/\nSitemap: http://%s:%d'
+                                       '/sitemap.xml\n' % (self.ip, self.port)).encode()
+        if path == '/sitemap.xml':
+            urls = ''.join('<url><loc>http://%s:%d/a/%s-%d</loc></url>' % (self.ip, self.port,
+                                                                        self.name, i)
+                           for i in range(self.n))
+            return 200, 'application/xml', ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps'
+                                            '.org/schemas/sitemap/0.9">%s</urlset>' % urls).encode()
+        if path == '/list':
+            links = ''.join('<a class="item" href="/a/%s-%d">x</a>\n' % (self.name, i)
+                            for i in range(self.n))
+            return 200, 'text/html', ('<html><body>%s</body></html>' % links).encode()
+        if path.startswith('/a/'):
+            return 200, 'text/html; charset=utf-8', article(path[3:])
+        return 404, 'text/plain', b'not found'
+
+    async def conn(self, reader, writer):
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                t = time.monotonic()
+                parts = line.decode('latin-1').split()
+                while (await reader.readline()) not in (b'\r\n', b'\n', b''):
+                    pass
+                path = parts[1] if len(parts) > 1 else '/'
+                with self.lock:
+                    self.log.append((t, path))
+                if path.startswith('/a/') and self.article_delay:
+                    await asyncio.sleep(self.article_delay)
+                code, ctype, body = self.body(path)
+                writer.write(b'HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n'
+                             % (code, ctype.encode(), len(body)) + body)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
 
     def start(self):
-        return 'http://%s:%d/list' % (self.ip, self.port)
+        return 'http://%s:%d/%s' % (self.ip, self.port, self.start_path)
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        async def stop():
+            self.server.close()
+        asyncio.run_coroutine_threadsafe(stop(), Site.loop).result(10)
 
     def hits(self, path):
         return sum(1 for _, p in self.log if p == path)
@@ -404,6 +421,29 @@ def test_second_worker_joins_not_75():
             for s in ss:
                 assert max(s.article_hits().values()) == 1, s.article_hits()
                 assert s.hits('/robots.txt') == 1, s.hits('/robots.txt')  # shared cache
+            assert_polite(ss)
+    finally:
+        for s in ss:
+            s.close()
+
+
+@test
+def test_robots_start_two_workers():
+    """a source reading the sitemaps robots.txt names: the robots.txt request takes the host too"""
+    reset_db()
+    ss = sites(2, 3, 5)
+    for s in ss:
+        s.start_path = 'robots.txt'
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            c = Crawl(tmp, ss, concurrency=2)
+            procs = [c.start(), c.start()]
+            codes = [p.communicate(timeout=120) and p.returncode for p in procs]
+            assert codes == [0, 0], codes
+            assert sorted(c.post_ids()) == sorted('%s-%d' % (s.name, i) for s in ss for i in range(5))
+            for s in ss:
+                assert s.hits('/robots.txt') == 1, (s.ip, s.hits('/robots.txt'))
+                assert max(s.article_hits().values()) == 1, s.article_hits()
             assert_polite(ss)
     finally:
         for s in ss:
