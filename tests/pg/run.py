@@ -451,26 +451,28 @@ def test_robots_start_two_workers():
 
 
 def bench():
-    """throughput with 1, 2, 3 workers on 12 hosts x 10 articles"""
-    for workers in (1, 2, 3):
-        reset_db()
-        ss = sites(2, 12, 10, article_delay=0.0)
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                c = Crawl(tmp, ss, concurrency=4)
-                t0 = time.monotonic()
-                procs = [c.start() for _ in range(workers)]
-                for p in procs:
-                    p.communicate(timeout=600)
-                dt = time.monotonic() - t0
-                n = len(c.posts())
-                gaps = [s.min_gap() for s in ss]
-                print('  bench: %d worker(s), 12 hosts x 10 articles, delay %d ms, concurrency 4:'
-                      ' %d posts in %.1f s = %.1f articles/s; per-host gap min %.0f ms'
-                      % (workers, DELAY_MS, n, dt, n / dt, min(gaps) * 1000), flush=True)
-        finally:
-            for s in ss:
-                s.close()
+    """throughput with 1, 2, 3 workers on many hosts (12 x 10 and 24 x 5 articles)"""
+    for hosts, arts, conc in ((12, 10, 4), (24, 5, 8)):
+        for workers in (1, 2, 3):
+            reset_db()
+            ss = sites(2, hosts, arts, article_delay=0.0)
+            try:
+                with tempfile.TemporaryDirectory() as tmp:
+                    c = Crawl(tmp, ss, concurrency=conc)
+                    t0 = time.monotonic()
+                    procs = [c.start() for _ in range(workers)]
+                    for p in procs:
+                        p.communicate(timeout=600)
+                    dt = time.monotonic() - t0
+                    n = len(c.posts())
+                    gaps = [s.min_gap() for s in ss]
+                    print('  bench: %d worker(s), %d hosts x %d articles, delay %d ms, concurrency %d:'
+                          ' %d posts in %.1f s = %.1f articles/s; per-host gap min %.0f ms'
+                          % (workers, hosts, arts, DELAY_MS, conc, n, dt, n / dt, min(gaps) * 1000),
+                          flush=True)
+            finally:
+                for s in ss:
+                    s.close()
 
 
 def main():
