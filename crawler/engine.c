@@ -73,6 +73,9 @@
  * long (RFC 9309 §2.4 allows up to 24 h; an hour keeps an edited file
  * effective soon). */
 #define CRAWL_ROBOTS_TTL_S 3600
+/* Shared state gone mid-run: every held host is blocked this far ahead,
+ * which the fetcher treats as "defer everything to a later run". */
+#define CRAWL_BROKEN_BLOCK_S (365L * 24 * 3600)
 
 struct crawl {
 	struct pipeline *p;
@@ -108,6 +111,7 @@ struct crawl {
  * the last request for it is done, so idle hosts go to other workers. */
 struct held {
 	char *host;
+	char *url;     /* the URL it was taken for (its origin, for multi_block_host) */
 	long inflight; /* requests submitted and not done */
 	long delay_ms; /* the gap the next holder must keep after our last request */
 	bool want_robots; /* a multi_want_robots counts in inflight until on_robots */
@@ -423,12 +427,8 @@ static bool shared_broken(struct crawl *c)
 	if (!c->shared || !state_broken(c->st, &c->broken_err))
 		return false;
 	c->broken = true;
-	for (size_t i = 0; i < c->nheld; i++) {
-		struct buf u = BUF_INIT;
-		buf_printf(&u, "http://%s/", c->held[i].host);
-		multi_block_host(c->m, buf_cstr(&u), wall() + 365L * 24 * 3600);
-		buf_free(&u);
-	}
+	for (size_t i = 0; i < c->nheld; i++)
+		multi_block_host(c->m, c->held[i].url, wall() + CRAWL_BROKEN_BLOCK_S);
 	return true;
 }
 
@@ -463,6 +463,7 @@ static struct held *host_take(struct crawl *c, const char *url, const struct rul
 	c->held = xrealloc(c->held, (c->nheld + 1) * sizeof *c->held);
 	hd = &c->held[c->nheld++];
 	hd->host = buf_detach(&h);
+	hd->url = xstrdup(url);
 	hd->inflight = 0;
 	hd->want_robots = false;
 	hd->delay_ms = r && r->delay_ms > 0 ? r->delay_ms : c->p->cfg.crawl.delay_ms;
@@ -488,6 +489,7 @@ static void host_done(struct crawl *c, const char *url)
 		if (!c->broken)
 			state_host_release(c->st, hd->host, wall_ms() + hd->delay_ms);
 		free(hd->host);
+		free(hd->url);
 		*hd = c->held[--c->nheld];
 		strv_free(&c->busy); /* a slot is free again */
 	}
@@ -1616,8 +1618,10 @@ out:
 	free(c->robots_want);
 	free(c->robots_want_src);
 	free(c->selected);
-	for (size_t i = 0; i < c->nheld; i++)
+	for (size_t i = 0; i < c->nheld; i++) {
 		free(c->held[i].host);
+		free(c->held[i].url);
+	}
 	free(c->held);
 	strv_free(&c->pending);
 	strv_free(&c->busy);

@@ -291,11 +291,16 @@ def test_database_gone_mid_run():
                 time.sleep(0.05)
             assert p.poll() is None, 'the crawl ended before the database could go away'
             pg_ctl('-m', 'immediate', 'stop')
+            at_stop = sum(sum(s.article_hits().values()) for s in ss)
             try:
                 out, err = p.communicate(timeout=60)
             finally:
                 pg_ctl('-l', os.path.join(os.path.dirname(PG_DATA), 'server.log'), 'start')
             err = err.decode()
+            # it stops fetching: at most the request in flight per host, and
+            # one more started before the next write found the database gone
+            after = sum(sum(s.article_hits().values()) for s in ss) - at_stop
+            assert after <= 2 * len(ss), '%d articles fetched after the database went away' % after
             assert p.returncode not in (0, 75), (p.returncode, err)
             assert 'PostgreSQL connection was lost' in err, err
             assert len(err.strip().splitlines()) <= 3, err  # says it once, not per row
