@@ -11,7 +11,8 @@
 
 BUILD ?= build
 PREFIX ?= /usr/local
-PKGS := gumbo libcurl yaml-0.1 sqlite3 uchardet libpcre2-8 jansson libxml-2.0 libpsl icu-uc zlib libpq
+PKGS := gumbo libcurl yaml-0.1 sqlite3 uchardet libpcre2-8 jansson libxml-2.0 libpsl icu-uc zlib \
+	libmicrohttpd libcmark-gfm libpq
 
 CC ?= cc
 OPT ?= -O2 -g
@@ -27,14 +28,15 @@ ALL_CFLAGS := $(WARN) $(OPT) $(SANFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
-LIB_SRC := $(wildcard common/*.c dom/*.c net/*.c crawler/*.c extractor/*.c rules/*.c output/*.c)
+LIB_SRC := $(wildcard common/*.c dom/*.c net/*.c crawler/*.c extractor/*.c rules/*.c output/*.c studio/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
-GEN_SRC := $(BUILD)/gen/pinyin_table.c
+GEN_SRC := $(BUILD)/gen/pinyin_table.c $(BUILD)/gen/studio_assets.c
 
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/pinyin_table.o
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/pinyin_table.o \
+	$(BUILD)/obj/gen/studio_assets.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -73,6 +75,14 @@ $(BUILD)/gen/pinyin_table.c: scripts/gen_pinyin.c
 	@mkdir -p $(BUILD)/gen
 	$(CC) -O1 -o $(BUILD)/gen/gen_pinyin scripts/gen_pinyin.c
 	bzcat $(UNIHAN) | $(BUILD)/gen/gen_pinyin > $@.tmp && mv $@.tmp $@
+
+# The studio's web page (studio/assets/: plain HTML/CSS/JS, no build step)
+# is embedded in the binary: nothing is read from disk or the network.
+STUDIO_ASSETS := $(sort $(wildcard studio/assets/*))
+$(BUILD)/gen/studio_assets.c: scripts/gen_assets.c $(STUDIO_ASSETS)
+	@mkdir -p $(BUILD)/gen
+	$(CC) -O1 -o $(BUILD)/gen/gen_assets scripts/gen_assets.c
+	$(BUILD)/gen/gen_assets $(STUDIO_ASSETS) > $@.tmp && mv $@.tmp $@
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
@@ -115,7 +125,8 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_CFLAGS := $(filter-out -Werror,$(WARN)) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/pinyin_table.o
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/pinyin_table.o \
+	$(FUZZ_DIR)/obj/gen/studio_assets.o
 
 fuzz: $(FUZZ_BIN)
 
@@ -141,7 +152,7 @@ install: all
 	install -m 755 $(BUILD)/newsmd $(DESTDIR)$(PREFIX)/bin/newsmd
 
 lint:
-	cppcheck --quiet --error-exitcode=1 --std=c11 -I. common dom net crawler extractor rules output cli
+	cppcheck --quiet --error-exitcode=1 --std=c11 -I. common dom net crawler extractor rules output studio cli
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h)

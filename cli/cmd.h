@@ -20,6 +20,7 @@ int cmd_rules_suggest(int argc, char **argv);
 int cmd_select(int argc, char **argv);
 int cmd_markdown(int argc, char **argv);
 int cmd_state(int argc, char **argv);
+int cmd_studio(int argc, char **argv);
 
 /* Prints "newsmd: MESSAGE" for an error record, as one line. */
 struct nm_err;

@@ -14,7 +14,7 @@
 #include "common/buf.h"
 #include "common/file.h"
 #include "dom/charset.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "dom/html.h"
 #include "output/md.h"
 

@@ -9,7 +9,7 @@
 #include "common/date.h"
 #include "common/file.h"
 #include "common/mem.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "dom/sel.h"
 
 #include <dirent.h>

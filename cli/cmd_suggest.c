@@ -12,7 +12,7 @@
 #include "common/file.h"
 #include "common/mem.h"
 #include "dom/charset.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "extractor/auto.h"
 #include "dom/html.h"
 #include "extractor/meta.h"

@@ -20,7 +20,7 @@
 #include "net/multi.h"
 #include "net/robots.h"
 #include "crawler/state.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "extractor/extract.h"
 #include "dom/html.h"
 #include "dom/jpath.h"

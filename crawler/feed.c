@@ -6,7 +6,7 @@
 #include "crawler/feed.h"
 #include "common/buf.h"
 #include "common/mem.h"
-#include "net/url.h"
+#include "common/url.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include "common/file.h"
 #include "common/mem.h"
 #include "dom/charset.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "extractor/extract.h"
 #include "extractor/auto.h"
 #include "dom/html.h"

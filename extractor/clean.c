@@ -13,7 +13,7 @@
 #include "extractor/clean.h"
 #include "common/mem.h"
 #include "common/utf8.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "dom/html.h"
 #include "dom/sel.h"
 

@@ -12,7 +12,7 @@
 #include "common/nfkc.h"
 #include "common/re.h"
 #include "common/utf8.h"
-#include "net/url.h"
+#include "common/url.h"
 #include "extractor/auto.h"
 #include "extractor/clean.h"
 #include "dom/jpath.h"
@@ -658,7 +658,9 @@ static void assign(struct article *a, const struct field_rule *f, const struct s
 		set_text(&a->excerpt, first);
 	else if (!strcmp(n, "lead_image")) {
 		struct buf b = BUF_INIT;
-		if (url_resolve(a->url, first, &b) == 0)
+		/* "scheme://" only: data:, javascript: and the like are URLs
+		 * too, but no image to fetch */
+		if (url_resolve(a->url, first, &b) == 0 && url_looks_absolute(buf_cstr(&b)))
 			set_text(&a->lead_image, buf_cstr(&b));
 		buf_free(&b);
 	} else if (f->type == FT_LIST) {

@@ -13,7 +13,7 @@
 #include "common/date.h"
 #include "common/mem.h"
 #include "common/utf8.h"
-#include "net/url.h"
+#include "common/url.h"
 
 #include <ctype.h>
 #include <stdbool.h>

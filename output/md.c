@@ -26,7 +26,7 @@
 #include "output/md.h"
 #include "common/mem.h"
 #include "common/utf8.h"
-#include "net/url.h"
+#include "common/url.h"
 
 #include <stdint.h>
 #include <stdlib.h>

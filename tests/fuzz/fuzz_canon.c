@@ -6,7 +6,7 @@
  * fragment, and no longer than URL_MAX_LEN.
  */
 #include "net/canon.h"
-#include "net/url.h"
+#include "common/url.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * at most FEED_MAX_ITEMS entries, the sniffer never reads past the input.
  */
 #include "crawler/feed.h"
-#include "net/url.h"
+#include "common/url.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -33,7 +33,10 @@ script, a byte-order mark); 145 javascript: links (dropped by design);
 links wrapped around headings or lists (Markdown cannot put a heading in a
 link: the link is repeated in each block, so its full text differs); and
 data:, empty-src and lazy images in page chrome.  Their floors sit just
-under today's figures, to catch regressions.
+under today's figures, to catch regressions.  Links are resolved as
+browsers do (common/url.c, WHATWG): pixnet's two avatar links to
+http://PixnetAd2017.pixnet.net/ come out with the host lower-cased, which
+the scorer counts as lost (img_in_link 83.98%).
 
 raw_html is a ceiling: raw HTML is written only where Markdown has no
 syntax -- <sup>/<sub> (757 pairs in the bodies, mostly Wikipedia footnote
@@ -58,7 +61,7 @@ SETS = {
         'li': 0.995, 'em': 0.995, 'strong': 0.995, 'del': 0.995, 'code': 0.995,
         'pre': 0.95, 'quote': 0.995, 'cell': 0.995}, 1600),
     'source.html': (124, {
-        'link': 0.95, 'image': 0.85, 'img_in_link': 0.84, 'heading': 0.995,
+        'link': 0.95, 'image': 0.85, 'img_in_link': 0.835, 'heading': 0.995,
         'li': 0.99, 'em': 0.995, 'strong': 0.995, 'del': 0.995, 'code': 0.995,
         'pre': 0.95, 'quote': 0.995, 'cell': 0.995}, 1700),
 }
