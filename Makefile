@@ -12,7 +12,7 @@
 BUILD ?= build
 PREFIX ?= /usr/local
 PKGS := gumbo libcurl yaml-0.1 sqlite3 uchardet libpcre2-8 jansson libxml-2.0 libpsl icu-uc zlib \
-	libmicrohttpd libcmark-gfm
+	libmicrohttpd libcmark-gfm libpq
 
 CC ?= cc
 OPT ?= -O2 -g

@@ -32,6 +32,7 @@ int rules_check_online(struct pipeline *p, char **paths, int npaths,
 		       const char *const *connect_to);
 int cmd_select(int argc, char **argv);
 int cmd_markdown(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 int cmd_studio(int argc, char **argv);
 
 /* Prints "newsmd: MESSAGE" for an error record, as one line. */

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"rules", cmd_rules, "check, test and draft rule files"},
 	{"select", cmd_select, "run one selector on a page"},
 	{"markdown", cmd_markdown, "convert a whole page or fragment to Markdown"},
+	{"state", cmd_state, "state migrate: copy a SQLite crawl state into PostgreSQL"},
 	{"studio", cmd_studio, "a local web page to tune a site's rule"},
 };
 

@@ -82,9 +82,27 @@ struct img_entry {
 	bool done;
 	char *file;  /* done: the copy stored first, or NULL */
 	char *error; /* done and not stored: why */
+	bool counted; /* shared state: counted in its held host's inflight */
 	struct img_wait *wait, *wait_tail;
 	struct img_entry *chain;
 };
+/* Shared state (PostgreSQL): due rows are read again this often, so work
+ * other workers discover, or leave behind when they die, is picked up
+ * during the run, not only by the next one. */
+#define CRAWL_SHARED_RESCAN_MS 1000
+/* Shared state: when this worker has nothing left but rows wait on hosts
+ * another worker holds, it looks again this often ... */
+#define CRAWL_SHARED_WAIT_MS 500
+/* ... and gives up after this long without progress (the rows stay due
+ * for the next run; a live holder fetches them anyway). */
+#define CRAWL_SHARED_WAIT_MAX_MS (10 * 60 * 1000)
+/* Shared state: a robots.txt one worker fetched serves the others this
+ * long (RFC 9309 §2.4 allows up to 24 h; an hour keeps an edited file
+ * effective soon). */
+#define CRAWL_ROBOTS_TTL_S 3600
+/* Shared state gone mid-run: every held host is blocked this far ahead,
+ * which the fetcher treats as "defer everything to a later run". */
+#define CRAWL_BROKEN_BLOCK_S (365L * 24 * 3600)
 
 struct crawl {
 	struct pipeline *p;
@@ -104,7 +122,34 @@ struct crawl {
 	struct engine_counts n;
 	struct writers *w;
 	struct img_entry **imgs; /* CRAWL_IMAGE_BUCKETS chains, or NULL */
+	/* sharing the crawl with other workers (state_shared) */
+	bool shared;
+	struct held *held;         /* hosts this worker holds, with work in flight */
+	size_t nheld;
+	long waiting;              /* work seen on hosts this worker could not take */
+	struct strv pending;       /* discovery pages waiting for their host: "src\tpage\tdepth\turl" */
+	struct strv busy;          /* hosts found taken (or no slot) since the last rescan */
+	size_t src_off;            /* sources are visited from here (workers spread out) */
+	int64_t last_rescan;
+	bool broken;               /* the shared state went away: stop */
+	struct nm_err broken_err;
 };
+
+/* A host this worker holds (shared state): the lock is given back when
+ * the last request for it is done, so idle hosts go to other workers. */
+struct held {
+	char *host;
+	char *url;     /* the URL it was taken for (its origin, for multi_block_host) */
+	long inflight; /* requests submitted and not done */
+	long delay_ms; /* the gap the next holder must keep after our last request */
+	bool want_robots; /* a multi_want_robots counts in inflight until on_robots */
+};
+
+/* c->pending kind of a robots.txt whose Sitemap lines a source reads */
+#define CRAWL_PENDING_ROBOTS (-1)
+
+static bool shared_broken(struct crawl *c);
+static void rescan(struct crawl *c);
 
 /* A post to write on a writer thread; everything in it is owned. */
 struct wjob {
@@ -343,7 +388,7 @@ static void maybe_commit(struct crawl *c, bool force)
 	int64_t now = multi_now_ms();
 	if (force || now - c->last_commit >= CRAWL_COMMIT_MS) {
 		struct nm_err e;
-		if (state_commit(c->st, &e) != NM_OK)
+		if (state_commit(c->st, &e) != NM_OK && !shared_broken(c))
 			report(c, "state", e.msg);
 		c->last_commit = now;
 	}
@@ -365,12 +410,195 @@ static void new_row(struct crawl *c, const struct frontier_item *it, enum url_ki
 	buf_free(&h);
 }
 
+
 static void put_row(struct crawl *c, const struct state_url *u)
 {
 	struct nm_err e;
 	err_clear(&e);
-	if (state_put(c->st, u, &e) != NM_OK)
+	if (state_put(c->st, u, &e) != NM_OK && !shared_broken(c))
 		report(c, u->url, e.msg);
+}
+
+/* ---- sharing the crawl with other workers (PostgreSQL state) ----
+ *
+ * With a shared state several workers run at once.  Each article is
+ * fetched under a lease (state_claim), and each host is talked to by one
+ * worker at a time (state_host_acquire): the holder keeps the host while
+ * it has requests for it in flight, then gives it back with the time the
+ * next request may start, so the per-host delay, Crawl-delay and
+ * Retry-After hold across workers.  A worker holds at most as many hosts
+ * as it has transfer slots (crawl.concurrency), so that several workers
+ * split the hosts between them.  Work found on a host another worker
+ * holds is left in the state (rows) or in c->pending (discovery pages)
+ * and looked at again every CRAWL_SHARED_RESCAN_MS.  With SQLite none of
+ * this runs (c->shared is false). */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct held *held_find(struct crawl *c, const char *host)
+{
+	for (size_t i = 0; i < c->nheld; i++)
+		if (!strcmp(c->held[i].host, host))
+			return &c->held[i];
+	return NULL;
+}
+
+/* True (once reported in c->broken_err) when the shared state is gone;
+ * every host is then blocked so what is queued ends as deferred. */
+static bool shared_broken(struct crawl *c)
+{
+	if (c->broken)
+		return true;
+	if (!c->shared || !state_broken(c->st, &c->broken_err))
+		return false;
+	c->broken = true;
+	for (size_t i = 0; i < c->nheld; i++)
+		multi_block_host(c->m, c->held[i].url, wall() + CRAWL_BROKEN_BLOCK_S);
+	return true;
+}
+
+/* This worker's hold on url's host, taking the host if it is free (and a
+ * slot is): NULL when another worker has it.  On taking it, requests wait
+ * for the time the last holder allowed, a persisted Retry-After, or one
+ * delay when the last holder died holding it (its last request time is
+ * unknown). */
+static struct held *host_take(struct crawl *c, const char *url, const struct rule *r)
+{
+	struct buf h = BUF_INIT;
+	struct held *hd = NULL;
+	if (url_host(url, &h) != 0 || c->broken)
+		goto out;
+	if ((hd = held_find(c, buf_cstr(&h))))
+		goto out;
+	/* asked already since the last rescan: no query per row */
+	for (size_t i = 0; i < c->busy.n; i++)
+		if (!strcmp(c->busy.v[i], buf_cstr(&h)))
+			goto out;
+	int64_t free_at = 0;
+	int got = (long)c->nheld >= c->p->cfg.crawl.concurrency
+			  ? 0
+			  : state_host_acquire(c->st, buf_cstr(&h), &free_at);
+	if (got != 1) {
+		if (got < 0)
+			shared_broken(c);
+		else
+			strv_push(&c->busy, buf_cstr(&h));
+		goto out;
+	}
+	c->held = xrealloc(c->held, (c->nheld + 1) * sizeof *c->held);
+	hd = &c->held[c->nheld++];
+	hd->host = buf_detach(&h);
+	hd->url = xstrdup(url);
+	hd->inflight = 0;
+	hd->want_robots = false;
+	hd->delay_ms = r && r->delay_ms > 0 ? r->delay_ms : c->p->cfg.crawl.delay_ms;
+	int64_t now = wall_ms();
+	int64_t not_before = free_at < 0 ? now + hd->delay_ms : free_at;
+	int64_t backoff = state_host_backoff(c->st, hd->host) * 1000;
+	if (backoff > not_before)
+		not_before = backoff;
+	if (not_before > now)
+		multi_block_host(c->m, url, (not_before + 999) / 1000);
+out:
+	buf_free(&h);
+	return hd;
+}
+
+/* One request for url's host is done: the last one gives the host back. */
+static void host_done(struct crawl *c, const char *url)
+{
+	struct buf h = BUF_INIT;
+	struct held *hd;
+	if (c->shared && url_host(url, &h) == 0 && (hd = held_find(c, buf_cstr(&h))) &&
+	    --hd->inflight <= 0) {
+		if (!c->broken)
+			state_host_release(c->st, hd->host, wall_ms() + hd->delay_ms);
+		free(hd->host);
+		free(hd->url);
+		*hd = c->held[--c->nheld];
+		strv_free(&c->busy); /* a slot is free again */
+	}
+	buf_free(&h);
+}
+
+/* Remembers a start URL whose host was busy, for the next rescan. */
+static void pend(struct crawl *c, size_t src, int kind, int page, int depth, const char *url)
+{
+	struct buf pb = BUF_INIT;
+	buf_printf(&pb, "%zu\t%d\t%d\t%d\t%s", src, kind, page, depth, url);
+	strv_push(&c->pending, buf_cstr(&pb));
+	buf_free(&pb);
+	c->waiting++;
+}
+
+/* multi_want_robots, with the host taken first when the state is shared
+ * (a robots.txt is a request to the host like any other). */
+static void want_robots(struct crawl *c, size_t src, const char *url)
+{
+	if (c->shared) {
+		struct held *hd = host_take(c, url, NULL);
+		if (!hd) {
+			pend(c, src, CRAWL_PENDING_ROBOTS, 0, 0, url);
+			return;
+		}
+		if (hd->want_robots)
+			return;
+		hd->want_robots = true;
+		hd->inflight++;
+	}
+	multi_want_robots(c->m, url);
+}
+
+/* Shared state: inserts the article's row when it is new and leases it
+ * with its host to this worker.  False when it is not this worker's to
+ * fetch now (leased by another, done meanwhile, its host held elsewhere,
+ * or --max-items reached); the row stays due for whoever can. */
+static bool shared_claim(struct crawl *c, size_t src, const char *url, const char *canon,
+			 const char *fetch, const struct rule *r, const char *fields, bool have)
+{
+	if (!have) {
+		struct state_url row;
+		struct frontier_item tmp;
+		memset(&tmp, 0, sizeof tmp);
+		tmp.url = (char *)url;
+		tmp.canon = (char *)canon;
+		tmp.source = src;
+		new_row(c, &tmp, KIND_ARTICLE, &row);
+		row.fields = xstrdup(fields);
+		struct nm_err e;
+		if (state_add(c->st, &row, &e) < 0 && !shared_broken(c))
+			report(c, url, e.msg);
+		state_url_free(&row);
+	}
+	if (c->broken || (c->max_items && c->queued_articles >= c->max_items))
+		return false;
+	struct buf h = BUF_INIT;
+	bool busy = false;
+	if (url_host(fetch, &h) == 0)
+		for (size_t i = 0; i < c->busy.n && !busy; i++)
+			busy = !strcmp(c->busy.v[i], buf_cstr(&h));
+	buf_free(&h);
+	if (busy) { /* its host is taken: no lease to ask for */
+		c->waiting++;
+		return false;
+	}
+	int got = state_claim(c->st, canon, wall());
+	if (got != 1) {
+		if (got < 0)
+			shared_broken(c);
+		return false;
+	}
+	if (!host_take(c, fetch, r)) {
+		state_unclaim(c->st, canon);
+		c->waiting++;
+		return false;
+	}
+	return true;
 }
 
 /* ---- submitting work ---- */
@@ -398,9 +626,14 @@ static void submit(struct crawl *c, struct frontier_item *it, const char *etag,
 		q.headers = (const char *const *)r->headers;
 		q.timeout_s = r->timeout_s;
 	}
-	/* per-host settings once per host and run */
+	/* per-host settings once per host and run (shared: at each
+	 * hand-over, host_take) */
 	struct buf key = BUF_INIT, host = BUF_INIT;
-	if (url_host(it->fetch_url, &host) == 0) {
+	struct held *hd;
+	if (c->shared && url_host(it->fetch_url, &host) == 0 &&
+	    (hd = held_find(c, buf_cstr(&host))))
+		hd->inflight++;
+	if (!c->shared && url_host(it->fetch_url, &host) == 0) {
 		buf_printf(&key, "host:%s", buf_cstr(&host));
 		if (frontier_take(c->fr, buf_cstr(&key))) {
 			int64_t until = state_host_backoff(c->st, buf_cstr(&host));
@@ -422,14 +655,22 @@ static void add_discovery(struct crawl *c, size_t src, enum item_kind kind, cons
 	struct buf canon = BUF_INIT;
 	/* every shard reads every discovery page (a list on one host may link
 	 * articles of hosts other shards own); --shard filters articles */
-	if (canon_url(url, &canon) != 0 || !frontier_take(c->fr, buf_cstr(&canon))) {
+	if (canon_url(url, &canon) != 0 || frontier_has(c->fr, buf_cstr(&canon))) {
 		buf_free(&canon);
 		return;
 	}
+	const struct rule *rule = source_rule(c, src);
+	if (!rule)
+		rule = ruleset_match(&c->p->rules, url);
+	if (c->shared && !host_take(c, url, rule)) {
+		/* its host is another worker's (or no slot is free): later */
+		pend(c, src, (int)kind, page, depth, url);
+		buf_free(&canon);
+		return;
+	}
+	frontier_take(c->fr, buf_cstr(&canon));
 	struct frontier_item *it = frontier_item_new(kind, url, buf_cstr(&canon), url, src);
-	it->rule = source_rule(c, src);
-	if (!it->rule)
-		it->rule = ruleset_match(&c->p->rules, url);
+	it->rule = rule;
 	it->page = page;
 	it->depth = depth;
 	it->referer = xstrdup(referer);
@@ -464,6 +705,7 @@ static bool add_article(struct crawl *c, size_t src, const char *url, const char
 	if (frontier_has(c->fr, buf_cstr(&canon)))
 		goto out;
 	struct state_url row;
+	memset(&row, 0, sizeof row);
 	int have = state_get(c->st, buf_cstr(&canon), &row);
 	if (have == 1) {
 		bool due = row.status == ST_QUEUED ||
@@ -479,16 +721,22 @@ static bool add_article(struct crawl *c, size_t src, const char *url, const char
 			goto out;
 		}
 	}
+	rule_fetch_url(r, url, &fetch);
+	if (c->shared && !shared_claim(c, src, url, buf_cstr(&canon), buf_cstr(&fetch), r, fields,
+				       have == 1)) {
+		isnew = true; /* new work for the crawl, if not for this worker */
+		state_url_free(&row);
+		goto out;
+	}
 	frontier_take(c->fr, buf_cstr(&canon));
 	isnew = true;
 	c->n.found++;
-	rule_fetch_url(r, url, &fetch);
 	struct frontier_item *it =
 		frontier_item_new(ITEM_ARTICLE, url, buf_cstr(&canon), buf_cstr(&fetch), src);
 	it->rule = r;
 	it->fields = xstrdup(fields ? fields : have == 1 ? row.fields : NULL);
 	it->referer = xstrdup(referer);
-	if (have != 1) {
+	if (have != 1 && !c->shared) {
 		new_row(c, it, KIND_ARTICLE, &row);
 		row.fields = xstrdup(it->fields);
 		put_row(c, &row);
@@ -892,6 +1140,7 @@ static bool article_done(struct crawl *c, struct frontier_item *it, const struct
 	}
 	set_str(&row.error, why);
 	put_row(c, &row);
+	state_unclaim(c->st, it->canon); /* after the row says what happened */
 	item_event(c, event, it, r, path, why);
 	free(path);
 	buf_free(&canon);
@@ -1030,6 +1279,17 @@ static void img_want(struct crawl *c, struct wjob *j, size_t i)
 		q.max_bytes = IMAGES_MAX_BYTES;
 		q.prio = 0; /* a post is waiting for it */
 		q.ud = (void *)((uintptr_t)en | 1);
+		/* shared state: an image on a host this worker holds keeps the
+		 * host held until it is in, so no other worker's request lands
+		 * within the delay (images on other hosts, CDNs, are polite per
+		 * worker only) */
+		struct buf h = BUF_INIT;
+		struct held *hd;
+		if (c->shared && url_host(url, &h) == 0 && (hd = held_find(c, buf_cstr(&h)))) {
+			hd->inflight++;
+			en->counted = true;
+		}
+		buf_free(&h);
 		multi_add(c->m, &q);
 	}
 }
@@ -1143,6 +1403,7 @@ static void writers_drain(void *ctx)
 		}
 		set_str(&j->row.error, why);
 		put_row(c, &j->row);
+		state_unclaim(c->st, j->it->canon);
 		item_event(c, event, j->it, &r, j->path, why);
 		state_url_free(&j->row);
 		article_free(&j->a);
@@ -1157,6 +1418,9 @@ static void writers_drain(void *ctx)
 	}
 	maybe_commit(c, false);
 	tick(c, false);
+	if (c->shared && !w->stop && !c->broken &&
+	    multi_now_ms() - c->last_rescan >= CRAWL_SHARED_RESCAN_MS)
+		rescan(c);
 }
 
 /* Lets the writers finish what they have, stops them, books the results. */
@@ -1184,16 +1448,24 @@ static void on_done(void *ctx, const struct multi_res *r)
 {
 	struct crawl *c = ctx;
 	if ((uintptr_t)r->ud & 1) {
-		img_done(c, (struct img_entry *)((uintptr_t)r->ud & ~(uintptr_t)1), r);
+		struct img_entry *en = (struct img_entry *)((uintptr_t)r->ud & ~(uintptr_t)1);
+		if (en->counted) {
+			en->counted = false;
+			host_done(c, en->url);
+		}
+		img_done(c, en, r);
 		tick(c, false);
 		return;
 	}
 	struct frontier_item *it = r->ud;
 	bool taken = false;
-	if (it->kind == ITEM_ARTICLE)
+	if (c->broken)
+		; /* the shared state is gone: nothing can be booked */
+	else if (it->kind == ITEM_ARTICLE)
 		taken = article_done(c, it, r);
 	else
 		discovery_done(c, it, r);
+	host_done(c, it->fetch_url);
 	if (!taken)
 		frontier_item_free(it);
 	maybe_commit(c, false);
@@ -1218,6 +1490,18 @@ static void on_robots(void *ctx, const char *origin, const struct robots *rb)
 			}
 		}
 	}
+	struct buf h = BUF_INIT;
+	struct held *hd;
+	bool wanted = false;
+	if (c->shared && url_host(origin, &h) == 0 && (hd = held_find(c, buf_cstr(&h)))) {
+		if (robots_crawl_delay_ms(rb) > hd->delay_ms)
+			hd->delay_ms = robots_crawl_delay_ms(rb); /* the next holder keeps it too */
+		wanted = hd->want_robots;
+		hd->want_robots = false;
+	}
+	buf_free(&h);
+	if (wanted) /* after its sitemaps were queued, which keep the host if on it */
+		host_done(c, origin);
 	if (robots_delay_capped(rb)) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "Crawl-delay capped at %ld ms", ROBOTS_MAX_DELAY_MS);
@@ -1239,6 +1523,62 @@ static int due_cb(void *ud, const struct state_url *u)
 	/* the row's URL is canonical: it fetches the same thing */
 	add_article(d->c, d->src, u->url, u->fields, NULL);
 	return 0;
+}
+
+/* Shared state: the robots.txt cache of net/multi, in the state. */
+static char *robots_cached(void *ctx, const char *origin, long *status)
+{
+	struct crawl *c = ctx;
+	char *body = NULL;
+	int64_t at = 0;
+	if (c->broken || state_robots_get(c->st, origin, &body, status, &at) != 1)
+		return NULL;
+	if (wall() - at > CRAWL_ROBOTS_TTL_S) {
+		free(body);
+		return NULL;
+	}
+	return body ? body : xstrdup("");
+}
+
+static void robots_store(void *ctx, const char *origin, long status, const char *body)
+{
+	struct crawl *c = ctx;
+	if (!c->broken)
+		state_robots_put(c->st, origin, body, status, wall(), NULL);
+}
+
+/* Shared state: the discovery pages left for a busy host, and every due
+ * row (other workers' finds, a dead worker's leftovers), once more. */
+static void rescan(struct crawl *c)
+{
+	c->last_rescan = multi_now_ms();
+	c->waiting = 0;
+	strv_free(&c->busy);
+	struct strv again = c->pending;
+	memset(&c->pending, 0, sizeof c->pending);
+	for (size_t i = 0; i < again.n && !c->broken; i++) {
+		size_t src;
+		int kind, page, depth, off = 0;
+		if (sscanf(again.v[i], "%zu\t%d\t%d\t%d\t%n", &src, &kind, &page, &depth, &off) !=
+			    4 ||
+		    off <= 0 || src >= c->p->cfg.nsources)
+			continue;
+		if (kind == CRAWL_PENDING_ROBOTS)
+			want_robots(c, src, again.v[i] + off);
+		else
+			add_discovery(c, src, (enum item_kind)kind, again.v[i] + off, page, depth, NULL);
+	}
+	strv_free(&again);
+	size_t n = c->p->cfg.nsources;
+	for (size_t k = 0; k < n && !c->broken; k++) {
+		size_t i = (c->src_off + k) % n;
+		if (!c->selected[i])
+			continue;
+		struct due_ctx d = {c, i};
+		struct nm_err e;
+		if (state_due(c->st, c->p->cfg.sources[i].name, wall(), due_cb, &d, &e) != NM_OK)
+			shared_broken(c);
+	}
 }
 
 /* ---- the run ---- */
@@ -1327,7 +1667,9 @@ static enum nm_code start_fetcher(struct crawl *c, struct nm_err *e)
  * runs left queued or due for a retry. */
 static void seed(struct crawl *c, struct nm_err *e)
 {
-	for (size_t i = 0; i < c->p->cfg.nsources; i++) {
+	size_t n = c->p->cfg.nsources;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (c->src_off + k) % n;
 		if (!c->selected[i])
 			continue;
 		for (char **s = c->p->cfg.sources[i].start; s && *s; s++) {
@@ -1343,7 +1685,7 @@ static void seed(struct crawl *c, struct nm_err *e)
 								      sizeof *c->robots_want_src);
 				c->robots_want[c->nrobots_want] = buf_detach(&canon);
 				c->robots_want_src[c->nrobots_want++] = i;
-				multi_want_robots(c->m, *s);
+				want_robots(c, i, *s);
 			} else {
 				add_discovery(c, i, ITEM_DISCOVERY, *s, 1, 0, NULL);
 			}
@@ -1398,9 +1740,14 @@ enum nm_code engine_run(struct pipeline *p, const struct engine_opts *o, engine_
 		goto out;
 	if ((rc = state_open(c->p->cfg.state, o->dry_run, &c->st, e)))
 		goto out;
+	c->shared = state_shared(c->st) && !o->dry_run;
+	if (c->shared) /* workers started together begin with different sources */
+		c->src_off = (size_t)getpid() % c->p->cfg.nsources;
 	c->fr = frontier_new();
 	if ((rc = start_fetcher(c, e)))
 		goto out;
+	if (c->shared)
+		multi_set_robots_cache(c->m, robots_cached, robots_store, c);
 	c->t0 = c->last_commit = c->last_tick = multi_now_ms();
 	writers_start(c);
 	multi_set_tick(c->m, writers_drain);
@@ -1409,8 +1756,26 @@ enum nm_code engine_run(struct pipeline *p, const struct engine_opts *o, engine_
 	c->robots_want_src = xcalloc(1, sizeof *c->robots_want_src);
 	seed(c, e);
 	err_clear(e);
-	multi_run(c->m, o->max_runtime_s ? c->t0 + o->max_runtime_s * 1000 : 0, on_done,
-		  on_robots, c);
+	int64_t deadline = o->max_runtime_s ? c->t0 + o->max_runtime_s * 1000 : 0;
+	multi_run(c->m, deadline, on_done, on_robots, c);
+	/* shared state: before leaving, take what is left (a dead worker's
+	 * rows, hosts given back meanwhile); wait while other workers hold
+	 * hosts that still have unleased work */
+	for (int64_t waited = 0; c->shared && !c->broken;) {
+		if (deadline && multi_now_ms() >= deadline)
+			break;
+		long before = c->n.pages + c->queued_articles;
+		rescan(c);
+		if (c->n.pages + c->queued_articles > before) {
+			multi_run(c->m, deadline, on_done, on_robots, c);
+			waited = 0;
+			continue;
+		}
+		if (!c->waiting || waited >= CRAWL_SHARED_WAIT_MAX_MS)
+			break;
+		usleep(CRAWL_SHARED_WAIT_MS * 1000);
+		waited += CRAWL_SHARED_WAIT_MS;
+	}
 	writers_stop(c);
 	maybe_commit(c, true);
 
@@ -1423,6 +1788,11 @@ enum nm_code engine_run(struct pipeline *p, const struct engine_opts *o, engine_
 	emit(c, &ev);
 	state_run_end(c->st, run, wall(), c->n.failed ? 1 : 0, sj);
 	free(sj);
+	if (c->broken || shared_broken(c)) {
+		/* the run cannot vouch for its bookkeeping: say so, exit non-zero */
+		*e = c->broken_err;
+		rc = NM_EIO;
+	}
 out:
 	writers_stop(c);
 	multi_free(c->m);
@@ -1434,6 +1804,13 @@ out:
 	free(c->robots_want);
 	free(c->robots_want_src);
 	free(c->selected);
+	for (size_t i = 0; i < c->nheld; i++) {
+		free(c->held[i].host);
+		free(c->held[i].url);
+	}
+	free(c->held);
+	strv_free(&c->pending);
+	strv_free(&c->busy);
 	if (out)
 		*out = c->n;
 	p->warn = warn;

@@ -4,11 +4,19 @@
  * content hash, the post written from it), per-host back-off, and a log
  * of runs; plus the lock that keeps two cron runs from overlapping.
  *
- * The interface speaks in records, not SQL, so the store can be replaced
- * (docs/scaling.md describes a PostgreSQL variant).  This implementation is
- * one SQLite file in WAL mode (readers never block the writer;
- * synchronous=NORMAL never corrupts) next to a lock file "<path>.lock"
- * held with flock() for the life of the handle.
+ * The interface speaks in records, not SQL, and has two backends chosen
+ * by the path given to state_open():
+ *  - a file path: one SQLite file in WAL mode (readers never block the
+ *    writer; synchronous=NORMAL never corrupts) next to a lock file
+ *    "<path>.lock" held with flock() for the life of the handle; its
+ *    folder is created (mode 0700) when missing.  One crawl at a time.
+ *  - a URI "postgresql://..." or "postgres://..." (libpq syntax): one
+ *    PostgreSQL database shared by any number of workers on any number of
+ *    machines (crawler/state_pg.c).  No run lock: workers share the work
+ *    through leases (state_claim) and host locks (state_host_acquire),
+ *    both held by the worker's database session, so a worker that dies
+ *    (even kill -9) loses them the moment its connection goes.
+ * Both run versioned migrations on open (table schema_version).
  *
  * Crash safety: a post file is written (temp + rename) before its URL row
  * says "done", so after a crash the row still says "queued" and the next
@@ -62,6 +70,13 @@ struct state_url {
 
 struct state;
 
+/* The schema version this build writes (both backends); a store with a
+ * newer one is refused rather than misread. */
+#define STATE_SCHEMA_VERSION 2
+
+/* True for a PostgreSQL URI (the PostgreSQL backend), false for a path. */
+bool state_is_uri(const char *path);
+
 /* Opens (creating if needed) the store at path and takes the run lock.
  * NM_ELOCKED at once when another process holds it; NM_EIO when the file
  * or its folder is unusable.  readonly (for --dry-run): no lock, and
@@ -99,6 +114,53 @@ enum nm_code state_due(struct state *st, const char *source, int64_t now, state_
 int64_t state_host_backoff(struct state *st, const char *host);
 enum nm_code state_set_host_backoff(struct state *st, const char *host, int64_t until,
 				    struct nm_err *e);
+
+/* Inserts u unless a row for u->url exists (then leaves that row alone:
+ * another worker may have moved it on since it was read).  1 inserted,
+ * 0 present, -1 store error (e set). */
+int state_add(struct state *st, const struct state_url *u, struct nm_err *e);
+
+/* Opens an explicit batch: everything until state_commit() is one
+ * transaction (state migrate copies a whole store all-or-nothing).  The
+ * PostgreSQL backend otherwise commits every write on its own, so that
+ * workers see each other's rows at once and never deadlock on a batch. */
+enum nm_code state_begin(struct state *st, struct nm_err *e);
+
+/* ---- sharing the crawl between workers (PostgreSQL; trivial on SQLite,
+ * whose run lock already makes the one run the only worker) ---- */
+
+/* True when other workers may be using the store at the same time. */
+bool state_shared(const struct state *st);
+/* Takes host for this worker: 1 taken (or already ours), 0 another live
+ * worker has it, -1 store error.  *free_at_ms (wall-clock ms, 0 = none)
+ * is the earliest time the last holder allowed the next request; -1 when
+ * the last holder died holding it (its last request time is unknown). */
+int state_host_acquire(struct state *st, const char *host, int64_t *free_at_ms);
+/* Gives host back, recording when the next request may start. */
+void state_host_release(struct state *st, const char *host, int64_t free_at_ms);
+/* Leases the article row of url to this worker if it is still due
+ * (queued, or failed with next_retry_at <= now) and no live worker
+ * holds it: 1 leased, 0 not (done meanwhile, or another worker's), -1
+ * store error.  The lease ends with state_unclaim or with the session. */
+int state_claim(struct state *st, const char *url, int64_t now);
+void state_unclaim(struct state *st, const char *url);
+/* The robots.txt cached for origin ("http://host:port"): 1 and *body
+ * (caller frees) / *status / *fetched_at filled, 0 none, -1 error. */
+int state_robots_get(struct state *st, const char *origin, char **body, long *status,
+		     int64_t *fetched_at);
+enum nm_code state_robots_put(struct state *st, const char *origin, const char *body,
+			      long status, int64_t fetched_at, struct nm_err *e);
+/* After a store error that ends the session (the database went away):
+ * true, and the error in e.  The crawl stops instead of working blind. */
+bool state_broken(const struct state *st, struct nm_err *e);
+
+/* Every URL row (any kind and status), then every host back-off: for
+ * `newsmd state migrate`.  fn returns non-zero to stop. */
+enum nm_code state_each(struct state *st, state_each_fn fn, void *ud, struct nm_err *e);
+typedef int (*state_host_fn)(void *ud, const char *host, int64_t backoff_until);
+enum nm_code state_each_host(struct state *st, state_host_fn fn, void *ud, struct nm_err *e);
+/* The schema version recorded in the store (0 = none yet). */
+int state_schema_version(struct state *st);
 
 /* The runs log. */
 int64_t state_run_begin(struct state *st, int64_t now);

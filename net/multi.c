@@ -97,6 +97,7 @@ struct xfer {
 	bool too_large, bad_type, flood, ssrf;
 	char errbuf[CURL_ERROR_SIZE];
 	bool busy;
+	long interval; /* the host's gap after this request (host_interval) */
 };
 
 struct multi {
@@ -119,7 +120,12 @@ struct multi {
 	multi_done_fn done;
 	multi_robots_fn on_robots;
 	void *ctx;
+	multi_robots_get_fn rc_get; /* robots.txt cache (multi_set_robots_cache) */
+	multi_robots_put_fn rc_put;
+	void *rc_ctx;
 };
+
+static void robots_apply(struct multi *m, struct host *h, struct robots *r);
 
 int64_t multi_now_ms(void)
 {
@@ -468,6 +474,14 @@ void multi_block_host(struct multi *m, const char *url, int64_t until)
 	}
 }
 
+void multi_set_robots_cache(struct multi *m, multi_robots_get_fn get, multi_robots_put_fn put,
+			    void *ctx)
+{
+	m->rc_get = get;
+	m->rc_put = put;
+	m->rc_ctx = ctx;
+}
+
 void multi_hold(struct multi *m, int n)
 {
 	m->held += n;
@@ -599,6 +613,23 @@ static long host_interval(struct multi *m, struct host *h)
 	return d + h->penalty_ms;
 }
 
+/* The request is about to go on the wire (libcurl's pre-request
+ * callback): the host's next start counts from now, not from start(),
+ * because connecting (or a slow loop turn) can hold a request back, and
+ * the server must see the whole delay between two requests. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
+{
+	struct xfer *x = ud;
+	(void)ip;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	int64_t t = multi_now_ms() + x->interval;
+	if (x->host->next_start < t)
+		x->host->next_start = t;
+	return CURL_PREREQFUNC_OK;
+}
+
 static void start(struct multi *m, struct host *h, struct req *r, int64_t now)
 {
 	struct xfer *x = NULL;
@@ -644,6 +675,8 @@ static void start(struct multi *m, struct host *h, struct req *r, int64_t now)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
+	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(c, CURLOPT_PREREQDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
 	if (m->ct_list)
 		curl_easy_setopt(c, CURLOPT_CONNECT_TO, m->ct_list);
@@ -668,7 +701,8 @@ static void start(struct multi *m, struct host *h, struct req *r, int64_t now)
 	curl_multi_add_handle(m->cm, c);
 	m->in_flight++;
 	h->in_flight++;
-	h->next_start = now + host_interval(m, h);
+	x->interval = host_interval(m, h);
+	h->next_start = now + x->interval;
 	m->stats.requests++;
 	if (r->attempts > 1)
 		m->stats.retries++;
@@ -792,6 +826,19 @@ static void start_ready(struct multi *m, int64_t now)
 			continue;
 		if (h->in_flight >= m->cfg.per_host || now < h->next_start || now < h->backoff_until)
 			continue;
+		long cst = 0;
+		char *cached = h->rstate == R_UNKNOWN && m->rc_get
+				       ? m->rc_get(m->rc_ctx, h->origin, &cst)
+				       : NULL;
+		if (cached) { /* another worker fetched it lately */
+			robots_apply(m, h,
+				     cst >= 200 && cst < 300
+					     ? robots_parse(cached, strlen(cached), m->user_agent)
+					     : robots_for_status(cst));
+			free(cached);
+			if (!h->queued || now < h->next_start)
+				continue;
+		}
 		if (h->rstate == R_UNKNOWN) {
 			struct req *rb = xcalloc(1, sizeof *rb);
 			struct buf u = BUF_INIT;
@@ -870,6 +917,16 @@ static void robots_done(struct multi *m, struct xfer *x, CURLcode cc, long statu
 		r = robots_parse(buf_cstr(&x->body), x->body.len, m->user_agent);
 	else
 		r = robots_for_status(cc == CURLE_OK ? status : 0);
+	/* a definite answer (a file, or 4xx = no rules) goes to the cache */
+	if (m->rc_put && !x->ssrf && cc == CURLE_OK && status >= 200 && status < 500 &&
+	    !memchr(buf_cstr(&x->body), 0, x->body.len))
+		m->rc_put(m->rc_ctx, h->origin, status, status < 300 ? buf_cstr(&x->body) : "");
+	robots_apply(m, h, r);
+}
+
+/* The host's robots.txt policy is known (fetched or from the cache). */
+static void robots_apply(struct multi *m, struct host *h, struct robots *r)
+{
 	h->rstate = R_READY;
 	if (h->want_robots) {
 		h->want_robots = false;

@@ -147,6 +147,18 @@ void multi_trust_host(struct multi *m, const char *host);
  * fetched for its Sitemap lines only, and not obeyed. */
 void multi_want_robots(struct multi *m, const char *url);
 
+/* A robots.txt cache outside this run (the crawl's shared state), so that
+ * workers sharing a crawl fetch a host's robots.txt once between them.
+ * get: the cached file for origin ("http://host:port") as a malloc'd
+ * string (the caller frees it) with its HTTP status (2xx: the rules; 4xx:
+ * none), or NULL to fetch it.  put: a file this run fetched (body "" for
+ * a 4xx).  Both are called on multi_run's thread. */
+typedef char *(*multi_robots_get_fn)(void *ctx, const char *origin, long *status);
+typedef void (*multi_robots_put_fn)(void *ctx, const char *origin, long status,
+				    const char *body);
+void multi_set_robots_cache(struct multi *m, multi_robots_get_fn get, multi_robots_put_fn put,
+			    void *ctx);
+
 /* Keeps multi_run looping while the caller has work of its own in flight
  * (n > 0 adds, n < 0 releases), e.g. posts being written by threads. */
 void multi_hold(struct multi *m, int n);

@@ -358,7 +358,8 @@ enum nm_code config_load(const char *path, bool missing_ok, struct config *c,
 	char *p = rel(c->dir, c->rules_dir);
 	free(c->rules_dir);
 	c->rules_dir = p;
-	p = rel(c->dir, c->state);
+	/* a PostgreSQL URI (the state's other backend) is not a path */
+	p = strstr(c->state, "://") ? xstrdup(c->state) : rel(c->dir, c->state);
 	free(c->state);
 	c->state = p;
 	p = rel(c->dir, c->output.dir);

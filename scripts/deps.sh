@@ -8,7 +8,7 @@ LIBS="gumbo:libgumbo-dev libcurl:libcurl4-openssl-dev yaml-0.1:libyaml-dev
 sqlite3:libsqlite3-dev uchardet:libuchardet-dev libpcre2-8:libpcre2-dev
 jansson:libjansson-dev libxml-2.0:libxml2-dev libpsl:libpsl-dev zlib:zlib1g-dev
 icu-uc:libicu-dev libmicrohttpd:libmicrohttpd-dev
-libcmark-gfm:libcmark-gfm-dev"
+libcmark-gfm:libcmark-gfm-dev libpq:libpq-dev"
 # command -> Debian package (build and test tools)
 CMDS="cc:gcc make:make pkg-config:pkg-config bzcat:bzip2 python3:python3
 cmark-gfm:cmark-gfm"
@@ -30,6 +30,8 @@ for pair in $FILES; do
 	f=${pair%%:*}; pkg=${pair#*:}
 	[ -e "$f" ] || missing="$missing $pkg"
 done
+# the PostgreSQL server, for tests/pg (a throwaway cluster per test run)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 # Optional test tools: installed when possible, never required to build.
 if [ "${NEWSMD_SKIP_OPTIONAL:-}" = "" ]; then
 	command -v jekyll >/dev/null 2>&1 || missing="$missing jekyll"

@@ -37,6 +37,7 @@ SUITES="
 	tests/site/run.py
 	tests/ftr/run.py
 	tests/rules/run.py
+	tests/pg/run.sh
 "
 for suite in $SUITES; do
 	[ -f "$suite" ] || continue
