@@ -285,7 +285,10 @@ static int rules_suggest_run(const char *input, const char *url, const char *out
 	charset_decode(bytes.ptr ? bytes.ptr : "", bytes.len, ctype, NULL, &text, used, sizeof used,
 		       &e);
 	struct html_doc *h = NULL;
-	html_parse(buf_cstr(&text), text.len, &h, &e);
+	if (html_parse(buf_cstr(&text), text.len, &h, &e) != NM_OK) { /* h-extract: a refused page */
+		cli_error(&e), free(ctype), buf_free(&bytes), buf_free(&text), buf_free(&page_url);
+		return EXIT_SOME_FAILED;
+	}
 	struct article a;
 	article_init(&a);
 	meta_extract(h, buf_cstr(&page_url), &a, NULL);

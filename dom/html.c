@@ -653,6 +653,8 @@ void html_outer_html(xmlNodePtr node, struct buf *out)
 
 xmlNodePtr html_body(const struct html_doc *h)
 {
+	if (!h || !h->doc)
+		return NULL;
 	xmlNodePtr root = xmlDocGetRootElement(h->doc);
 	if (!root)
 		return NULL;

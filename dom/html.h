@@ -95,7 +95,8 @@ void html_text_blocks(xmlNodePtr node, struct buf *out);
 void html_inner_html(xmlNodePtr node, struct buf *out);
 void html_outer_html(xmlNodePtr node, struct buf *out);
 
-/* The <body> element, or the root when the document has none. */
+/* The <body> element, or the root when the document has none; NULL for a
+ * NULL document (a refused page). */
 xmlNodePtr html_body(const struct html_doc *h);
 
 #endif

@@ -1915,6 +1915,8 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 			  struct nm_err *e)
 {
 	(void)e;
+	if (!h || !h->doc) /* a refused page: nothing to read */
+		return NM_OK;
 	struct scan *sc = xcalloc(1, sizeof *sc);
 	struct ld ld;
 	memset(&ld, 0, sizeof ld);

@@ -21,7 +21,7 @@ echo "== unit tests"
 cat "$log"; add
 [ $rc -ne 0 ] && [ -z "$(grep -E 'passed, [0-9]+ failed' "$log")" ] && echo "unit runner crashed (exit $rc)"
 
-for suite in tests/cli/run.py tests/cli/test_images.py tests/md/run.py tests/md/turndown.py tests/md/roundtrip.py tests/crawl/run.py tests/selectors/run.sh tests/pathological/run.py tests/sites/run.py tests/site/run.py; do
+for suite in tests/cli/run.py tests/cli/test_images.py tests/md/run.py tests/md/turndown.py tests/md/roundtrip.py tests/crawl/run.py tests/selectors/run.sh tests/pathological/run.py tests/sites/run.py tests/site/run.py tests/survival/run.py; do
 	[ -f "$suite" ] || continue
 	echo "== $suite"
 	case $suite in
