@@ -102,6 +102,15 @@
 #define AUTO_HEADLINE_MIN 20
 /* Share bars are removed only when this short (Readability's 500). */
 #define AUTO_SHARE_MAX_UNITS 500
+/* A paragraph of AUTO_PROSE_UNITS or more whose link text is under
+ * AUTO_PROSE_LINK_SHARE of its text reads as prose.  Content refused as
+ * links is retried without its link blocks when AUTO_PROSE_MIN such
+ * paragraphs follow one another (a two-paragraph story next to a list of
+ * teasers is still a story; a teaser list's blurbs each sit in their own
+ * teaser). */
+#define AUTO_PROSE_UNITS 80
+#define AUTO_PROSE_LINK_SHARE 0.25
+#define AUTO_PROSE_MIN 1
 /* Link text of in-page anchors ("#section") weighs this much. */
 #define AUTO_HASH_LINK_WEIGHT 0.3
 /* Cap of the removal list per attempt; a page needing more removals than
@@ -392,6 +401,10 @@ struct opts {
 	/* visibility:hidden counts as hidden; off in the last attempt, for
 	 * pages that reveal their text by script (WeChat does). */
 	bool visibility;
+	/* The fallback for content refused as links although it holds
+	 * readable paragraphs: blocks that are mostly links go, the prose
+	 * stays. */
+	bool drop_links;
 };
 
 /* Subtrees the scoring walk does not enter. */
@@ -407,8 +420,11 @@ static bool skipped(xmlNodePtr n, const struct opts *o, struct buf *tmp)
 		return true;
 	if (h.role && name_in(BAD_CAST h.role, nav_roles))
 		return true;
+	/* A heading is the article's own even when its id or class reads like
+	 * furniture (id="nav_3" on a section heading). */
 	if (o->strip_unlikely && (h.cls || h.id) && !is_tag(n, "body") && !is_tag(n, "a") &&
-	    !is_tag(n, "html")) {
+	    !is_tag(n, "html") && !(n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' &&
+				    !n->name[2])) {
 		buf_clear(tmp);
 		if (h.cls)
 			buf_puts(tmp, h.cls);
@@ -761,6 +777,7 @@ struct pstat {
 	double heading; /* units inside h1-h6 */
 	double list;    /* units inside ul/ol */
 	unsigned p, img, li, input, embed, headlinks, blocklinks;
+	unsigned prose; /* readable paragraphs right after another one */
 	bool video;
 };
 
@@ -812,6 +829,7 @@ static void pstat_add(struct pstat *a, const struct pstat *b)
 	a->embed += b->embed;
 	a->headlinks += b->headlinks;
 	a->blocklinks += b->blocklinks;
+	a->prose += b->prose;
 	a->video |= b->video;
 }
 
@@ -914,6 +932,7 @@ static bool prune_part(xmlNodePtr root, const struct opts *o, struct plan *p)
 	bool kept = true;
 	int sp = 0;
 	bool fig = false;
+	xmlNodePtr last_prose = NULL; /* the last readable paragraph closed */
 	for (xmlNodePtr a = root->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
 		fig |= is_tag(a, "figure");
 	st[sp++] = (struct pframe){.n = root, .in_figure = fig || is_tag(root, "figure")};
@@ -928,6 +947,23 @@ static bool prune_part(xmlNodePtr root, const struct opts *o, struct plan *p)
 			bool para = is_tag(n, "p") || (is_tag(n, "div") && !f->block_child);
 			if (para)
 				f->s.p++;
+			if (para && f->s.t.units >= AUTO_PROSE_UNITS &&
+			    f->s.t.link < AUTO_PROSE_LINK_SHARE * f->s.t.units) {
+				xmlNodePtr prev = n->prev;
+				while (prev && prev->type != XML_ELEMENT_NODE)
+					prev = prev->prev;
+				if (prev && prev == last_prose)
+					f->s.prose++;
+				last_prose = n;
+			}
+			/* In the links fallback, a block that is mostly links
+			 * goes (lists, menus, teaser lines, link tables). */
+			if (o->drop_links && sp > 1 && f->s.t.units > 0 &&
+			    f->s.t.link > AUTO_MAX_LINK_DENSITY * f->s.t.units &&
+			    (para || is_heading(n) || is_tag(n, "li") || is_tag(n, "ul") ||
+			     is_tag(n, "ol") || is_tag(n, "table") || is_tag(n, "div") ||
+			     is_tag(n, "section") || is_tag(n, "nav") || is_tag(n, "aside")))
+				go = true;
 			if (is_heading(n)) {
 				f->s.heading = f->s.t.units;
 				if ((n->name[1] == '1' || n->name[1] == '2') && o->weigh_classes &&
@@ -1484,13 +1520,14 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 		err_set(e, NM_EPARSE, "no article: the page is empty");
 		return NULL;
 	}
-	static const struct opts tries[] = {{true, true, true, true},
-					    {false, true, true, true},
-					    {false, false, true, true},
-					    {false, false, false, true},
-					    {true, true, true, false}};
+	static const struct opts tries[] = {{true, true, true, true, false},
+					    {false, true, true, true, false},
+					    {false, false, true, true, false},
+					    {false, false, false, true, false},
+					    {true, true, true, false, false}};
 	struct plan best;
 	memset(&best, 0, sizeof best);
+	struct opts best_opts = tries[0];
 	size_t ntries = sizeof tries / sizeof tries[0];
 	xmlNodePtr anchor = meta_headline(h, title);
 	for (size_t i = 0; i < ntries; i++) {
@@ -1505,6 +1542,7 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 		if (better) {
 			plan_free(&best);
 			best = p;
+			best_opts = tries[i];
 		} else {
 			plan_free(&p);
 		}
@@ -1514,6 +1552,23 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 			break;
 	}
 	const char *why = not_article(&best);
+	if (why && best.found && best.total.prose >= AUTO_PROSE_MIN &&
+	    best.total.t.units >= AUTO_MIN_UNITS) {
+		/* Refused as links, yet with readable paragraphs: the same
+		 * choice without its link blocks. */
+		struct opts lo = best_opts;
+		lo.drop_links = true;
+		struct plan p;
+		memset(&p, 0, sizeof p);
+		attempt(body, anchor, &lo, &p);
+		if (p.found && !not_article(&p)) {
+			plan_free(&best);
+			best = p;
+			why = NULL;
+		} else {
+			plan_free(&p);
+		}
+	}
 	if (why) {
 		err_set(e, NM_EPARSE, "%s", why);
 		plan_free(&best);

@@ -897,6 +897,15 @@ static bool boiler_text(struct walk *w, xmlNodePtr el, const struct frame *f)
 	       (links_only && text_has_any(w, el, pager_phrases));
 }
 
+/* A heading with text that is not a link: the article's own subheading,
+ * whatever its id says (id="nav_2" from a table-of-contents plugin). */
+static bool text_heading(const struct frame *f)
+{
+	const xmlChar *n = f->el->name;
+	return n[0] == 'h' && n[1] >= '1' && n[1] <= '6' && !n[2] && f->text > 0 &&
+	       f->link * 2 < f->text;
+}
+
 /* Boilerplate by name or tag is removed only when it is small, or mostly
  * links (a list of related headlines can be long): documentation pages
  * give sections ids made from their headings ("a-shared-changeset"). */
@@ -1015,7 +1024,8 @@ static enum post_act post_decide(struct walk *w, const struct frame *f)
 	if (is_tag(el, "form"))
 		return big(w, f) ? POST_UNWRAP : POST_DROP;
 	if (!big(w, f) && !f->in_code &&
-	    (hidden(el) || ((has(el, T_BOILER) || boiler_attrs(el)) && small_or_links(f)) ||
+	    (hidden(el) ||
+	     ((has(el, T_BOILER) || (boiler_attrs(el) && !text_heading(f))) && small_or_links(f)) ||
 	     boiler_text(w, el, f)))
 		return POST_DROP;
 	if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&

@@ -412,3 +412,34 @@ TEST(auto_class_bonus_needs_text)
 	CHECK(!has(a.body_text, "Copyright"));
 	article_free(&a);
 }
+
+/* Class 1 of issue 13: a two-paragraph story next to a longer list of
+ * headline links is the story, not "a list of links"; the list goes. */
+TEST(auto_short_story_beside_links_is_kept)
+{
+	struct article a;
+	struct nm_err e;
+	article_init(&a);
+	err_clear(&e);
+	CHECK_INT(extract_file(unit_fixture("auto/short_story_links.html"), NULL, &a, &e), NM_OK);
+	CHECK(has(a.body_text, "went back into service on Tuesday morning"));
+	CHECK(has(a.body_text, "late evening sailing will start a week later"));
+	CHECK(!has(a.body_text, "Council approves the new cycle lanes"));
+	CHECK(!has(a.body_text, "Road closures planned"));
+	article_free(&a);
+}
+
+/* Class 4: subheadings whose id or class reads like furniture ("nav_1",
+ * "menu-3", from a table-of-contents plugin) stay in the article. */
+TEST(auto_headings_with_nav_ids_are_kept)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/nav_headings.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "Building the dam"));
+	CHECK(has(a.body_text, "Grinding by the tide"));
+	CHECK(has(a.body_text, "The mill today"));
+	CHECK(has(a.body_text, "the millers worked by the moon"));
+	CHECK(!has(a.body_text, "Other stories from the estuary"));
+	article_free(&a);
+}
