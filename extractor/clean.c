@@ -11,6 +11,7 @@
  * Rule selectors are matched once, before anything changes.
  */
 #include "extractor/clean.h"
+#include "common/nfkc.h"
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "net/url.h"
@@ -1132,6 +1133,113 @@ static void apply_rule_selectors(struct walk *w)
 		qsort(w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp);
 }
 
+/* ---- text hygiene --------------------------------------------------- */
+
+/* Levels of inline wrappers (<span><font>...) looked through to see
+ * whether a text starts its block's line. */
+#define CLEAN_LINE_START_LEVELS 8
+
+/* True when text node t starts a line of its block: first in a block (or
+ * in inline wrappers that are first in one), or right after a <br>. */
+static bool starts_line(xmlNodePtr t)
+{
+	xmlNodePtr n = t;
+	for (int level = 0; level < CLEAN_LINE_START_LEVELS && n; level++) {
+		xmlNodePtr prev = n->prev;
+		while (prev && blank_text(prev))
+			prev = prev->prev;
+		if (prev)
+			return is_tag(prev, "br");
+		xmlNodePtr parent = n->parent;
+		if (!parent || parent->type != XML_ELEMENT_NODE)
+			return false;
+		if (!has(parent, T_INLINE_TEXT | T_EMPTY_INLINE))
+			return true; /* first in a block */
+		n = parent;
+	}
+	return false;
+}
+
+/* Characters that show nothing and break search: soft hyphen, zero-width
+ * space, word joiner, BOM.  (Zero-width joiners stay: emoji and Indic
+ * scripts need them.)  Returns the byte length at s, or 0. */
+static size_t invisible_at(const unsigned char *s)
+{
+	if (s[0] == 0xC2 && s[1] == 0xAD)
+		return 2; /* U+00AD */
+	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] == 0x8B)
+		return 3; /* U+200B */
+	if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0xA0)
+		return 3; /* U+2060 */
+	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		return 3; /* U+FEFF */
+	return 0;
+}
+
+/* Indentation at a line's start: no-break and ideographic spaces (with
+ * the ordinary blanks between them).  Returns the byte length at s. */
+static size_t indent_at(const unsigned char *s)
+{
+	if (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r')
+		return 1;
+	if (s[0] == 0xC2 && s[1] == 0xA0)
+		return 2; /* U+00A0 */
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* Text node t in NFC, without invisible characters, and (indent: not in
+ * <pre>/<code>) without the no-break/ideographic indentation a line starts
+ * with ("　　正文"). */
+static void text_hygiene(xmlNodePtr t, bool indent, struct buf *tmp)
+{
+	const unsigned char *s = t->content;
+	if (!s)
+		return;
+	bool wide = false;
+	for (const unsigned char *p = s; *p; p++)
+		if (*p >= 0x80) {
+			wide = true;
+			break;
+		}
+	if (!wide)
+		return; /* ASCII: already clean and NFC */
+	buf_clear(tmp);
+	const unsigned char *p = s;
+	if (indent && starts_line(t)) {
+		const unsigned char *q = p;
+		bool wide_indent = false;
+		size_t k;
+		while ((k = indent_at(q)) != 0) {
+			wide_indent |= k > 1;
+			q += k;
+		}
+		if (wide_indent && *q)
+			p = q;
+	}
+	bool changed = p != s;
+	while (*p) {
+		size_t k = *p >= 0xC2 ? invisible_at(p) : 0;
+		if (k) {
+			p += k;
+			changed = true;
+			continue;
+		}
+		buf_putc(tmp, (char)*p++);
+	}
+	struct buf nf = BUF_INIT;
+	if (nfc_append(&nf, tmp->ptr ? tmp->ptr : "", tmp->len) == 0 &&
+	    (nf.len != tmp->len || memcmp(nf.ptr, tmp->ptr, nf.len))) {
+		buf_clear(tmp);
+		buf_put(tmp, nf.ptr, nf.len);
+		changed = true;
+	}
+	buf_free(&nf);
+	if (changed)
+		xmlNodeSetContent(t, BAD_CAST buf_cstr(tmp));
+}
+
 void clean_body(xmlNodePtr root, const struct clean_opts *o)
 {
 	static const struct clean_opts none = {0};
@@ -1155,6 +1263,7 @@ void clean_body(xmlNodePtr root, const struct clean_opts *o)
 		while (cur) {
 			xmlNodePtr next = cur->next;
 			if (is_text(cur)) {
+				text_hygiene(cur, !w.st[w.sp - 1].in_code, &w.scratch);
 				if (cur->content) {
 					size_t v = visible_len((const char *)cur->content);
 					w.st[w.sp - 1].text += v;
