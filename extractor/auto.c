@@ -1608,6 +1608,7 @@ enum nm_code auto_extract(const struct html_doc *h, const char *url, struct arti
 	a->body_node = body;
 	struct clean_opts co = {.base_url = a->final_url ? a->final_url : url ? url : a->url};
 	clean_body(body, &co);
+	clean_boiler_lines(body);
 	struct buf b = BUF_INIT;
 	clean_html(body, &b);
 	free(a->body_html);

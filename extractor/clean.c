@@ -1601,3 +1601,223 @@ void clean_text(xmlNodePtr root, struct buf *out)
 		n = n->next;
 	}
 }
+
+/* ---- clean_boiler_lines ------------------------------------------------ */
+
+/* A furniture line is short; longer text is prose whatever it says. */
+#define CLEAN_LINE_MAX 90
+/* A teaser heading ends the article only this far into its text (per
+ * mille): one in the first half is a table of contents or a lead-in. */
+#define CLEAN_TEASER_FROM 500
+
+/* Whole lines (lower-cased, trailing ':' '.' '…' '!' and spaces gone). */
+static const char *const furniture_lines[] = {
+	"anzeige", "werbung", "advertisement", "advertising", "sponsored", "publicité",
+	"publicidad", "pubblicità", "\xe5\xb9\xbf\xe5\x91\x8a", /* 广告 */
+	"kommentare schreiben", "kommentar schreiben", "kommentieren", "jetzt kommentieren",
+	"write a comment", "leave a comment", "leave a reply", "add a comment", "post a comment",
+	"laisser un commentaire", "ajouter un commentaire", "réagir", "deja un comentario",
+	"dejar un comentario", "escribe un comentario", "comentar",
+	"\xe5\x8f\x91\xe8\xa1\xa8\xe8\xaf\x84\xe8\xae\xba", /* 发表评论 */
+	"\xe6\x88\x91\xe8\xa6\x81\xe8\xaf\x84\xe8\xae\xba", /* 我要评论 */
+	"print", "drucken", "imprimer", "imprimir", "share", "teilen", "partager", "compartir",
+	"share this", "share this article", "diesen artikel teilen", "artikel teilen",
+	"zum kommentarbereich", "zu den kommentaren", "to the comments", NULL};
+/* Words after a number on a comment-count line ("71 Kommentare"). */
+static const char *const comment_words[] = {
+	"comment", "comments", "kommentar", "kommentare", "commentaire", "commentaires",
+	"comentario", "comentarios", "reaktionen", "antworten", "replies", "responses",
+	"\xe6\x9d\xa1\xe8\xaf\x84\xe8\xae\xba", /* 条评论 */
+	"\xe8\xaf\x84\xe8\xae\xba",             /* 评论 */
+	NULL};
+/* Line starts that announce teasers of other pages. */
+static const char *const teaser_starts[] = {
+	"you might also like", "you may also like", "you might be interested in",
+	"related articles", "related posts", "related stories", "related news", "more stories",
+	"recommended for you", "read more on this", "more from", "also read", "read also",
+	"sie könnten auch", "das könnte sie auch interessieren", "das könnte dich auch interessieren",
+	"dies könnte sie auch interessieren", "mehr zum thema", "lesen sie auch", "auch interessant",
+	"weitere artikel", "ähnliche artikel", "ähnliche beiträge", "verwandte artikel",
+	"passend zum thema", "weitere beiträge", "empfehlungen",
+	"vous aimerez aussi", "vous aimerez peut-être aussi", "à lire aussi", "a lire aussi",
+	"lire aussi", "sur le même sujet", "articles similaires", "dans la même rubrique",
+	"también te puede interesar", "te puede interesar", "lee también", "noticias relacionadas",
+	"artículos relacionados", "quizás te interese", "te recomendamos",
+	"\xe7\x9b\xb8\xe5\x85\xb3\xe9\x98\x85\xe8\xaf\xbb", /* 相关阅读 */
+	"\xe7\x9b\xb8\xe5\x85\xb3\xe6\x96\xb0\xe9\x97\xbb", /* 相关新闻 */
+	"\xe5\xbb\xb6\xe4\xbc\xb8\xe9\x98\x85\xe8\xaf\xbb", /* 延伸阅读 */
+	"\xe7\x8c\x9c\xe4\xbd\xa0\xe5\x96\x9c\xe6\xac\xa2", /* 猜你喜欢 */
+	"\xe6\x8e\xa8\xe8\x8d\x90\xe9\x98\x85\xe8\xaf\xbb", /* 推荐阅读 */
+	"\xe7\x9b\xb8\xe5\x85\xb3\xe6\x96\x87\xe7\xab\xa0", /* 相关文章 */
+	NULL};
+
+/* A block with no block inside: one line of the article. */
+static bool line_block(xmlNodePtr el)
+{
+	if (!has(el, T_PARA | T_LINE))
+		return false;
+	for (xmlNodePtr c = el->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && has(c, T_PARA | T_LINE) && !is_tag(c, "br"))
+			return false;
+	return true;
+}
+
+/* The line's text lower-cased (ASCII and the Latin-1 capitals used here),
+ * blanks collapsed, closing punctuation gone. */
+static void line_key(xmlNodePtr el, struct buf *t, struct buf *k)
+{
+	buf_clear(t);
+	buf_clear(k);
+	html_text(el, t);
+	const char *s = buf_cstr(t);
+	bool space = false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = k->len > 0;
+			continue;
+		}
+		if (c == 0xC2 && (unsigned char)s[1] == 0xA0) { /* NBSP */
+			s++;
+			space = k->len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(k, ' ');
+		space = false;
+		if (c == 0xC3 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9E &&
+		    (unsigned char)s[1] != 0x97) { /* À..Þ but × */
+			buf_putc(k, (char)c);
+			buf_putc(k, (char)(s[1] + 0x20));
+			s++;
+			continue;
+		}
+		buf_putc(k, (char)tolower(c));
+	}
+	/* closing punctuation and "…" */
+	for (;;) {
+		if (k->len && strchr(":.!?-|>»", k->ptr[k->len - 1])) {
+			k->len--;
+		} else if (k->len >= 3 && !memcmp(k->ptr + k->len - 3, "\xe2\x80\xa6", 3)) {
+			k->len -= 3;
+		} else if (k->len >= 3 && !memcmp(k->ptr + k->len - 3, "\xef\xbc\x9a", 3)) {
+			k->len -= 3; /* full-width colon */
+		} else if (k->len && k->ptr[k->len - 1] == ' ') {
+			k->len--;
+		} else {
+			break;
+		}
+	}
+	if (k->ptr)
+		k->ptr[k->len] = '\0';
+}
+
+static bool comment_count(const char *k)
+{
+	const char *p = k;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == k)
+		return false;
+	if (*p == ' ')
+		p++;
+	return in_list(p, comment_words);
+}
+
+/* 0: not a teaser line; TEASER_HEAD: the line announces teasers ("You
+ * might also like:", no link in it); TEASER_ONE: it is one ("Lire aussi :
+ * <a>…</a>"). */
+enum { TEASER_NONE, TEASER_HEAD, TEASER_ONE };
+
+static bool holds_link(xmlNodePtr el)
+{
+	xmlNodePtr n = el->children;
+	while (n) {
+		if (is_tag(n, "a"))
+			return true;
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && n != el && !n->next)
+			n = n->parent;
+		if (!n || n == el)
+			break;
+		n = n->next;
+	}
+	return false;
+}
+
+static int teaser_line(xmlNodePtr el, const char *k)
+{
+	for (const char *const *t = teaser_starts; *t; t++) {
+		size_t n = strlen(*t);
+		if (!strncmp(k, *t, n))
+			return holds_link(el) ? TEASER_ONE : TEASER_HEAD;
+	}
+	/* "Sie könnten auch an … interessiert sein" */
+	if (strstr(k, "interessiert sein") != NULL && strstr(k, "auch") != NULL)
+		return TEASER_HEAD;
+	return TEASER_NONE;
+}
+
+/* Removes n and everything after it in root, in document order. */
+static void drop_rest(xmlNodePtr root, xmlNodePtr n)
+{
+	while (n && n != root) {
+		xmlNodePtr parent = n->parent;
+		for (xmlNodePtr s = n->next, nx; s; s = nx) {
+			nx = s->next;
+			drop(s);
+		}
+		n = parent;
+	}
+}
+
+void clean_boiler_lines(xmlNodePtr root)
+{
+	if (!root || root->type != XML_ELEMENT_NODE)
+		return;
+	size_t total = subtree_visible(root), seen = 0;
+	struct buf t = BUF_INIT, k = BUF_INIT;
+	xmlNodePtr n = root->children;
+	while (n) {
+		xmlNodePtr after = NULL; /* set when n was removed */
+		if (is_text(n)) {
+			if (n->content)
+				seen += visible_len((const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE && line_block(n)) {
+			line_key(n, &t, &k);
+			size_t len = visible_len(buf_cstr(&t));
+			if (len && len <= CLEAN_LINE_MAX) {
+				const char *key = buf_cstr(&k);
+				int teaser = teaser_line(n, key);
+				/* (A one-line teaser inside the text stays: readers
+				 * and Readability keep "Lire aussi : <a>...</a>".) */
+				if (in_list(key, furniture_lines) || comment_count(key)) {
+					after = n;
+				} else if (teaser == TEASER_HEAD && total &&
+					   seen * 1000 >= total * CLEAN_TEASER_FROM) {
+					drop_rest(root, n);
+					drop(n);
+					break;
+				}
+			}
+			if (!after)
+				seen += len;
+		} else if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		/* next in document order, leaving n out */
+		xmlNodePtr next = n;
+		while (next && next != root && !next->next)
+			next = next->parent;
+		next = next && next != root ? next->next : NULL;
+		if (after)
+			drop(after);
+		n = next;
+	}
+	buf_free(&t);
+	buf_free(&k);
+}

@@ -443,3 +443,24 @@ TEST(auto_headings_with_nav_ids_are_kept)
 	CHECK(!has(a.body_text, "Other stories from the estuary"));
 	article_free(&a);
 }
+
+/* Class 6: furniture lines inside the body go (comment count, "Anzeige",
+ * "Kommentare schreiben") and a teaser
+ * heading in the second half ends the article with its teaser cards. */
+TEST(auto_boilerplate_lines_are_dropped)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/boiler_lines.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "Nach zwei Jahren Bauzeit"));
+	CHECK(has(a.body_text, "verbindet die Altstadt"));
+	CHECK(has(a.body_text, "mit Musik und St\xc3\xa4nden."));
+	CHECK(!has(a.body_text, "71 Kommentare"));
+	CHECK(!has(a.body_text, "Anzeige"));
+	CHECK(has(a.body_text, "Lire aussi")); /* a one-line teaser in the text stays */
+	CHECK(!has(a.body_text, "Kommentare schreiben"));
+	CHECK(!has(a.body_text, "interessiert sein"));
+	CHECK(!has(a.body_text, "Stadtrat beschlie\xc3\x9ft"));
+	CHECK(!has(a.body_text, "Hochwasser im Winter"));
+	article_free(&a);
+}
