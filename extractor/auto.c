@@ -111,6 +111,9 @@
 #define AUTO_PROSE_UNITS 80
 #define AUTO_PROSE_LINK_SHARE 0.25
 #define AUTO_PROSE_MIN 1
+/* A sibling block of the content with this much prose (few links) is
+ * another section of the same article. */
+#define AUTO_SIB_PROSE_UNITS 200
 /* Link text of in-page anchors ("#section") weighs this much. */
 #define AUTO_HASH_LINK_WEIGHT 0.3
 /* Cap of the removal list per attempt; a page needing more removals than
@@ -256,6 +259,13 @@ static const char *const negative_words[] = {
 	"masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
 	"shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget",
 	"copyright", "recommend", NULL};
+/* Class/id words of blocks after an article that are not more of it:
+ * the author's bio, captions, credits, teasers.  (Before it, "teaser" is
+ * the lead: TYPO3's news teaser.) */
+static const char *const aside_words[] = {"author", "autor", "bio", "byline", "credit",
+					  "caption", "related", "teaser", "recommend",
+					  "newsletter", "promo", "footer", "comment", "profile",
+					  NULL};
 static const char *const nav_roles[] = {"menu", "menubar", "complementary", "navigation",
 					"alert", "alertdialog", "dialog", NULL};
 
@@ -1099,6 +1109,13 @@ static bool ends_sentence(xmlNodePtr n)
 	return yes;
 }
 
+static xmlNodePtr next_element(xmlNodePtr n)
+{
+	for (n = n->next; n && n->type != XML_ELEMENT_NODE; n = n->next)
+		;
+	return n;
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
 	double x = ((const struct cand *)a)->score, y = ((const struct cand *)b)->score;
@@ -1329,6 +1346,8 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 		p->parts[p->nparts++] = top;
 		return;
 	}
+	bool seen_top = false;
+	struct buf hint = BUF_INIT;
 	for (xmlNodePtr sib = parent->children; sib; sib = sib->next) {
 		if (sib->type != XML_ELEMENT_NODE)
 			continue;
@@ -1336,6 +1355,7 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 			break;
 		if (sib == top) {
 			p->parts[p->nparts++] = sib;
+			seen_top = true;
 			continue;
 		}
 		if (far && (sib == far || is_ancestor(sib, far)))
@@ -1361,9 +1381,22 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 				 ends_sentence(sib))
 				add = true;
 		}
+		/* A section of the same article beside it (test reports, long
+		 * reads in several blocks), or the lead just above it: prose,
+		 * few links. */
+		if (!add && !is_tag(sib, "p") && (tag_flags(sib->name) & TAG_BLOCK) &&
+		    !(seen_top && hint_string(sib, &hint) && has_any(buf_cstr(&hint), aside_words))) {
+			struct tally t = {0, 0, 0};
+			tally_subtree(sib, o, &t);
+			bool lead = !seen_top && next_element(sib) == top;
+			if (t.units >= (lead ? AUTO_PARA_MIN * 2 : AUTO_SIB_PROSE_UNITS) &&
+			    link_density(&t) < AUTO_PROSE_LINK_SHARE && ends_sentence(sib))
+				add = true;
+		}
 		if (add)
 			p->parts[p->nparts++] = sib;
 	}
+	buf_free(&hint);
 }
 
 /* One attempt: score, choose, plan the pruning. */

@@ -464,3 +464,19 @@ TEST(auto_boilerplate_lines_are_dropped)
 	CHECK(!has(a.body_text, "Hochwasser im Winter"));
 	article_free(&a);
 }
+
+/* Class 3: an article in sibling sections comes out whole, with the
+ * standfirst just above its main block. */
+TEST(auto_sections_and_standfirst_are_gathered)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/sections.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "A light commuter that climbs well"));
+	CHECK(has(a.body_text, "The frame weighs 14 kilograms"));
+	CHECK(has(a.body_text, "stopped the bike quickly"));
+	CHECK(has(a.body_text, "far longer than rival bikes need"));
+	CHECK(!has(a.body_text, "Ten tips for winter riding"));
+	CHECK(!has(a.body_text, "Copyright Ride Weekly"));
+	article_free(&a);
+}
