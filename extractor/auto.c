@@ -114,6 +114,9 @@
 /* A sibling block of the content with this much prose (few links) is
  * another section of the same article. */
 #define AUTO_SIB_PROSE_UNITS 200
+/* A lead (standfirst) is a sentence or two: longer text just above the
+ * content is something else. */
+#define AUTO_LEAD_MAX_UNITS 400
 /* Link text of in-page anchors ("#section") weighs this much. */
 #define AUTO_HASH_LINK_WEIGHT 0.3
 /* Cap of the removal list per attempt; a page needing more removals than
@@ -248,7 +251,35 @@ static const char *const unlikely_words[] = {
 	"disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
 	"replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor",
 	"supplemental", "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote",
-	"copyright", "recommend", NULL};
+	"copyright", "recommend", "modal", "dialog", "login", "cookie", "consent", "buybox",
+	"buy-box", "add-to-cart", "basket", "checkout", "newsletter", NULL};
+/* ...and words that rule a block out in every attempt: dialogs, consent
+ * banners, shop and subscription boxes are never the article, however much
+ * text they hold (class 5 of issue 13: the retry without class filters
+ * used to pick a login dialog over a short story). */
+static const char *const never_words[] = {"login", "cookie", "consent", "buybox",
+					  "buy-box", "add-to-cart", "basket", "checkout",
+					  "newsletter", NULL};
+
+/* A class or id token (white-space separated) of s that starts with one of
+ * words: "login-box" yes, "non-login" no; the token is the word or the word
+ * then '-' or '_' and anything but "open" (a page state, "login-open"). */
+static bool token_starts_any(const char *s, const char *const *words)
+{
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		size_t n = strcspn(s, " ");
+		for (const char *const *w = words; *w; w++) {
+			size_t k = strlen(*w);
+			if (n >= k && !strncmp(s, *w, k) &&
+			    (n == k || ((s[k] == '-' || s[k] == '_') && strncmp(s + k + 1, "open", 4))))
+				return true;
+		}
+		s += n;
+	}
+	return false;
+}
 static const char *const maybe_words[] = {"and", "article", "body", "column", "content",
 					  "main", "mathjax", "shadow", NULL};
 static const char *const positive_words[] = {"article", "body", "content", "entry", "hentry",
@@ -430,6 +461,19 @@ static bool skipped(xmlNodePtr n, const struct opts *o, struct buf *tmp)
 		return true;
 	if (h.role && name_in(BAD_CAST h.role, nav_roles))
 		return true;
+	if ((h.cls || h.id) && !is_tag(n, "body") && !is_tag(n, "html")) {
+		buf_clear(tmp);
+		if (h.cls)
+			buf_puts(tmp, h.cls);
+		buf_putc(tmp, ' ');
+		if (h.id)
+			buf_puts(tmp, h.id);
+		for (size_t k = 0; k < tmp->len; k++)
+			tmp->ptr[k] = (char)tolower((unsigned char)tmp->ptr[k]);
+		if (token_starts_any(buf_cstr(tmp), never_words) &&
+		    !has_any(buf_cstr(tmp), maybe_words))
+			return true;
+	}
 	/* A heading is the article's own even when its id or class reads like
 	 * furniture (id="nav_3" on a section heading). */
 	if (o->strip_unlikely && (h.cls || h.id) && !is_tag(n, "body") && !is_tag(n, "a") &&
@@ -1389,7 +1433,12 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 			struct tally t = {0, 0, 0};
 			tally_subtree(sib, o, &t);
 			bool lead = !seen_top && next_element(sib) == top;
-			if (t.units >= (lead ? AUTO_PARA_MIN * 2 : AUTO_SIB_PROSE_UNITS) &&
+			bool furniture_name = hint_string(sib, &hint) &&
+					      has_any(buf_cstr(&hint), unlikely_words) &&
+					      !has_any(buf_cstr(&hint), maybe_words);
+			if (!furniture_name &&
+			    (t.units >= AUTO_SIB_PROSE_UNITS ||
+			     (lead && t.units >= AUTO_PARA_MIN * 2 && t.units <= AUTO_LEAD_MAX_UNITS)) &&
 			    link_density(&t) < AUTO_PROSE_LINK_SHARE && ends_sentence(sib))
 				add = true;
 		}

@@ -480,3 +480,19 @@ TEST(auto_sections_and_standfirst_are_gathered)
 	CHECK(!has(a.body_text, "Copyright Ride Weekly"));
 	article_free(&a);
 }
+
+/* Class 5: a short story wins over a longer login dialog and a
+ * subscription box, in every attempt (the retry without class filters
+ * once took the dialog for being longer). */
+TEST(auto_story_beats_login_dialog_and_buybox)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/modal_buybox.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "Tea growers in the hill district"));
+	CHECK(has(a.body_text, "risen by a tenth at the weekly auction"));
+	CHECK(!has(a.body_text, "Create your account"));
+	CHECK(!has(a.body_text, "password"));
+	CHECK(!has(a.body_text, "Subscribe now"));
+	article_free(&a);
+}
