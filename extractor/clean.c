@@ -1189,6 +1189,20 @@ static size_t indent_at(const unsigned char *s)
 	return 0;
 }
 
+/* True when code point cp is surely NFC whatever surrounds it: a block
+ * with no combining marks and no NFC singletons (Latin-1, Latin
+ * Extended-A, Cyrillic, general punctuation, CJK, kana without the
+ * combining voicing marks, Hangul syllables, CJK and full-width
+ * punctuation).  Text with anything else goes through ICU. */
+static bool cp_nfc_stable(uint32_t cp)
+{
+	return (cp >= 0xA0 && cp <= 0x17F) || (cp >= 0x400 && cp <= 0x4FF) ||
+	       (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
+	       (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x3041 && cp <= 0x3096) ||
+	       (cp >= 0x30A0 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xFF01 && cp <= 0xFFEF) || cp == 0x20AC;
+}
+
 /* Text node t in NFC, without invisible characters, and (indent: not in
  * <pre>/<code>) without the no-break/ideographic indentation a line starts
  * with ("　　正文"). */
@@ -1197,17 +1211,29 @@ static void text_hygiene(xmlNodePtr t, bool indent, struct buf *tmp)
 	const unsigned char *s = t->content;
 	if (!s)
 		return;
-	bool wide = false;
-	for (const unsigned char *p = s; *p; p++)
-		if (*p >= 0x80) {
-			wide = true;
-			break;
+	/* One pass to see whether anything needs doing (most text needs
+	 * nothing, and is left alone without a copy). */
+	bool invisible = false, nfc = false;
+	for (const unsigned char *p = s; *p; p++) {
+		if (*p < 0x80)
+			continue;
+		if (*p >= 0xC2 && invisible_at(p)) {
+			invisible = true;
+		} else if (!nfc && *p >= 0xC0) {
+			uint32_t cp;
+			size_t k = utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+			if (!k || !cp_nfc_stable(cp))
+				nfc = true;
 		}
-	if (!wide)
-		return; /* ASCII: already clean and NFC */
+	}
+	bool indented = indent && (s[0] == 0xC2 || s[0] == 0xE3 || s[0] == ' ' || s[0] == '\t' ||
+				   s[0] == '\n' || s[0] == '\r');
+	if (!invisible && !nfc && !indented)
+		return;
 	buf_clear(tmp);
 	const unsigned char *p = s;
-	if (indent && starts_line(t)) {
+	bool changed = false;
+	if (indented && starts_line(t)) {
 		const unsigned char *q = p;
 		bool wide_indent = false;
 		size_t k;
@@ -1215,10 +1241,11 @@ static void text_hygiene(xmlNodePtr t, bool indent, struct buf *tmp)
 			wide_indent |= k > 1;
 			q += k;
 		}
-		if (wide_indent && *q)
+		if (wide_indent && *q) {
 			p = q;
+			changed = true;
+		}
 	}
-	bool changed = p != s;
 	while (*p) {
 		size_t k = *p >= 0xC2 ? invisible_at(p) : 0;
 		if (k) {
@@ -1229,7 +1256,7 @@ static void text_hygiene(xmlNodePtr t, bool indent, struct buf *tmp)
 		buf_putc(tmp, (char)*p++);
 	}
 	struct buf nf = BUF_INIT;
-	if (nfc_append(&nf, tmp->ptr ? tmp->ptr : "", tmp->len) == 0 &&
+	if (nfc && nfc_append(&nf, tmp->ptr ? tmp->ptr : "", tmp->len) == 0 &&
 	    (nf.len != tmp->len || memcmp(nf.ptr, tmp->ptr, nf.len))) {
 		buf_clear(tmp);
 		buf_put(tmp, nf.ptr, nf.len);
@@ -1774,27 +1801,52 @@ static void drop_rest(xmlNodePtr root, xmlNodePtr n)
 	}
 }
 
+/* Bytes of text below el, stopping past limit. */
+static size_t text_bytes(xmlNodePtr el, size_t limit)
+{
+	size_t n = 0;
+	xmlNodePtr c = el->children;
+	while (c && n <= limit) {
+		if (is_text(c) && c->content)
+			n += strlen((const char *)c->content);
+		if (c->type == XML_ELEMENT_NODE && c->children) {
+			c = c->children;
+			continue;
+		}
+		while (c && c != el && !c->next)
+			c = c->parent;
+		if (!c || c == el)
+			break;
+		c = c->next;
+	}
+	return n;
+}
+
 void clean_boiler_lines(xmlNodePtr root)
 {
 	if (!root || root->type != XML_ELEMENT_NODE)
 		return;
-	size_t total = subtree_visible(root), seen = 0;
+	/* Positions in text bytes: the share is what matters. */
+	size_t total = text_bytes(root, SIZE_MAX), seen = 0;
 	struct buf t = BUF_INIT, k = BUF_INIT;
 	xmlNodePtr n = root->children;
 	while (n) {
-		xmlNodePtr after = NULL; /* set when n was removed */
+		xmlNodePtr after = NULL; /* set when n is to go */
 		if (is_text(n)) {
 			if (n->content)
-				seen += visible_len((const char *)n->content);
+				seen += strlen((const char *)n->content);
 		} else if (n->type == XML_ELEMENT_NODE && line_block(n)) {
-			line_key(n, &t, &k);
-			size_t len = visible_len(buf_cstr(&t));
-			if (len && len <= CLEAN_LINE_MAX) {
+			/* a UTF-8 character is at most 4 bytes */
+			size_t bytes = text_bytes(n, CLEAN_LINE_MAX * 4);
+			if (bytes && bytes <= CLEAN_LINE_MAX * 4) {
+				line_key(n, &t, &k);
+				size_t len = visible_len(buf_cstr(&t));
 				const char *key = buf_cstr(&k);
-				int teaser = teaser_line(n, key);
+				int teaser = len && len <= CLEAN_LINE_MAX ? teaser_line(n, key) : TEASER_NONE;
 				/* (A one-line teaser inside the text stays: readers
 				 * and Readability keep "Lire aussi : <a>...</a>".) */
-				if (in_list(key, furniture_lines) || comment_count(key)) {
+				if (len && len <= CLEAN_LINE_MAX &&
+				    (in_list(key, furniture_lines) || comment_count(key))) {
 					after = n;
 				} else if (teaser == TEASER_HEAD && total &&
 					   seen * 1000 >= total * CLEAN_TEASER_FROM) {
@@ -1804,7 +1856,7 @@ void clean_boiler_lines(xmlNodePtr root)
 				}
 			}
 			if (!after)
-				seen += len;
+				seen += bytes;
 		} else if (n->type == XML_ELEMENT_NODE && n->children) {
 			n = n->children;
 			continue;
