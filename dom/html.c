@@ -360,6 +360,9 @@ static size_t scan_tag(const char *s, size_t n, size_t i, char name[16], size_t 
 	return n;
 }
 
+/* Nested <template>s whose outer <select> state the scan remembers. */
+#define HTML_SCAN_TEMPLATE_BITS 64
+
 enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan_hooks *hk,
 				 struct nm_err *e)
 {
@@ -378,6 +381,12 @@ enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan
 	size_t depth = 0, i = 0;
 	unsigned foreign = 0; /* open <svg>/<math>: no raw text, CDATA sections */
 	bool in_select = false;
+	/* A <template>'s content is parsed in a fresh context: whether a
+	 * <select> was open outside it is saved here and restored at
+	 * </template> (bits, HTML_SCAN_TEMPLATE_BITS deep; deeper templates
+	 * restore "no select"). */
+	uint64_t select_saved = 0;
+	unsigned templates = 0;
 	while (i < n) {
 		const char *lt = memchr(s + i, '<', n - i);
 		if (!lt)
@@ -432,6 +441,11 @@ enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan
 				foreign--;
 			if (!strcmp(name, "select"))
 				in_select = false;
+			if (!strcmp(name, "template") && templates) {
+				templates--;
+				in_select = templates < HTML_SCAN_TEMPLATE_BITS &&
+					    (select_saved >> templates & 1);
+			}
 			if (depth && !name_in(name, flat))
 				depth--;
 			continue;
@@ -440,6 +454,14 @@ enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan
 			if (!self_closing)
 				foreign++;
 		} else if (!foreign) {
+			if (!strcmp(name, "template")) {
+				if (templates < HTML_SCAN_TEMPLATE_BITS) {
+					select_saved &= ~((uint64_t)1 << templates);
+					select_saved |= (uint64_t)in_select << templates;
+				}
+				templates++;
+				in_select = false;
+			}
 			if (!strcmp(name, "select"))
 				in_select = !in_select; /* a <select> in a select closes it */
 			else if (in_select && (!strcmp(name, "input") || !strcmp(name, "keygen") ||
