@@ -387,6 +387,10 @@ enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan
 	 * restore "no select"). */
 	uint64_t select_saved = 0;
 	unsigned templates = 0;
+	/* After <frameset> gumbo may ignore <script>, <style>... (in
+	 * frameset mode), their text then being tags: the scan stops
+	 * treating them as raw text, counting more rather than less. */
+	bool frameset = false;
 	while (i < n) {
 		const char *lt = memchr(s + i, '<', n - i);
 		if (!lt)
@@ -467,13 +471,16 @@ enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan
 			else if (in_select && (!strcmp(name, "input") || !strcmp(name, "keygen") ||
 					       !strcmp(name, "textarea")))
 				in_select = false;
-			if (!strcmp(name, "script")) {
+			if (!strcmp(name, "frameset"))
+				frameset = true;
+			if (!frameset && !strcmp(name, "script")) {
 				i = script_end(s, n, i);
 				continue;
 			}
 			if (!in_select && !strcmp(name, "plaintext"))
 				break; /* the rest of the page is text */
-			if (!in_select && name_in(name, rawtext)) {
+			if (!in_select && name_in(name, rawtext) &&
+			    (!frameset || !strcmp(name, "noframes"))) {
 				size_t nl = strlen(name);
 				while (i < n) {
 					const char *q = memchr(s + i, '<', n - i);

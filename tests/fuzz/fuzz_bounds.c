@@ -12,8 +12,10 @@
  * attributes gumbo merges or invents are not compared: <html> and <body>
  * (a second tag adds its attributes), elements made from an end tag
  * (</p>, </br>) or from <isindex>.  The scan models foreign content
- * (<svg>, <math>) by counting those elements only, so inputs with them are
- * left out of the comparison (they are still scanned and parsed).
+ * (<svg>, <math>) by counting those elements only, and after <frameset>
+ * stops reading raw text (gumbo may or may not, by its frameset-ok flag),
+ * so inputs with them are left out of the comparison (they are still
+ * scanned and parsed).
  * Any disagreement aborts with both counts.
  */
 #include "common/buf.h"
@@ -120,8 +122,9 @@ static long find(const struct seen *s, size_t off)
 
 static bool has_foreign(const char *p, size_t n)
 {
-	for (size_t i = 0; i + 4 < n; i++)
-		if (p[i] == '<' && (!strncasecmp(p + i + 1, "svg", 3) || !strncasecmp(p + i + 1, "math", 4)))
+	for (size_t i = 0; i + 9 < n; i++)
+		if (p[i] == '<' && (!strncasecmp(p + i + 1, "svg", 3) || !strncasecmp(p + i + 1, "math", 4) ||
+				    !strncasecmp(p + i + 1, "frameset", 8)))
 			return true;
 	return false;
 }
