@@ -9,10 +9,9 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
-int nfkc_append(struct buf *out, const char *s, size_t n)
+static int norm_append(const UNormalizer2 *nf, UErrorCode st, struct buf *out, const char *s,
+		       size_t n)
 {
-	UErrorCode st = U_ZERO_ERROR;
-	const UNormalizer2 *nf = unorm2_getNFKCInstance(&st);
 	if (U_FAILURE(st) || n > (size_t)INT32_MAX / 4)
 		goto fail;
 	int32_t ulen = 0;
@@ -45,4 +44,18 @@ int nfkc_append(struct buf *out, const char *s, size_t n)
 fail:
 	buf_put(out, s, n);
 	return -1;
+}
+
+int nfkc_append(struct buf *out, const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nf = unorm2_getNFKCInstance(&st);
+	return norm_append(nf, st, out, s, n);
+}
+
+int nfc_append(struct buf *out, const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nf = unorm2_getNFCInstance(&st);
+	return norm_append(nf, st, out, s, n);
 }

@@ -133,91 +133,379 @@ static bool name_in(const char *name, const char *const *set)
 	return false;
 }
 
-enum nm_code html_prescan(const char *s, size_t n, struct nm_err *e)
+/* HTML's white space inside tags (gumbo turns CR into LF first). */
+static bool tag_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static bool ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Index just past the first '>' at or after i (n when there is none). */
+static size_t past_gt(const char *s, size_t n, size_t i)
+{
+	const char *q = i < n ? memchr(s + i, '>', n - i) : NULL;
+	return q ? (size_t)(q - s) + 1 : n;
+}
+
+/* True when s[i..] is "</name" (ASCII case-insensitive) followed by white
+ * space, '/' or '>': the only end tag that leaves raw text. */
+static bool is_end_tag_of(const char *s, size_t n, size_t i, const char *name, size_t nl)
+{
+	if (i + 2 + nl >= n || s[i] != '<' || s[i + 1] != '/')
+		return false;
+	if (strncasecmp(s + i + 2, name, nl) != 0)
+		return false;
+	char c = s[i + 2 + nl];
+	return tag_ws(c) || c == '/' || c == '>';
+}
+
+/* After "<!--" at i (i points past it): the index past the comment's end,
+ * as the tokenizer ends it: "-->", "--!>", or at once for "<!-->" and
+ * "<!--->". */
+static size_t past_comment(const char *s, size_t n, size_t i)
+{
+	if (i < n && s[i] == '>')
+		return i + 1;
+	if (i + 1 < n && s[i] == '-' && s[i + 1] == '>')
+		return i + 2;
+	while (i < n) {
+		const char *d = memmem(s + i, n - i, "--", 2);
+		if (!d)
+			return n;
+		size_t k = (size_t)(d - s) + 2;
+		while (k < n && s[k] == '-')
+			k++;
+		if (k < n && s[k] == '>')
+			return k + 1;
+		if (k + 1 < n && s[k] == '!' && s[k + 1] == '>')
+			return k + 2;
+		i = k;
+	}
+	return n;
+}
+
+/* From i (just past "<script ...>"), the index of the '<' of the end tag
+ * that closes script data, following the tokenizer's escaped and
+ * double-escaped states ("<!--" ... "<script>" ... "</script>" ... "-->"
+ * inside a script does not end it); n when there is none. */
+static size_t script_end(const char *s, size_t n, size_t i)
+{
+	enum { DATA, ESCAPED, DOUBLE } st = DATA;
+	unsigned dashes = 0;
+	while (i < n) {
+		if (st == DATA) {
+			const char *q = memchr(s + i, '<', n - i);
+			if (!q)
+				return n;
+			i = (size_t)(q - s);
+			if (is_end_tag_of(s, n, i, "script", 6))
+				return i;
+			if (i + 3 < n && !memcmp(s + i, "<!--", 4)) {
+				st = ESCAPED;
+				dashes = 2; /* "<!-->" goes straight back */
+				i += 4;
+				continue;
+			}
+			i++;
+			continue;
+		}
+		char c = s[i];
+		if (c == '-') {
+			dashes++;
+			i++;
+			continue;
+		}
+		if (c == '>' && dashes >= 2) {
+			st = DATA;
+			dashes = 0;
+			i++;
+			continue;
+		}
+		dashes = 0;
+		if (c == '<') {
+			if (st == ESCAPED && is_end_tag_of(s, n, i, "script", 6))
+				return i;
+			if (st == ESCAPED && i + 7 < n && !strncasecmp(s + i + 1, "script", 6) &&
+			    (tag_ws(s[i + 7]) || s[i + 7] == '/' || s[i + 7] == '>')) {
+				st = DOUBLE;
+				i += 7;
+				continue;
+			}
+			if (st == DOUBLE && is_end_tag_of(s, n, i, "script", 6)) {
+				st = ESCAPED;
+				i += 8;
+				continue;
+			}
+		}
+		i++;
+	}
+	return n;
+}
+
+/* One start or end tag from s[i] (just past '<', at the name's first
+ * letter): its name (lower-cased, cut at 15 bytes) and attribute count as
+ * the HTML tokenizer counts them.  Returns the index past the tag's '>',
+ * or n when the page ends inside the tag (the tokenizer then drops it). */
+static size_t scan_tag(const char *s, size_t n, size_t i, char name[16], size_t *attrs,
+		       bool *self_closing, const struct html_scan_hooks *hk)
+{
+	size_t k = 0;
+	*attrs = 0;
+	*self_closing = false;
+	while (i < n && !tag_ws(s[i]) && s[i] != '/' && s[i] != '>') {
+		if (k < 15)
+			name[k++] = (char)tolower((unsigned char)s[i]);
+		i++;
+	}
+	name[k] = '\0';
+	enum { BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, UNQUOTED, AFTER_QUOTED, SELF_CLOSING } st =
+		BEFORE_NAME;
+	size_t name_start = 0;
+	while (i < n) {
+		char c = s[i];
+		switch (st) {
+		case BEFORE_NAME:
+			if (tag_ws(c)) {
+				i++;
+			} else if (c == '/') {
+				st = SELF_CLOSING;
+				i++;
+			} else if (c == '>') {
+				return i + 1;
+			} else { /* anything else, '=', quotes and '<' too, starts a name */
+				name_start = i++;
+				st = NAME;
+			}
+			break;
+		case NAME:
+			if (tag_ws(c) || c == '/' || c == '>' || c == '=') {
+				(*attrs)++;
+				if (hk && hk->attr)
+					hk->attr(hk->ud, s + name_start, i - name_start);
+				st = c == '=' ? BEFORE_VALUE : AFTER_NAME;
+				if (c == '=')
+					i++;
+				/* white space, '/' and '>' are handled by AFTER_NAME */
+			} else {
+				i++;
+			}
+			break;
+		case AFTER_NAME:
+			if (tag_ws(c)) {
+				i++;
+			} else if (c == '/') {
+				st = SELF_CLOSING;
+				i++;
+			} else if (c == '=') {
+				st = BEFORE_VALUE;
+				i++;
+			} else if (c == '>') {
+				return i + 1;
+			} else {
+				name_start = i++;
+				st = NAME;
+			}
+			break;
+		case BEFORE_VALUE:
+			if (tag_ws(c)) {
+				i++;
+			} else if (c == '"' || c == '\'') {
+				const char *q = i + 1 < n ? memchr(s + i + 1, c, n - i - 1) : NULL;
+				if (!q)
+					return n;
+				i = (size_t)(q - s) + 1;
+				st = AFTER_QUOTED;
+			} else if (c == '>') {
+				return i + 1;
+			} else {
+				st = UNQUOTED;
+			}
+			break;
+		case UNQUOTED:
+			if (tag_ws(c))
+				st = BEFORE_NAME;
+			else if (c == '>')
+				return i + 1;
+			i++;
+			break;
+		case AFTER_QUOTED:
+			if (tag_ws(c)) {
+				st = BEFORE_NAME;
+				i++;
+			} else if (c == '/') {
+				st = SELF_CLOSING;
+				i++;
+			} else if (c == '>') {
+				return i + 1;
+			} else {
+				st = BEFORE_NAME; /* reconsumed */
+			}
+			break;
+		case SELF_CLOSING:
+			if (c == '>') {
+				*self_closing = true;
+				return i + 1;
+			}
+			st = BEFORE_NAME; /* reconsumed */
+			break;
+		}
+	}
+	if (st == NAME) { /* the page ends inside the tag: it is dropped */
+		(*attrs)++;
+	}
+	return n;
+}
+
+/* Nested <template>s whose outer <select> state the scan remembers. */
+#define HTML_SCAN_TEMPLATE_BITS 64
+
+enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan_hooks *hk,
+				 struct nm_err *e)
 {
 	/* Void elements and those the parser closes when a sibling opens never
-	 * deepen the tree; raw-text elements hide their content from tag
-	 * scanning. */
+	 * deepen the tree. */
 	static const char *const flat[] = {
 		"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
 		"param", "source", "track", "wbr", "keygen", "p", "li", "dt", "dd", "tr",
 		"td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "rb", "rt",
 		"rp", "colgroup", "caption", NULL};
-	static const char *const rawtext[] = {"script", "style", "textarea", "title", "xmp",
-					      "iframe", "noembed", "noframes", "plaintext",
-					      NULL};
+	/* Start tags after which the tree builder switches the tokenizer to
+	 * RCDATA or RAWTEXT (in HTML content, outside <select>): their text
+	 * holds no tags up to the matching end tag. */
+	static const char *const rawtext[] = {"style", "textarea", "title", "xmp", "iframe",
+					      "noembed", "noframes", NULL};
 	size_t depth = 0, i = 0;
+	unsigned foreign = 0; /* open <svg>/<math>: no raw text, CDATA sections */
+	bool in_select = false;
+	/* A <template>'s content is parsed in a fresh context: whether a
+	 * <select> was open outside it is saved here and restored at
+	 * </template> (bits, HTML_SCAN_TEMPLATE_BITS deep; deeper templates
+	 * restore "no select"). */
+	uint64_t select_saved = 0;
+	unsigned templates = 0;
+	/* After <frameset> gumbo may ignore <script>, <style>... (in
+	 * frameset mode), their text then being tags: the scan stops
+	 * treating them as raw text, counting more rather than less. */
+	bool frameset = false;
 	while (i < n) {
 		const char *lt = memchr(s + i, '<', n - i);
 		if (!lt)
 			break;
-		i = (size_t)(lt - s) + 1;
+		size_t at = (size_t)(lt - s);
+		i = at + 1;
 		if (i >= n)
 			break;
-		if (s[i] == '!') { /* comment, doctype, CDATA */
-			bool comment = i + 2 < n && s[i + 1] == '-' && s[i + 2] == '-';
-			const char *end = comment ? memmem(s + i, n - i, "-->", 3) : memchr(s + i, '>', n - i);
-			i = end ? (size_t)(end - s) + 1 : n;
+		if (s[i] == '!') { /* comment, doctype, CDATA, bogus comment */
+			if (i + 2 < n && s[i + 1] == '-' && s[i + 2] == '-')
+				i = past_comment(s, n, i + 3);
+			else if (foreign && i + 8 < n && !memcmp(s + i + 1, "[CDATA[", 7)) {
+				const char *q = memmem(s + i + 8, n - i - 8, "]]>", 3);
+				i = q ? (size_t)(q - s) + 3 : n;
+			} else
+				i = past_gt(s, n, i);
+			continue;
+		}
+		if (s[i] == '?') { /* bogus comment */
+			i = past_gt(s, n, i);
 			continue;
 		}
 		bool closing = s[i] == '/';
-		if (closing)
+		if (closing) {
 			i++;
-		if (i >= n || !isalpha((unsigned char)s[i]))
-			continue;
-		char name[16];
-		size_t k = 0;
-		while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == ':')) {
-			if (k < sizeof name - 1)
-				name[k++] = (char)tolower((unsigned char)s[i]);
-			i++;
-		}
-		name[k] = '\0';
-		/* attributes, up to the closing '>' (quotes respected) */
-		size_t attrs = 0;
-		bool in_name = false;
-		while (i < n && s[i] != '>') {
-			char c = s[i];
-			if (c == '"' || c == '\'') {
-				const char *q = memchr(s + i + 1, c, n - i - 1);
-				i = q ? (size_t)(q - s) + 1 : n;
-				in_name = false;
+			if (i >= n)
+				break;
+			if (s[i] == '>') { /* "</>" is dropped */
+				i++;
 				continue;
 			}
-			bool sep = isspace((unsigned char)c) || c == '/' || c == '=';
-			if (!sep && !in_name && !closing)
-				attrs++;
-			in_name = !sep;
-			i++;
+			if (!ascii_alpha(s[i])) { /* "</ ..." is a bogus comment */
+				i = past_gt(s, n, i);
+				continue;
+			}
+		} else if (!ascii_alpha(s[i])) {
+			continue; /* a '<' that is text */
 		}
+		char name[16];
+		size_t attrs;
+		bool self_closing;
+		if (!closing && hk && hk->tag)
+			hk->tag(hk->ud, at);
+		i = scan_tag(s, n, i, name, &attrs, &self_closing, closing ? NULL : hk);
+		if (!closing && hk && hk->tag_end)
+			hk->tag_end(hk->ud, i);
 		if (attrs > HTML_MAX_ATTRS)
 			return err_set(e, NM_ELIMIT, "a tag with more than %d attributes; skipped",
 				       HTML_MAX_ATTRS);
 		if (closing) {
+			if (foreign && (!strcmp(name, "svg") || !strcmp(name, "math")))
+				foreign--;
+			if (!strcmp(name, "select"))
+				in_select = false;
+			if (!strcmp(name, "template") && templates) {
+				templates--;
+				in_select = templates < HTML_SCAN_TEMPLATE_BITS &&
+					    (select_saved >> templates & 1);
+			}
 			if (depth && !name_in(name, flat))
 				depth--;
 			continue;
 		}
-		if (name_in(name, rawtext)) {
-			/* skip to the matching end tag */
-			size_t nl = strlen(name);
-			while (i < n) {
-				const char *q = memchr(s + i, '<', n - i);
-				if (!q) {
-					i = n;
-					break;
+		if (!strcmp(name, "svg") || !strcmp(name, "math")) {
+			if (!self_closing)
+				foreign++;
+		} else if (!foreign) {
+			if (!strcmp(name, "template")) {
+				if (templates < HTML_SCAN_TEMPLATE_BITS) {
+					select_saved &= ~((uint64_t)1 << templates);
+					select_saved |= (uint64_t)in_select << templates;
 				}
-				i = (size_t)(q - s) + 1;
-				if (i + nl < n && s[i] == '/' && !strncasecmp(s + i + 1, name, nl))
-					break;
+				templates++;
+				in_select = false;
 			}
-			continue;
+			if (!strcmp(name, "select"))
+				in_select = !in_select; /* a <select> in a select closes it */
+			else if (in_select && (!strcmp(name, "input") || !strcmp(name, "keygen") ||
+					       !strcmp(name, "textarea")))
+				in_select = false;
+			if (!strcmp(name, "frameset"))
+				frameset = true;
+			if (!frameset && !strcmp(name, "script")) {
+				i = script_end(s, n, i);
+				continue;
+			}
+			if (!in_select && !strcmp(name, "plaintext"))
+				break; /* the rest of the page is text */
+			if (!in_select && name_in(name, rawtext) &&
+			    (!frameset || !strcmp(name, "noframes"))) {
+				size_t nl = strlen(name);
+				while (i < n) {
+					const char *q = memchr(s + i, '<', n - i);
+					if (!q) {
+						i = n;
+						break;
+					}
+					i = (size_t)(q - s);
+					if (is_end_tag_of(s, n, i, name, nl))
+						break;
+					i++;
+				}
+				continue;
+			}
 		}
-		if (!name_in(name, flat) && ++depth > HTML_MAX_PRESCAN_DEPTH)
+		if (!(self_closing && foreign) && !name_in(name, flat) && ++depth > HTML_MAX_PRESCAN_DEPTH)
 			return err_set(e, NM_ELIMIT, "page nesting deeper than %d; skipped",
 				       HTML_MAX_PRESCAN_DEPTH);
 	}
 	return NM_OK;
+}
+
+enum nm_code html_prescan(const char *s, size_t n, struct nm_err *e)
+{
+	return html_prescan_hooked(s, n, NULL, e);
 }
 
 /* Arena memory kept mapped between pages: a 500 KB page's parse fits
@@ -239,13 +527,16 @@ static void gumbo_arena_free(void *ud, void *p)
 enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 			struct nm_err *e)
 {
-	enum nm_code rc = html_prescan(s, n, e);
-	if (rc)
-		return rc;
-	struct html_doc *h = xcalloc(1, sizeof *h);
 	struct buf clean = BUF_INIT;
-
 	utf8_sanitize(&clean, s, n);
+	/* The scan reads the very bytes gumbo parses (fuzz_bounds checks that
+	 * the two agree on every tag). */
+	enum nm_code rc = html_prescan(clean.ptr ? clean.ptr : "", clean.len, e);
+	if (rc) {
+		buf_free(&clean);
+		return rc;
+	}
+	struct html_doc *h = xcalloc(1, sizeof *h);
 	h->len = clean.len;
 	h->src = buf_detach(&clean);
 
@@ -391,6 +682,8 @@ void html_outer_html(xmlNodePtr node, struct buf *out)
 
 xmlNodePtr html_body(const struct html_doc *h)
 {
+	if (!h || !h->doc)
+		return NULL;
 	xmlNodePtr root = xmlDocGetRootElement(h->doc);
 	if (!root)
 		return NULL;

@@ -60,8 +60,25 @@ enum nm_code html_parse(const char *s, size_t n, struct html_doc **out,
 			struct nm_err *e);
 void html_free(struct html_doc *h);
 /* The cheap linear pre-scan html_parse runs: NM_OK, or NM_ELIMIT with the
- * reason. */
+ * reason.  It follows the HTML tokenizer's tag and attribute states (a
+ * stray quote is an attribute name, as in `<div x="1" ">`), comments,
+ * RCDATA/RAWTEXT/script data and CDATA in <svg>/<math>, so its counts are
+ * gumbo's: tests/fuzz/fuzz_bounds.c checks that, tag by tag, it sees every
+ * element gumbo builds from a start tag, with the same attributes. */
 enum nm_code html_prescan(const char *s, size_t n, struct nm_err *e);
+
+/* Observers for html_prescan_hooked (the differential fuzz target): tag is
+ * called at each start tag, attr with each attribute name of that tag as
+ * written (not lower-cased, not de-duplicated), then tag_end with the
+ * offset just past the tag's '>'.  Any member may be NULL. */
+struct html_scan_hooks {
+	void (*tag)(void *ud, size_t off);
+	void (*tag_end)(void *ud, size_t end);
+	void (*attr)(void *ud, const char *name, size_t n);
+	void *ud;
+};
+enum nm_code html_prescan_hooked(const char *s, size_t n, const struct html_scan_hooks *hk,
+				 struct nm_err *e);
 
 /* The inner source text of element el as it stood in the input.  False when
  * unknown (element created later, or implied by the parser). */
@@ -78,7 +95,8 @@ void html_text_blocks(xmlNodePtr node, struct buf *out);
 void html_inner_html(xmlNodePtr node, struct buf *out);
 void html_outer_html(xmlNodePtr node, struct buf *out);
 
-/* The <body> element, or the root when the document has none. */
+/* The <body> element, or the root when the document has none; NULL for a
+ * NULL document (a refused page). */
 xmlNodePtr html_body(const struct html_doc *h);
 
 #endif

@@ -102,6 +102,21 @@
 #define AUTO_HEADLINE_MIN 20
 /* Share bars are removed only when this short (Readability's 500). */
 #define AUTO_SHARE_MAX_UNITS 500
+/* A paragraph of AUTO_PROSE_UNITS or more whose link text is under
+ * AUTO_PROSE_LINK_SHARE of its text reads as prose.  Content refused as
+ * links is retried without its link blocks when AUTO_PROSE_MIN such
+ * paragraphs follow one another (a two-paragraph story next to a list of
+ * teasers is still a story; a teaser list's blurbs each sit in their own
+ * teaser). */
+#define AUTO_PROSE_UNITS 80
+#define AUTO_PROSE_LINK_SHARE 0.25
+#define AUTO_PROSE_MIN 1
+/* A sibling block of the content with this much prose (few links) is
+ * another section of the same article. */
+#define AUTO_SIB_PROSE_UNITS 200
+/* A lead (standfirst) is a sentence or two: longer text just above the
+ * content is something else. */
+#define AUTO_LEAD_MAX_UNITS 400
 /* Link text of in-page anchors ("#section") weighs this much. */
 #define AUTO_HASH_LINK_WEIGHT 0.3
 /* Cap of the removal list per attempt; a page needing more removals than
@@ -236,7 +251,35 @@ static const char *const unlikely_words[] = {
 	"disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
 	"replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor",
 	"supplemental", "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote",
-	"copyright", "recommend", NULL};
+	"copyright", "recommend", "modal", "dialog", "login", "cookie", "consent", "buybox",
+	"buy-box", "add-to-cart", "basket", "checkout", "newsletter", NULL};
+/* ...and words that rule a block out in every attempt: dialogs, consent
+ * banners, shop and subscription boxes are never the article, however much
+ * text they hold (class 5 of issue 13: the retry without class filters
+ * used to pick a login dialog over a short story). */
+static const char *const never_words[] = {"login", "cookie", "consent", "buybox",
+					  "buy-box", "add-to-cart", "basket", "checkout",
+					  "newsletter", NULL};
+
+/* A class or id token (white-space separated) of s that starts with one of
+ * words: "login-box" yes, "non-login" no; the token is the word or the word
+ * then '-' or '_' and anything but "open" (a page state, "login-open"). */
+static bool token_starts_any(const char *s, const char *const *words)
+{
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		size_t n = strcspn(s, " ");
+		for (const char *const *w = words; *w; w++) {
+			size_t k = strlen(*w);
+			if (n >= k && !strncmp(s, *w, k) &&
+			    (n == k || ((s[k] == '-' || s[k] == '_') && strncmp(s + k + 1, "open", 4))))
+				return true;
+		}
+		s += n;
+	}
+	return false;
+}
 static const char *const maybe_words[] = {"and", "article", "body", "column", "content",
 					  "main", "mathjax", "shadow", NULL};
 static const char *const positive_words[] = {"article", "body", "content", "entry", "hentry",
@@ -247,6 +290,13 @@ static const char *const negative_words[] = {
 	"masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share",
 	"shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget",
 	"copyright", "recommend", NULL};
+/* Class/id words of blocks after an article that are not more of it:
+ * the author's bio, captions, credits, teasers.  (Before it, "teaser" is
+ * the lead: TYPO3's news teaser.) */
+static const char *const aside_words[] = {"author", "autor", "bio", "byline", "credit",
+					  "caption", "related", "teaser", "recommend",
+					  "newsletter", "promo", "footer", "comment", "profile",
+					  NULL};
 static const char *const nav_roles[] = {"menu", "menubar", "complementary", "navigation",
 					"alert", "alertdialog", "dialog", NULL};
 
@@ -392,6 +442,10 @@ struct opts {
 	/* visibility:hidden counts as hidden; off in the last attempt, for
 	 * pages that reveal their text by script (WeChat does). */
 	bool visibility;
+	/* The fallback for content refused as links although it holds
+	 * readable paragraphs: blocks that are mostly links go, the prose
+	 * stays. */
+	bool drop_links;
 };
 
 /* Subtrees the scoring walk does not enter. */
@@ -407,8 +461,24 @@ static bool skipped(xmlNodePtr n, const struct opts *o, struct buf *tmp)
 		return true;
 	if (h.role && name_in(BAD_CAST h.role, nav_roles))
 		return true;
+	if ((h.cls || h.id) && !is_tag(n, "body") && !is_tag(n, "html")) {
+		buf_clear(tmp);
+		if (h.cls)
+			buf_puts(tmp, h.cls);
+		buf_putc(tmp, ' ');
+		if (h.id)
+			buf_puts(tmp, h.id);
+		for (size_t k = 0; k < tmp->len; k++)
+			tmp->ptr[k] = (char)tolower((unsigned char)tmp->ptr[k]);
+		if (token_starts_any(buf_cstr(tmp), never_words) &&
+		    !has_any(buf_cstr(tmp), maybe_words))
+			return true;
+	}
+	/* A heading is the article's own even when its id or class reads like
+	 * furniture (id="nav_3" on a section heading). */
 	if (o->strip_unlikely && (h.cls || h.id) && !is_tag(n, "body") && !is_tag(n, "a") &&
-	    !is_tag(n, "html")) {
+	    !is_tag(n, "html") && !(n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' &&
+				    !n->name[2])) {
 		buf_clear(tmp);
 		if (h.cls)
 			buf_puts(tmp, h.cls);
@@ -761,6 +831,7 @@ struct pstat {
 	double heading; /* units inside h1-h6 */
 	double list;    /* units inside ul/ol */
 	unsigned p, img, li, input, embed, headlinks, blocklinks;
+	unsigned prose; /* readable paragraphs right after another one */
 	bool video;
 };
 
@@ -812,6 +883,7 @@ static void pstat_add(struct pstat *a, const struct pstat *b)
 	a->embed += b->embed;
 	a->headlinks += b->headlinks;
 	a->blocklinks += b->blocklinks;
+	a->prose += b->prose;
 	a->video |= b->video;
 }
 
@@ -914,6 +986,7 @@ static bool prune_part(xmlNodePtr root, const struct opts *o, struct plan *p)
 	bool kept = true;
 	int sp = 0;
 	bool fig = false;
+	xmlNodePtr last_prose = NULL; /* the last readable paragraph closed */
 	for (xmlNodePtr a = root->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
 		fig |= is_tag(a, "figure");
 	st[sp++] = (struct pframe){.n = root, .in_figure = fig || is_tag(root, "figure")};
@@ -928,6 +1001,23 @@ static bool prune_part(xmlNodePtr root, const struct opts *o, struct plan *p)
 			bool para = is_tag(n, "p") || (is_tag(n, "div") && !f->block_child);
 			if (para)
 				f->s.p++;
+			if (para && f->s.t.units >= AUTO_PROSE_UNITS &&
+			    f->s.t.link < AUTO_PROSE_LINK_SHARE * f->s.t.units) {
+				xmlNodePtr prev = n->prev;
+				while (prev && prev->type != XML_ELEMENT_NODE)
+					prev = prev->prev;
+				if (prev && prev == last_prose)
+					f->s.prose++;
+				last_prose = n;
+			}
+			/* In the links fallback, a block that is mostly links
+			 * goes (lists, menus, teaser lines, link tables). */
+			if (o->drop_links && sp > 1 && f->s.t.units > 0 &&
+			    f->s.t.link > AUTO_MAX_LINK_DENSITY * f->s.t.units &&
+			    (para || is_heading(n) || is_tag(n, "li") || is_tag(n, "ul") ||
+			     is_tag(n, "ol") || is_tag(n, "table") || is_tag(n, "div") ||
+			     is_tag(n, "section") || is_tag(n, "nav") || is_tag(n, "aside")))
+				go = true;
 			if (is_heading(n)) {
 				f->s.heading = f->s.t.units;
 				if ((n->name[1] == '1' || n->name[1] == '2') && o->weigh_classes &&
@@ -1061,6 +1151,13 @@ static bool ends_sentence(xmlNodePtr n)
 		yes = strstr(s, "\xe3\x80\x82") != NULL; /* 。 */
 	buf_free(&t);
 	return yes;
+}
+
+static xmlNodePtr next_element(xmlNodePtr n)
+{
+	for (n = n->next; n && n->type != XML_ELEMENT_NODE; n = n->next)
+		;
+	return n;
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -1293,6 +1390,8 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 		p->parts[p->nparts++] = top;
 		return;
 	}
+	bool seen_top = false;
+	struct buf hint = BUF_INIT;
 	for (xmlNodePtr sib = parent->children; sib; sib = sib->next) {
 		if (sib->type != XML_ELEMENT_NODE)
 			continue;
@@ -1300,6 +1399,7 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 			break;
 		if (sib == top) {
 			p->parts[p->nparts++] = sib;
+			seen_top = true;
 			continue;
 		}
 		if (far && (sib == far || is_ancestor(sib, far)))
@@ -1325,9 +1425,27 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 				 ends_sentence(sib))
 				add = true;
 		}
+		/* A section of the same article beside it (test reports, long
+		 * reads in several blocks), or the lead just above it: prose,
+		 * few links. */
+		if (!add && !is_tag(sib, "p") && (tag_flags(sib->name) & TAG_BLOCK) &&
+		    !(seen_top && hint_string(sib, &hint) && has_any(buf_cstr(&hint), aside_words))) {
+			struct tally t = {0, 0, 0};
+			tally_subtree(sib, o, &t);
+			bool lead = !seen_top && next_element(sib) == top;
+			bool furniture_name = hint_string(sib, &hint) &&
+					      has_any(buf_cstr(&hint), unlikely_words) &&
+					      !has_any(buf_cstr(&hint), maybe_words);
+			if (!furniture_name &&
+			    (t.units >= AUTO_SIB_PROSE_UNITS ||
+			     (lead && t.units >= AUTO_PARA_MIN * 2 && t.units <= AUTO_LEAD_MAX_UNITS)) &&
+			    link_density(&t) < AUTO_PROSE_LINK_SHARE && ends_sentence(sib))
+				add = true;
+		}
 		if (add)
 			p->parts[p->nparts++] = sib;
 	}
+	buf_free(&hint);
 }
 
 /* One attempt: score, choose, plan the pruning. */
@@ -1484,13 +1602,14 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 		err_set(e, NM_EPARSE, "no article: the page is empty");
 		return NULL;
 	}
-	static const struct opts tries[] = {{true, true, true, true},
-					    {false, true, true, true},
-					    {false, false, true, true},
-					    {false, false, false, true},
-					    {true, true, true, false}};
+	static const struct opts tries[] = {{true, true, true, true, false},
+					    {false, true, true, true, false},
+					    {false, false, true, true, false},
+					    {false, false, false, true, false},
+					    {true, true, true, false, false}};
 	struct plan best;
 	memset(&best, 0, sizeof best);
+	struct opts best_opts = tries[0];
 	size_t ntries = sizeof tries / sizeof tries[0];
 	xmlNodePtr anchor = meta_headline(h, title);
 	for (size_t i = 0; i < ntries; i++) {
@@ -1505,6 +1624,7 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 		if (better) {
 			plan_free(&best);
 			best = p;
+			best_opts = tries[i];
 		} else {
 			plan_free(&p);
 		}
@@ -1514,6 +1634,23 @@ xmlNodePtr auto_body_titled(const struct html_doc *h, const char *title, struct 
 			break;
 	}
 	const char *why = not_article(&best);
+	if (why && best.found && best.total.prose >= AUTO_PROSE_MIN &&
+	    best.total.t.units >= AUTO_MIN_UNITS) {
+		/* Refused as links, yet with readable paragraphs: the same
+		 * choice without its link blocks. */
+		struct opts lo = best_opts;
+		lo.drop_links = true;
+		struct plan p;
+		memset(&p, 0, sizeof p);
+		attempt(body, anchor, &lo, &p);
+		if (p.found && !not_article(&p)) {
+			plan_free(&best);
+			best = p;
+			why = NULL;
+		} else {
+			plan_free(&p);
+		}
+	}
 	if (why) {
 		err_set(e, NM_EPARSE, "%s", why);
 		plan_free(&best);
@@ -1553,6 +1690,7 @@ enum nm_code auto_extract(const struct html_doc *h, const char *url, struct arti
 	a->body_node = body;
 	struct clean_opts co = {.base_url = a->final_url ? a->final_url : url ? url : a->url};
 	clean_body(body, &co);
+	clean_boiler_lines(body);
 	struct buf b = BUF_INIT;
 	clean_html(body, &b);
 	free(a->body_html);
@@ -1568,7 +1706,8 @@ enum nm_code auto_extract(const struct html_doc *h, const char *url, struct arti
 void auto_prune(xmlNodePtr root)
 {
 	/* the first attempt's options: classes weighed, furniture pruned */
-	static const struct opts o = {true, true, true, true};
+	static const struct opts o = {.strip_unlikely = true, .weigh_classes = true, .prune = true,
+				      .visibility = true, .drop_links = false};
 	if (!root || root->type != XML_ELEMENT_NODE)
 		return;
 	struct plan p;

@@ -11,6 +11,7 @@
  * Rule selectors are matched once, before anything changes.
  */
 #include "extractor/clean.h"
+#include "common/nfkc.h"
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "common/url.h"
@@ -897,6 +898,15 @@ static bool boiler_text(struct walk *w, xmlNodePtr el, const struct frame *f)
 	       (links_only && text_has_any(w, el, pager_phrases));
 }
 
+/* A heading with text that is not a link: the article's own subheading,
+ * whatever its id says (id="nav_2" from a table-of-contents plugin). */
+static bool text_heading(const struct frame *f)
+{
+	const xmlChar *n = f->el->name;
+	return n[0] == 'h' && n[1] >= '1' && n[1] <= '6' && !n[2] && f->text > 0 &&
+	       f->link * 2 < f->text;
+}
+
 /* Boilerplate by name or tag is removed only when it is small, or mostly
  * links (a list of related headlines can be long): documentation pages
  * give sections ids made from their headings ("a-shared-changeset"). */
@@ -1015,7 +1025,8 @@ static enum post_act post_decide(struct walk *w, const struct frame *f)
 	if (is_tag(el, "form"))
 		return big(w, f) ? POST_UNWRAP : POST_DROP;
 	if (!big(w, f) && !f->in_code &&
-	    (hidden(el) || ((has(el, T_BOILER) || boiler_attrs(el)) && small_or_links(f)) ||
+	    (hidden(el) ||
+	     ((has(el, T_BOILER) || (boiler_attrs(el) && !text_heading(f))) && small_or_links(f)) ||
 	     boiler_text(w, el, f)))
 		return POST_DROP;
 	if (is_tag(el, "p") && w->o->remove_paragraphs_matching &&
@@ -1122,6 +1133,140 @@ static void apply_rule_selectors(struct walk *w)
 		qsort(w->unwrap, w->nunwrap, sizeof *w->unwrap, ptr_cmp);
 }
 
+/* ---- text hygiene --------------------------------------------------- */
+
+/* Levels of inline wrappers (<span><font>...) looked through to see
+ * whether a text starts its block's line. */
+#define CLEAN_LINE_START_LEVELS 8
+
+/* True when text node t starts a line of its block: first in a block (or
+ * in inline wrappers that are first in one), or right after a <br>. */
+static bool starts_line(xmlNodePtr t)
+{
+	xmlNodePtr n = t;
+	for (int level = 0; level < CLEAN_LINE_START_LEVELS && n; level++) {
+		xmlNodePtr prev = n->prev;
+		while (prev && blank_text(prev))
+			prev = prev->prev;
+		if (prev)
+			return is_tag(prev, "br");
+		xmlNodePtr parent = n->parent;
+		if (!parent || parent->type != XML_ELEMENT_NODE)
+			return false;
+		if (!has(parent, T_INLINE_TEXT | T_EMPTY_INLINE))
+			return true; /* first in a block */
+		n = parent;
+	}
+	return false;
+}
+
+/* Characters that show nothing and break search: soft hyphen, zero-width
+ * space, word joiner, BOM.  (Zero-width joiners stay: emoji and Indic
+ * scripts need them.)  Returns the byte length at s, or 0. */
+static size_t invisible_at(const unsigned char *s)
+{
+	if (s[0] == 0xC2 && s[1] == 0xAD)
+		return 2; /* U+00AD */
+	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] == 0x8B)
+		return 3; /* U+200B */
+	if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0xA0)
+		return 3; /* U+2060 */
+	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		return 3; /* U+FEFF */
+	return 0;
+}
+
+/* Indentation at a line's start: no-break and ideographic spaces (with
+ * the ordinary blanks between them).  Returns the byte length at s. */
+static size_t indent_at(const unsigned char *s)
+{
+	if (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r')
+		return 1;
+	if (s[0] == 0xC2 && s[1] == 0xA0)
+		return 2; /* U+00A0 */
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* True when code point cp is surely NFC whatever surrounds it: a block
+ * with no combining marks and no NFC singletons (Latin-1, Latin
+ * Extended-A, Cyrillic, general punctuation, CJK, kana without the
+ * combining voicing marks, Hangul syllables, CJK and full-width
+ * punctuation).  Text with anything else goes through ICU. */
+static bool cp_nfc_stable(uint32_t cp)
+{
+	return (cp >= 0xA0 && cp <= 0x17F) || (cp >= 0x400 && cp <= 0x4FF) ||
+	       (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
+	       (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x3041 && cp <= 0x3096) ||
+	       (cp >= 0x30A0 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xFF01 && cp <= 0xFFEF) || cp == 0x20AC;
+}
+
+/* Text node t in NFC, without invisible characters, and (indent: not in
+ * <pre>/<code>) without the no-break/ideographic indentation a line starts
+ * with ("　　正文"). */
+static void text_hygiene(xmlNodePtr t, bool indent, struct buf *tmp)
+{
+	const unsigned char *s = t->content;
+	if (!s)
+		return;
+	/* One pass to see whether anything needs doing (most text needs
+	 * nothing, and is left alone without a copy). */
+	bool invisible = false, nfc = false;
+	for (const unsigned char *p = s; *p; p++) {
+		if (*p < 0x80)
+			continue;
+		if (*p >= 0xC2 && invisible_at(p)) {
+			invisible = true;
+		} else if (!nfc && *p >= 0xC0) {
+			uint32_t cp;
+			size_t k = utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+			if (!k || !cp_nfc_stable(cp))
+				nfc = true;
+		}
+	}
+	bool indented = indent && (s[0] == 0xC2 || s[0] == 0xE3 || s[0] == ' ' || s[0] == '\t' ||
+				   s[0] == '\n' || s[0] == '\r');
+	if (!invisible && !nfc && !indented)
+		return;
+	buf_clear(tmp);
+	const unsigned char *p = s;
+	bool changed = false;
+	if (indented && starts_line(t)) {
+		const unsigned char *q = p;
+		bool wide_indent = false;
+		size_t k;
+		while ((k = indent_at(q)) != 0) {
+			wide_indent |= k > 1;
+			q += k;
+		}
+		if (wide_indent && *q) {
+			p = q;
+			changed = true;
+		}
+	}
+	while (*p) {
+		size_t k = *p >= 0xC2 ? invisible_at(p) : 0;
+		if (k) {
+			p += k;
+			changed = true;
+			continue;
+		}
+		buf_putc(tmp, (char)*p++);
+	}
+	struct buf nf = BUF_INIT;
+	if (nfc && nfc_append(&nf, tmp->ptr ? tmp->ptr : "", tmp->len) == 0 &&
+	    (nf.len != tmp->len || memcmp(nf.ptr, tmp->ptr, nf.len))) {
+		buf_clear(tmp);
+		buf_put(tmp, nf.ptr, nf.len);
+		changed = true;
+	}
+	buf_free(&nf);
+	if (changed)
+		xmlNodeSetContent(t, BAD_CAST buf_cstr(tmp));
+}
+
 void clean_body(xmlNodePtr root, const struct clean_opts *o)
 {
 	static const struct clean_opts none = {0};
@@ -1145,6 +1290,7 @@ void clean_body(xmlNodePtr root, const struct clean_opts *o)
 		while (cur) {
 			xmlNodePtr next = cur->next;
 			if (is_text(cur)) {
+				text_hygiene(cur, !w.st[w.sp - 1].in_code, &w.scratch);
 				if (cur->content) {
 					size_t v = visible_len((const char *)cur->content);
 					w.st[w.sp - 1].text += v;
@@ -1500,4 +1646,249 @@ void clean_text(xmlNodePtr root, struct buf *out)
 			break;
 		n = n->next;
 	}
+}
+
+/* ---- clean_boiler_lines ------------------------------------------------ */
+
+/* A furniture line is short; longer text is prose whatever it says. */
+#define CLEAN_LINE_MAX 90
+/* A teaser heading ends the article only this far into its text (per
+ * mille): one in the first half is a table of contents or a lead-in. */
+#define CLEAN_TEASER_FROM 500
+
+/* Whole lines (lower-cased, trailing ':' '.' '…' '!' and spaces gone). */
+static const char *const furniture_lines[] = {
+	"anzeige", "werbung", "advertisement", "advertising", "sponsored", "publicité",
+	"publicidad", "pubblicità", "\xe5\xb9\xbf\xe5\x91\x8a", /* 广告 */
+	"kommentare schreiben", "kommentar schreiben", "kommentieren", "jetzt kommentieren",
+	"write a comment", "leave a comment", "leave a reply", "add a comment", "post a comment",
+	"laisser un commentaire", "ajouter un commentaire", "réagir", "deja un comentario",
+	"dejar un comentario", "escribe un comentario", "comentar",
+	"\xe5\x8f\x91\xe8\xa1\xa8\xe8\xaf\x84\xe8\xae\xba", /* 发表评论 */
+	"\xe6\x88\x91\xe8\xa6\x81\xe8\xaf\x84\xe8\xae\xba", /* 我要评论 */
+	"print", "drucken", "imprimer", "imprimir", "share", "teilen", "partager", "compartir",
+	"share this", "share this article", "diesen artikel teilen", "artikel teilen",
+	"zum kommentarbereich", "zu den kommentaren", "to the comments", NULL};
+/* Words after a number on a comment-count line ("71 Kommentare"). */
+static const char *const comment_words[] = {
+	"comment", "comments", "kommentar", "kommentare", "commentaire", "commentaires",
+	"comentario", "comentarios", "reaktionen", "antworten", "replies", "responses",
+	"\xe6\x9d\xa1\xe8\xaf\x84\xe8\xae\xba", /* 条评论 */
+	"\xe8\xaf\x84\xe8\xae\xba",             /* 评论 */
+	NULL};
+/* Line starts that announce teasers of other pages. */
+static const char *const teaser_starts[] = {
+	"you might also like", "you may also like", "you might be interested in",
+	"related articles", "related posts", "related stories", "related news", "more stories",
+	"recommended for you", "read more on this", "more from", "also read", "read also",
+	"sie könnten auch", "das könnte sie auch interessieren", "das könnte dich auch interessieren",
+	"dies könnte sie auch interessieren", "mehr zum thema", "lesen sie auch", "auch interessant",
+	"weitere artikel", "ähnliche artikel", "ähnliche beiträge", "verwandte artikel",
+	"passend zum thema", "weitere beiträge", "empfehlungen",
+	"vous aimerez aussi", "vous aimerez peut-être aussi", "à lire aussi", "a lire aussi",
+	"lire aussi", "sur le même sujet", "articles similaires", "dans la même rubrique",
+	"también te puede interesar", "te puede interesar", "lee también", "noticias relacionadas",
+	"artículos relacionados", "quizás te interese", "te recomendamos",
+	"\xe7\x9b\xb8\xe5\x85\xb3\xe9\x98\x85\xe8\xaf\xbb", /* 相关阅读 */
+	"\xe7\x9b\xb8\xe5\x85\xb3\xe6\x96\xb0\xe9\x97\xbb", /* 相关新闻 */
+	"\xe5\xbb\xb6\xe4\xbc\xb8\xe9\x98\x85\xe8\xaf\xbb", /* 延伸阅读 */
+	"\xe7\x8c\x9c\xe4\xbd\xa0\xe5\x96\x9c\xe6\xac\xa2", /* 猜你喜欢 */
+	"\xe6\x8e\xa8\xe8\x8d\x90\xe9\x98\x85\xe8\xaf\xbb", /* 推荐阅读 */
+	"\xe7\x9b\xb8\xe5\x85\xb3\xe6\x96\x87\xe7\xab\xa0", /* 相关文章 */
+	NULL};
+
+/* A block with no block inside: one line of the article. */
+static bool line_block(xmlNodePtr el)
+{
+	if (!has(el, T_PARA | T_LINE))
+		return false;
+	for (xmlNodePtr c = el->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && has(c, T_PARA | T_LINE) && !is_tag(c, "br"))
+			return false;
+	return true;
+}
+
+/* The line's text lower-cased (ASCII and the Latin-1 capitals used here),
+ * blanks collapsed, closing punctuation gone. */
+static void line_key(xmlNodePtr el, struct buf *t, struct buf *k)
+{
+	buf_clear(t);
+	buf_clear(k);
+	html_text(el, t);
+	const char *s = buf_cstr(t);
+	bool space = false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = k->len > 0;
+			continue;
+		}
+		if (c == 0xC2 && (unsigned char)s[1] == 0xA0) { /* NBSP */
+			s++;
+			space = k->len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(k, ' ');
+		space = false;
+		if (c == 0xC3 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9E &&
+		    (unsigned char)s[1] != 0x97) { /* À..Þ but × */
+			buf_putc(k, (char)c);
+			buf_putc(k, (char)(s[1] + 0x20));
+			s++;
+			continue;
+		}
+		buf_putc(k, (char)tolower(c));
+	}
+	/* closing punctuation and "…" */
+	for (;;) {
+		if (k->len && strchr(":.!?-|>»", k->ptr[k->len - 1])) {
+			k->len--;
+		} else if (k->len >= 3 && !memcmp(k->ptr + k->len - 3, "\xe2\x80\xa6", 3)) {
+			k->len -= 3;
+		} else if (k->len >= 3 && !memcmp(k->ptr + k->len - 3, "\xef\xbc\x9a", 3)) {
+			k->len -= 3; /* full-width colon */
+		} else if (k->len && k->ptr[k->len - 1] == ' ') {
+			k->len--;
+		} else {
+			break;
+		}
+	}
+	if (k->ptr)
+		k->ptr[k->len] = '\0';
+}
+
+static bool comment_count(const char *k)
+{
+	const char *p = k;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == k)
+		return false;
+	if (*p == ' ')
+		p++;
+	return in_list(p, comment_words);
+}
+
+/* 0: not a teaser line; TEASER_HEAD: the line announces teasers ("You
+ * might also like:", no link in it); TEASER_ONE: it is one ("Lire aussi :
+ * <a>…</a>"). */
+enum { TEASER_NONE, TEASER_HEAD, TEASER_ONE };
+
+static bool holds_link(xmlNodePtr el)
+{
+	xmlNodePtr n = el->children;
+	while (n) {
+		if (is_tag(n, "a"))
+			return true;
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && n != el && !n->next)
+			n = n->parent;
+		if (!n || n == el)
+			break;
+		n = n->next;
+	}
+	return false;
+}
+
+static int teaser_line(xmlNodePtr el, const char *k)
+{
+	for (const char *const *t = teaser_starts; *t; t++) {
+		size_t n = strlen(*t);
+		if (!strncmp(k, *t, n))
+			return holds_link(el) ? TEASER_ONE : TEASER_HEAD;
+	}
+	/* "Sie könnten auch an … interessiert sein" */
+	if (strstr(k, "interessiert sein") != NULL && strstr(k, "auch") != NULL)
+		return TEASER_HEAD;
+	return TEASER_NONE;
+}
+
+/* Removes n and everything after it in root, in document order. */
+static void drop_rest(xmlNodePtr root, xmlNodePtr n)
+{
+	while (n && n != root) {
+		xmlNodePtr parent = n->parent;
+		for (xmlNodePtr s = n->next, nx; s; s = nx) {
+			nx = s->next;
+			drop(s);
+		}
+		n = parent;
+	}
+}
+
+/* Bytes of text below el, stopping past limit. */
+static size_t text_bytes(xmlNodePtr el, size_t limit)
+{
+	size_t n = 0;
+	xmlNodePtr c = el->children;
+	while (c && n <= limit) {
+		if (is_text(c) && c->content)
+			n += strlen((const char *)c->content);
+		if (c->type == XML_ELEMENT_NODE && c->children) {
+			c = c->children;
+			continue;
+		}
+		while (c && c != el && !c->next)
+			c = c->parent;
+		if (!c || c == el)
+			break;
+		c = c->next;
+	}
+	return n;
+}
+
+void clean_boiler_lines(xmlNodePtr root)
+{
+	if (!root || root->type != XML_ELEMENT_NODE)
+		return;
+	/* Positions in text bytes: the share is what matters. */
+	size_t total = text_bytes(root, SIZE_MAX), seen = 0;
+	struct buf t = BUF_INIT, k = BUF_INIT;
+	xmlNodePtr n = root->children;
+	while (n) {
+		xmlNodePtr after = NULL; /* set when n is to go */
+		if (is_text(n)) {
+			if (n->content)
+				seen += strlen((const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE && line_block(n)) {
+			/* a UTF-8 character is at most 4 bytes */
+			size_t bytes = text_bytes(n, CLEAN_LINE_MAX * 4);
+			if (bytes && bytes <= CLEAN_LINE_MAX * 4) {
+				line_key(n, &t, &k);
+				size_t len = visible_len(buf_cstr(&t));
+				const char *key = buf_cstr(&k);
+				int teaser = len && len <= CLEAN_LINE_MAX ? teaser_line(n, key) : TEASER_NONE;
+				/* (A one-line teaser inside the text stays: readers
+				 * and Readability keep "Lire aussi : <a>...</a>".) */
+				if (len && len <= CLEAN_LINE_MAX &&
+				    (in_list(key, furniture_lines) || comment_count(key))) {
+					after = n;
+				} else if (teaser == TEASER_HEAD && total &&
+					   seen * 1000 >= total * CLEAN_TEASER_FROM) {
+					drop_rest(root, n);
+					drop(n);
+					break;
+				}
+			}
+			if (!after)
+				seen += bytes;
+		} else if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		/* next in document order, leaving n out */
+		xmlNodePtr next = n;
+		while (next && next != root && !next->next)
+			next = next->parent;
+		next = next && next != root ? next->next : NULL;
+		if (after)
+			drop(after);
+		n = next;
+	}
+	buf_free(&t);
+	buf_free(&k);
 }

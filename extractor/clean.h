@@ -88,4 +88,12 @@ void clean_html_keep(xmlNodePtr root, const char *const *keep_attrs, struct buf 
  * newline. */
 void clean_text(xmlNodePtr root, struct buf *out);
 
+/* For the generic extractor's content (after clean_body): drops the short
+ * lines only page furniture says, in en, de, fr, es and zh: comment counts
+ * ("71 Kommentare"), "Kommentare schreiben", "Anzeige", "Advertisement";
+ * and, in the second half of the text, a teaser heading ("You might also
+ * like:", "Sie könnten auch … interessiert sein", "À lire aussi", "相关阅读")
+ * with everything after it (the teasers it announces). */
+void clean_boiler_lines(xmlNodePtr root);
+
 #endif

@@ -714,6 +714,23 @@ static bool name_like(const char *s)
 static void add_author(struct article *a, const char *name, size_t n, bool found)
 {
 	struct buf b = BUF_INIT;
+	/* separators left over from a byline ("John Walk -", "| Jane Roe") */
+	while (n && strchr(" -|,;:/", name[0]))
+		name++, n--;
+	while (n && strchr(" -|,;:/", name[n - 1]))
+		n--;
+	while (n >= 3 && (!memcmp(name + n - 3, "\xe2\x80\x93", 3) || /* en dash */
+			  !memcmp(name + n - 3, "\xe2\x80\x94", 3) || /* em dash */
+			  !memcmp(name + n - 3, "\xe2\x80\xa2", 3))) { /* bullet */
+		n -= 3;
+		while (n && name[n - 1] == ' ')
+			n--;
+	}
+	while (n >= 2 && !memcmp(name + n - 2, "\xc2\xb7", 2)) { /* middle dot */
+		n -= 2;
+		while (n && name[n - 1] == ' ')
+			n--;
+	}
 	put_collapsed(&b, name, n);
 	const char *s = buf_cstr(&b);
 	size_t cjk, words;
@@ -1157,6 +1174,26 @@ static bool text_is_chinese(const char *s)
 		return false;
 	measure(s, strlen(s), &cjk, &words);
 	return cjk > words;
+}
+
+/* Japanese kana or Korean hangul in s: a Japanese or Korean page, never
+ * a Chinese one, whatever share of ideographs it has. */
+static bool text_has_kana_or_hangul(const char *s)
+{
+	if (!s)
+		return false;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		if (!k)
+			k = 1;
+		if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+		    (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F))
+			return true;
+		i += k;
+	}
+	return false;
 }
 
 static bool parse_date(const char *s, const struct tz *z, struct when *w)
@@ -1707,6 +1744,30 @@ static void set_url(char **dst, const char *v, const char *base)
 	free(t);
 }
 
+/* A CMS's machine keyword, not a tag: "@post-id:1913719", "id:42",
+ * "tag_1234", "#5", a bare number. */
+static bool tag_is_junk(const char *t)
+{
+	if (*t == '@' || *t == '#')
+		return true;
+	bool letter = false;
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if (isalpha(*p) || *p >= 0x80)
+			letter = true;
+	if (!letter)
+		return true;
+	/* "name:digits" / "name_digits" / "name-id-digits" */
+	const char *sep = t + strcspn(t, ":_=");
+	if (*sep && sep[1]) {
+		const char *d = sep + 1;
+		while (*d && isdigit((unsigned char)*d))
+			d++;
+		if (!*d && d > sep + 1 && !strchr(t, ' '))
+			return true;
+	}
+	return false;
+}
+
 static void add_tags(struct strv *tags, const char *s)
 {
 	while (s && *s && tags->n < META_MAX_TAGS_OUT) {
@@ -1720,7 +1781,7 @@ static void add_tags(struct strv *tags, const char *s)
 		for (size_t i = 0; i < tags->n; i++)
 			if (!strcmp(tags->v[i], buf_cstr(&b)))
 				dup = true;
-		if (b.len && !dup)
+		if (b.len && !dup && !tag_is_junk(buf_cstr(&b)))
 			strv_push(tags, buf_cstr(&b));
 		buf_free(&b);
 		s += l;
@@ -1900,14 +1961,26 @@ static void fill_byline(const struct scan *sc, struct article *a)
 	}
 }
 
-/* The zone of wall-clock times on this page: Chinese pages print Beijing
- * time without saying so.  NULL = UTC.  Caller frees. */
+/* The zone of wall-clock times on this page, from its declared language
+ * (else its title's script) where that names one zone: Chinese pages print
+ * Beijing time without saying so, Japanese and Korean pages UTC+9.  Other
+ * languages span zones (en, es, fr...) or change with DST: NULL = UTC,
+ * never another country's default.  Caller frees. */
 static struct tz *page_zone(const struct article *a)
 {
 	struct tz *z = NULL;
-	bool zh = (a->lang && !strncasecmp(a->lang, "zh", 2)) || text_is_chinese(a->title);
-	if (zh)
-		tz_load("+08:00", &z, NULL);
+	const char *zone = NULL;
+	const char *l = a->lang ? a->lang : "";
+	if (!strncasecmp(l, "ja", 2) || !strncasecmp(l, "ko", 2))
+		zone = "+09:00"; /* Japan and Korea: one zone each, no DST */
+	else if (!strncasecmp(l, "zh", 2))
+		zone = "+08:00";
+	else if (text_has_kana_or_hangul(a->title))
+		zone = "+09:00";
+	else if (text_is_chinese(a->title))
+		zone = "+08:00";
+	if (zone)
+		tz_load(zone, &z, NULL);
 	return z;
 }
 
@@ -1915,6 +1988,8 @@ enum nm_code meta_extract(const struct html_doc *h, const char *url, struct arti
 			  struct nm_err *e)
 {
 	(void)e;
+	if (!h || !h->doc) /* a refused page: nothing to read */
+		return NM_OK;
 	struct scan *sc = xcalloc(1, sizeof *sc);
 	struct ld ld;
 	memset(&ld, 0, sizeof ld);

@@ -33,6 +33,7 @@
  * url (may be NULL) resolves relative image URLs and gives a date from its
  * path as a last resort.  Strings are copied into the article.  Never fails
  * on odd input (broken JSON-LD is skipped); returns NM_OK. */
+/* h may be NULL (a page html_parse refused): a is left as it was. */
 enum nm_code meta_extract(const struct html_doc *h, const char *url,
 			  struct article *a, struct nm_err *e);
 

@@ -20,6 +20,7 @@ fuzz_date) printf '%%Y年%%m月%%d日 %%H:%%M\n2022年04月13日 12:11' > "$SEED
 	printf '%%a, %%d %%b %%Y %%H:%%M:%%S %%z\nWed, 13 Apr 2022 12:11:23 +0800' > "$SEEDS/rfc"
 	printf '%%s\n3小时前' > "$SEEDS/rel" ;;
 fuzz_charset) seed tests/fixtures/charset/* ;;
+fuzz_bounds) seed tests/fixtures/*/*.html ;;
 esac
 # Every target also starts from its checked-in corpus, when it has one
 # (tests/fuzz/corpus/NAME for fuzz_NAME).

@@ -38,6 +38,7 @@ SUITES="
 	tests/ftr/run.py
 	tests/rules/run.py
 	tests/pg/run.sh
+	tests/survival/run.py
 "
 for suite in $SUITES; do
 	[ -f "$suite" ] || continue

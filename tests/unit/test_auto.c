@@ -412,3 +412,87 @@ TEST(auto_class_bonus_needs_text)
 	CHECK(!has(a.body_text, "Copyright"));
 	article_free(&a);
 }
+
+/* Class 1 of issue 13: a two-paragraph story next to a longer list of
+ * headline links is the story, not "a list of links"; the list goes. */
+TEST(auto_short_story_beside_links_is_kept)
+{
+	struct article a;
+	struct nm_err e;
+	article_init(&a);
+	err_clear(&e);
+	CHECK_INT(extract_file(unit_fixture("auto/short_story_links.html"), NULL, &a, &e), NM_OK);
+	CHECK(has(a.body_text, "went back into service on Tuesday morning"));
+	CHECK(has(a.body_text, "late evening sailing will start a week later"));
+	CHECK(!has(a.body_text, "Council approves the new cycle lanes"));
+	CHECK(!has(a.body_text, "Road closures planned"));
+	article_free(&a);
+}
+
+/* Class 4: subheadings whose id or class reads like furniture ("nav_1",
+ * "menu-3", from a table-of-contents plugin) stay in the article. */
+TEST(auto_headings_with_nav_ids_are_kept)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/nav_headings.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "Building the dam"));
+	CHECK(has(a.body_text, "Grinding by the tide"));
+	CHECK(has(a.body_text, "The mill today"));
+	CHECK(has(a.body_text, "the millers worked by the moon"));
+	CHECK(!has(a.body_text, "Other stories from the estuary"));
+	article_free(&a);
+}
+
+/* Class 6: furniture lines inside the body go (comment count, "Anzeige",
+ * "Kommentare schreiben") and a teaser
+ * heading in the second half ends the article with its teaser cards. */
+TEST(auto_boilerplate_lines_are_dropped)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/boiler_lines.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "Nach zwei Jahren Bauzeit"));
+	CHECK(has(a.body_text, "verbindet die Altstadt"));
+	CHECK(has(a.body_text, "mit Musik und St\xc3\xa4nden."));
+	CHECK(!has(a.body_text, "71 Kommentare"));
+	CHECK(!has(a.body_text, "Anzeige"));
+	CHECK(has(a.body_text, "Lire aussi")); /* a one-line teaser in the text stays */
+	CHECK(!has(a.body_text, "Kommentare schreiben"));
+	CHECK(!has(a.body_text, "interessiert sein"));
+	CHECK(!has(a.body_text, "Stadtrat beschlie\xc3\x9ft"));
+	CHECK(!has(a.body_text, "Hochwasser im Winter"));
+	article_free(&a);
+}
+
+/* Class 3: an article in sibling sections comes out whole, with the
+ * standfirst just above its main block. */
+TEST(auto_sections_and_standfirst_are_gathered)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/sections.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "A light commuter that climbs well"));
+	CHECK(has(a.body_text, "The frame weighs 14 kilograms"));
+	CHECK(has(a.body_text, "stopped the bike quickly"));
+	CHECK(has(a.body_text, "far longer than rival bikes need"));
+	CHECK(!has(a.body_text, "Ten tips for winter riding"));
+	CHECK(!has(a.body_text, "Copyright Ride Weekly"));
+	article_free(&a);
+}
+
+/* Class 5: a short story wins over a longer login dialog and a
+ * subscription box, in every attempt (the retry without class filters
+ * once took the dialog for being longer). */
+TEST(auto_story_beats_login_dialog_and_buybox)
+{
+	struct article a;
+	article_init(&a);
+	CHECK_INT(extract_file(unit_fixture("auto/modal_buybox.html"), NULL, &a, NULL), NM_OK);
+	CHECK(has(a.body_text, "Tea growers in the hill district"));
+	CHECK(has(a.body_text, "risen by a tenth at the weekly auction"));
+	CHECK(!has(a.body_text, "Create your account"));
+	CHECK(!has(a.body_text, "password"));
+	CHECK(!has(a.body_text, "Subscribe now"));
+	article_free(&a);
+}

@@ -620,3 +620,38 @@ TEST(clean_corpus_readability_keeps_article_text)
 	CHECK_INT(sc.low, 0);
 	CHECK(sc.kept_sum / sc.pages >= 0.995);
 }
+
+/* Class 7 of issue 13: text is NFC, without soft hyphens, zero-width
+ * spaces, word joiners or BOMs, and a paragraph's (or a <br> line's)
+ * no-break / ideographic indentation goes; <pre> keeps its spaces. */
+TEST(clean_text_hygiene)
+{
+	struct html_doc *h = parse(
+		"<body><div id=a>"
+		"<p>Caf" "e\xcc\x81" " au lait, hy\xc2\xad" "phen\xc2\xad" "ated, zero\xe2\x80\x8b" "width"
+		"\xe2\x81\xa0" "joined\xef\xbb\xbf.</p>"
+		"<p>\xe3\x80\x80\xe3\x80\x80" "\xe6\xad\xa3\xe6\x96\x87" "<br>\xc2\xa0\xc2\xa0 second line</p>"
+		"<p><span>\xc2\xa0\xc2\xa0" "inline start</span> and a\xc2\xa0" "kept nbsp</p>"
+		"<pre>\xc2\xa0\xc2\xa0" "code</pre></div>");
+	xmlNodePtr root = html_body(h)->children;
+	clean_body(root, NULL);
+	struct buf b = BUF_INIT;
+	clean_text(root, &b);
+	const char *t = buf_cstr(&b);
+	CHECK(strstr(t, "Caf\xc3\xa9 au lait") != NULL); /* composed */
+	CHECK(strstr(t, "hyphenated, zerowidthjoined.") != NULL);
+	CHECK(strstr(t, "\xe6\xad\xa3\xe6\x96\x87") != NULL);
+	CHECK(strstr(t, "\xe3\x80\x80") == NULL);
+	CHECK(strstr(t, "\xc2\xa0\xc2\xa0 second") == NULL);
+	CHECK(strstr(t, "second line") != NULL);
+	CHECK(strstr(t, "\xc2\xa0\xc2\xa0inline") == NULL);
+	CHECK(strstr(t, "inline start") != NULL);
+	buf_clear(&b);
+	html_outer_html(root, &b);
+	CHECK(strstr(buf_cstr(&b), "a\xc2\xa0" "kept") != NULL ||
+	      strstr(buf_cstr(&b), "a&nbsp;kept") != NULL); /* not at a line start */
+	CHECK(strstr(buf_cstr(&b), "<pre>\xc2\xa0\xc2\xa0" "code") != NULL ||
+	      strstr(buf_cstr(&b), "<pre>&nbsp;&nbsp;code") != NULL);
+	buf_free(&b);
+	html_free(h);
+}

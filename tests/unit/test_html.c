@@ -75,3 +75,40 @@ TEST(html_prescan_refuses_deep_nesting_and_attribute_floods)
 	CHECK(strstr(e.msg, "attributes") != NULL);
 	buf_free(&b);
 }
+
+/* A stray quote after an attribute is an attribute name to the HTML
+ * tokenizer (`<div x="1" ">` has two attributes, x and "); a scan that
+ * read it as an opening quote counted the page's prose up to the next
+ * quote as attributes and refused a real article. */
+TEST(html_prescan_follows_the_tokenizer_on_stray_quotes)
+{
+	struct buf b = BUF_INIT;
+	struct html_doc *h = NULL;
+	struct nm_err e;
+	buf_puts(&b, "<html><body><div class=\"story\" \"><p>");
+	for (int i = 0; i < 800; i++)
+		buf_puts(&b, "word and word ");
+	buf_puts(&b, "</p><p title=\"a \"quoted\" b\">end</p></div></body></html>");
+	err_clear(&e);
+	CHECK_INT(html_parse(b.ptr, b.len, &h, &e), NM_OK);
+	CHECK(h != NULL);
+	html_free(h);
+	h = NULL;
+	/* a script's escaped "<!-- <script>" part and a comment's "--!>" end
+	 * hide no tags from the scan, and expose none */
+	buf_clear(&b);
+	buf_puts(&b, "<script><!-- <script> </script> <a");
+	for (int i = 0; i < HTML_MAX_ATTRS + 1; i++)
+		buf_printf(&b, " a%d", i);
+	buf_puts(&b, "> --></script><!-- x --!><p>ok</p>");
+	CHECK_INT(html_prescan(b.ptr, b.len, NULL), NM_OK);
+	/* the same flood as a real tag is refused */
+	buf_clear(&b);
+	buf_puts(&b, "<p x=\"1\" \"");
+	for (int i = 0; i < HTML_MAX_ATTRS + 1; i++)
+		buf_printf(&b, " a%d", i);
+	buf_puts(&b, ">");
+	err_clear(&e);
+	CHECK_INT(html_prescan(b.ptr, b.len, &e), NM_ELIMIT);
+	buf_free(&b);
+}

@@ -436,3 +436,58 @@ TEST(meta_dated_head_reads_an_entry_header)
 	CHECK(!meta_dated_head(second));
 	html_free(h);
 }
+
+/* Class 8 of issue 13: bylines lose their leftover separators, machine
+ * keywords are not tags, and a zone-less date takes the zone of the page's
+ * language only where that is one zone (ja +09:00, zh +08:00), else UTC. */
+TEST(meta_author_separators_tag_junk_and_zones)
+{
+	struct article a;
+	struct buf b = BUF_INIT;
+	article_init(&a);
+	run("<html lang=en><head><title>Ferry back</title>"
+	    "<meta name=author content='John Walk -'>"
+	    "<meta property='article:tag' content='@post-id:1913719'>"
+	    "<meta property='article:tag' content='Harbour'>"
+	    "<meta property='article:tag' content='id:42'>"
+	    "<meta property='article:published_time' content='2024-03-05T10:00:00'>"
+	    "</head><body><p>x</p></body></html>",
+	    NULL, &a);
+	CHECK_INT(a.author.n, 1);
+	if (a.author.n)
+		CHECK_STR(a.author.v[0], "John Walk");
+	CHECK_INT(a.tags.n, 1);
+	if (a.tags.n)
+		CHECK_STR(a.tags.v[0], "Harbour");
+	CHECK_STR(iso(&a.date, &b), "2024-03-05T10:00:00+00:00");
+	article_free(&a);
+
+	article_init(&a);
+	run("<html lang=ja><head><title>\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xae\xe5\xa4\xa9\xe6\xb0\x97</title>"
+	    "<meta name=author content='| \xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e \xe2\x80\x94'>"
+	    "<meta property='article:published_time' content='2024-03-05T10:00:00'>"
+	    "</head><body><p>x</p></body></html>",
+	    NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2024-03-05T10:00:00+09:00");
+	if (a.author.n)
+		CHECK_STR(a.author.v[0], "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e");
+	article_free(&a);
+
+	/* no language declared: kana in the title say Japanese, not Chinese */
+	article_init(&a);
+	run("<html><head><title>\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xae\xe5\xa4\xa9\xe6\xb0\x97\xe4\xba\x88\xe5\xa0\xb1</title>"
+	    "<meta property='article:published_time' content='2024-03-05 10:00'>"
+	    "</head><body><p>x</p></body></html>",
+	    NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2024-03-05T10:00:00+09:00");
+	article_free(&a);
+
+	article_init(&a);
+	run("<html lang=zh-CN><head><title>\xe5\x8e\xa6\xe9\x97\xa8\xe6\x96\xb0\xe9\x97\xbb</title>"
+	    "<meta property='article:published_time' content='2024-03-05 10:00'>"
+	    "</head><body><p>x</p></body></html>",
+	    NULL, &a);
+	CHECK_STR(iso(&a.date, &b), "2024-03-05T10:00:00+08:00");
+	article_free(&a);
+	buf_free(&b);
+}
