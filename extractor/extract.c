@@ -15,6 +15,7 @@
 #include "common/url.h"
 #include "extractor/auto.h"
 #include "extractor/clean.h"
+#include "extractor/jsonld.h"
 #include "dom/jpath.h"
 #include "extractor/meta.h"
 #include "dom/sel.h"
@@ -304,13 +305,19 @@ static void json_values(const struct jpath *jp, json_t *root, struct strv *out)
 	free(vals);
 }
 
+/* How a script's text is read. */
+enum script_kind {
+	SCRIPT_EMBEDDED, /* JSON or an assignment of it (jpath_parse_embedded) */
+	SCRIPT_JSONLD,   /* an ld+json block, leniently (jsonld_parse) */
+};
+
 /* JSON parsed out of <script> elements, once per page however many steps
  * read it (a Next.js page's __NEXT_DATA__ can be half a megabyte).  Like
  * the selector cache, valid only while the DOM is unchanged. */
 struct page_json {
 	struct {
 		xmlNodePtr node;
-		bool embedded; /* read with jpath_parse_embedded, else as plain JSON */
+		enum script_kind kind; /* how the text was read */
 		json_t *json;  /* NULL: the text is not JSON */
 	} *v;
 	size_t n, cap;
@@ -329,25 +336,25 @@ static void page_json_free(struct page *pg)
 }
 
 /* The JSON in node's text (borrowed from the page's cache), or NULL. */
-static json_t *page_script_json(struct page *pg, xmlNodePtr node, bool embedded)
+static json_t *page_script_json(struct page *pg, xmlNodePtr node, enum script_kind kind)
 {
 	struct page_json *c = pg->scripts;
 	if (!c)
 		c = pg->scripts = xcalloc(1, sizeof *c);
 	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].node == node && c->v[i].embedded == embedded)
+		if (c->v[i].node == node && c->v[i].kind == kind)
 			return c->v[i].json;
 	struct buf t = BUF_INIT;
 	html_text(node, &t);
-	json_t *j = embedded ? jpath_parse_embedded(buf_cstr(&t), t.len, NULL)
-			     : jpath_parse(buf_cstr(&t), t.len, NULL);
+	json_t *j = kind == SCRIPT_EMBEDDED ? jpath_parse_embedded(buf_cstr(&t), t.len, NULL)
+					    : jsonld_parse(buf_cstr(&t), t.len, NULL);
 	buf_free(&t);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 8;
 		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
 	}
 	c->v[c->n].node = node;
-	c->v[c->n].embedded = embedded;
+	c->v[c->n].kind = kind;
 	c->v[c->n].json = j;
 	c->n++;
 	return j;
@@ -421,9 +428,10 @@ static const struct sel_hits *page_css_hits(struct page *pg, const struct rule *
 	return NULL;
 }
 
-/* JSON-LD: every <script type="application/ld+json"> block; the path is
- * tried on each top-level object, each element of a top-level array and
- * each member of @graph. */
+/* JSON-LD: every <script type="application/ld+json"> block, read by the
+ * shared reader (extractor/jsonld.h); the path is tried on each object it
+ * collects (the value, array items, @graph members, mainEntity) until one
+ * gives values. */
 static void jsonld_values(struct page *pg, const struct jpath *jp, struct strv *out)
 {
 	static struct sel *scripts;
@@ -432,16 +440,11 @@ static void jsonld_values(struct page *pg, const struct jpath *jp, struct strv *
 	xmlNodePtr *nodes = NULL;
 	size_t k = sel_select(scripts, (xmlNodePtr)pg->h->doc, &nodes);
 	for (size_t i = 0; i < k && !out->n; i++) {
-		json_t *root = page_script_json(pg, nodes[i], false);
+		json_t *root = page_script_json(pg, nodes[i], SCRIPT_JSONLD);
 		if (!root)
 			continue;
-		json_t *objs[64];
-		size_t no = 0;
-		json_t *arr = json_is_array(root) ? root : json_object_get(root, "@graph");
-		if (json_is_object(root))
-			objs[no++] = root;
-		for (size_t j = 0; json_is_array(arr) && j < json_array_size(arr) && no < 64; j++)
-			objs[no++] = json_array_get(arr, j);
+		json_t *objs[JSONLD_MAX_OBJECTS];
+		size_t no = jsonld_collect(root, objs, 0, JSONLD_MAX_OBJECTS);
 		for (size_t j = 0; j < no && !out->n; j++)
 			json_values(jp, objs[j], out);
 	}
@@ -457,7 +460,7 @@ static void script_json_values(struct page *pg, const struct step *st, struct st
 	xmlNodePtr *nodes = NULL;
 	size_t k = sel_select(st->script, (xmlNodePtr)pg->h->doc, &nodes);
 	for (size_t i = 0; i < k && !out->n; i++) {
-		json_t *root = page_script_json(pg, nodes[i], true);
+		json_t *root = page_script_json(pg, nodes[i], SCRIPT_EMBEDDED);
 		if (root)
 			json_values(st->jp, root, out);
 	}

@@ -9,6 +9,7 @@
  * copies.
  */
 #include "extractor/meta.h"
+#include "extractor/jsonld.h"
 #include "common/buf.h"
 #include "common/date.h"
 #include "common/mem.h"
@@ -28,11 +29,6 @@
 #define META_MAX_TAGS 512
 /* ld+json blocks parsed per page (news pages have 1-4). */
 #define META_MAX_JSONLD 16
-/* Larger ld+json blocks are product catalogues or state dumps, not article
- * metadata; they are skipped rather than parsed. */
-#define META_JSONLD_MAX_BYTES ((size_t)1 << 20)
-/* JSON-LD objects considered (blocks, array items, @graph items). */
-#define META_MAX_LD_OBJECTS 256
 /* Headings (h1-h3, itemprop=headline) compared with the title candidates. */
 #define META_MAX_HEADINGS 48
 /* <time>, itemprop and byline elements remembered. */
@@ -94,7 +90,7 @@ struct scan {
 struct ld {
 	json_t *roots[META_MAX_JSONLD];
 	size_t nroots;
-	json_t *objs[META_MAX_LD_OBJECTS];
+	json_t *objs[JSONLD_MAX_OBJECTS];
 	size_t nobjs;
 	json_t *art; /* the article object, or NULL */
 };
@@ -434,88 +430,6 @@ static xmlNodePtr prop_el(const struct scan *sc, const char *name)
 
 /* ---- JSON-LD ---- */
 
-/* Strips HTML comment / CDATA wrappers and turns raw control characters
- * (often left unescaped inside strings) into spaces so jansson can read
- * what browsers and search engines accept. */
-static json_t *ld_parse(const char *text)
-{
-	size_t n = strlen(text);
-	if (n > META_JSONLD_MAX_BYTES)
-		return NULL;
-	struct buf b = BUF_INIT;
-	buf_put(&b, text, n);
-	char *p = b.ptr ? b.ptr : (char *)"";
-	for (size_t i = 0; i < b.len; i++)
-		if ((unsigned char)p[i] < 0x20)
-			p[i] = ' ';
-	/* Peel wrappers off both ends until none is left. */
-	static const char *const heads[] = {"<!--", "<![CDATA[", "//<![CDATA[", "/*<![CDATA[*/", NULL};
-	static const char *const tails[] = {"-->", "]]>", "//]]>", "/*]]>*/", "//", NULL};
-	size_t from = 0, to = b.len;
-	bool again = true;
-	while (again) {
-		again = false;
-		while (from < to && isspace((unsigned char)p[from]))
-			from++;
-		while (to > from && isspace((unsigned char)p[to - 1]))
-			to--;
-		for (size_t i = 0; heads[i]; i++) {
-			size_t l = strlen(heads[i]);
-			if (to - from >= l && !memcmp(p + from, heads[i], l)) {
-				from += l;
-				again = true;
-			}
-		}
-		for (size_t i = 0; tails[i]; i++) {
-			size_t l = strlen(tails[i]);
-			if (to - from >= l && !memcmp(p + to - l, tails[i], l)) {
-				to -= l;
-				again = true;
-			}
-		}
-	}
-	json_error_t je;
-	json_t *v = json_loadb(p + from, to - from, JSON_DECODE_ANY, &je);
-	buf_free(&b);
-	return v;
-}
-
-static void ld_add(struct ld *ld, json_t *o)
-{
-	if (json_is_object(o) && ld->nobjs < META_MAX_LD_OBJECTS)
-		ld->objs[ld->nobjs++] = o;
-}
-
-/* Collects the objects of one block: the value itself, array items, the
- * items of @graph, and mainEntity objects (one level each: JSON-LD that
- * nests articles deeper is not seen in practice). */
-static void ld_collect(struct ld *ld, json_t *root)
-{
-	size_t idx;
-	json_t *it;
-	size_t start = ld->nobjs, end;
-	if (json_is_array(root)) {
-		json_array_foreach(root, idx, it) ld_add(ld, it);
-	} else {
-		ld_add(ld, root);
-	}
-	end = ld->nobjs;
-	for (size_t i = start; i < end; i++) {
-		json_t *g = json_object_get(ld->objs[i], "@graph");
-		if (json_is_array(g)) {
-			json_array_foreach(g, idx, it) ld_add(ld, it);
-		} else if (json_is_object(g)) {
-			ld_add(ld, g);
-		}
-	}
-	end = ld->nobjs;
-	for (size_t i = start; i < end; i++) {
-		json_t *m = json_object_get(ld->objs[i], "mainEntity");
-		if (json_is_object(m))
-			ld_add(ld, m);
-	}
-}
-
 static bool type_is_article_name(const char *t)
 {
 	static const char *const types[] = {"BlogPosting", "LiveBlogPosting", "SocialMediaPosting",
@@ -555,11 +469,11 @@ static int ld_rank(json_t *o)
 static void ld_load(const struct scan *sc, struct ld *ld)
 {
 	for (size_t i = 0; i < sc->njsonld; i++) {
-		json_t *v = ld_parse(sc->jsonld[i]);
+		json_t *v = jsonld_parse(sc->jsonld[i], strlen(sc->jsonld[i]), NULL);
 		if (!v)
 			continue;
 		ld->roots[ld->nroots++] = v;
-		ld_collect(ld, v);
+		ld->nobjs = jsonld_collect(v, ld->objs, ld->nobjs, JSONLD_MAX_OBJECTS);
 	}
 	int best = 0;
 	for (size_t i = 0; i < ld->nobjs; i++) {
