@@ -22,6 +22,7 @@
  *   test_url / test_contains    tests: [{url, expect: {body_contains}}]
  */
 #include "rules/ftr.h"
+#include "rules/yaml.h"
 #include "common/mem.h"
 #include "dom/xpath.h"
 
@@ -709,8 +710,11 @@ static void em_scalar(struct em *m, const char *s)
 {
 	if (!m->ok)
 		return;
+	/* a value YAML would read as a number, boolean or null is quoted, so
+	 * the rule loader reads it back as the text it is (replace: '624') */
 	yaml_scalar_event_initialize(&m->ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
-				     YAML_ANY_SCALAR_STYLE);
+				     ytext_nontext(s) ? YAML_SINGLE_QUOTED_SCALAR_STYLE
+						      : YAML_ANY_SCALAR_STYLE);
 	m->ok = yaml_emitter_emit(&m->e, &m->ev);
 }
 
@@ -746,6 +750,18 @@ static void em_kv(struct em *m, const char *k, const char *v)
 	em_scalar(m, v);
 }
 
+/* key: a boolean, written plain so YAML reads it as one */
+static void em_flag(struct em *m, const char *k, bool v)
+{
+	em_scalar(m, k);
+	if (!m->ok)
+		return;
+	const char *s = v ? "true" : "false";
+	yaml_scalar_event_initialize(&m->ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+				     YAML_PLAIN_SCALAR_STYLE);
+	m->ok = yaml_emitter_emit(&m->e, &m->ev);
+}
+
 /* key: {steps: [{xpath: X}, ...]} plus extra flags */
 static void em_field(struct em *m, const char *name, const struct strl *xs, bool not_required,
 		     bool no_fallback)
@@ -763,9 +779,9 @@ static void em_field(struct em *m, const char *name, const struct strl *xs, bool
 	}
 	em_seq(m, false, false);
 	if (not_required)
-		em_kv(m, "required", "false");
+		em_flag(m, "required", false);
 	if (no_fallback)
-		em_kv(m, "fallback", "false");
+		em_flag(m, "fallback", false);
 	em_map(m, false, false);
 }
 
@@ -887,12 +903,12 @@ static bool emit(const struct model *md, const char *name, const char *imported,
 	if (!md->body.n) {
 		/* no body XPath: Full-Text RSS detects the content block */
 		em_map(&m, true, true);
-		em_kv(&m, "auto", "true");
+		em_flag(&m, "auto", true);
 		em_map(&m, false, true);
 	}
 	em_seq(&m, false, false);
 	if (md->fallback == 0)
-		em_kv(&m, "fallback", "false");
+		em_flag(&m, "fallback", false);
 	if (md->nops) {
 		em_scalar(&m, "clean");
 		em_map(&m, true, false);

@@ -382,12 +382,17 @@ const char *yplain_nontext(const struct ynode *n)
 {
 	if (n->type != Y_SCALAR || !n->plain)
 		return NULL;
-	const char *s = n->str;
+	return ytext_nontext(n->str);
+}
+
+const char *ytext_nontext(const char *s)
+{
 	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
 	    !strcmp(s, "NULL"))
 		return "null (nothing)";
+	struct ynode tmp = {.type = Y_SCALAR, .str = (char *)s};
 	bool b;
-	if (yscalar_bool(n, &b) == 0)
+	if (yscalar_bool(&tmp, &b) == 0)
 		return "a boolean";
 	/* YAML numbers: 17, -3, +1.5, 1e3, 0x1F, 0o17, .5, .inf, .nan */
 	const char *p = s;

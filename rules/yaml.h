@@ -79,6 +79,9 @@ enum nm_code yexpect(const struct ydoc *d, const struct ynode *n, enum ytype t,
 /* For a plain (unquoted) scalar YAML reads as something other than text,
  * what it reads as: "a number", "a boolean", "null (nothing)"; else NULL. */
 const char *yplain_nontext(const struct ynode *n);
+/* The same for text s as if written plain: what YAML would read it as, or
+ * NULL when it reads as text.  Writers quote such values. */
+const char *ytext_nontext(const char *s);
 /* Text is expected at n: an unquoted number, boolean or null is an error
  * that says how to quote it ("KEY: expected text, found a number; quote it
  * to mean the text: '17'").  Other node types pass (checked elsewhere). */

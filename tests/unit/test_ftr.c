@@ -78,6 +78,28 @@ TEST(ftr_converts_fields_edits_and_hosts)
 	CHECK(strstr(convert("title: //h1\n", "y.com.txt", NULL), "{auto: true}") != NULL);
 }
 
+/* Values YAML would read as numbers, booleans or null are written quoted,
+ * so the strict loader reads them back as text (bbc.com's and dw.com's
+ * configs replace image widths: `replace_string(/200/): /624/`). */
+TEST(ftr_quotes_values_that_read_as_numbers)
+{
+	const char *y = convert("body: //article\n"
+				"find_string: 200\n"
+				"replace_string: 624\n"
+				"find_string: yes\n"
+				"replace_string: null\n",
+				"n.com.txt", NULL);
+	CHECK(strstr(y, "{find: '200', replace: '624'}") != NULL);
+	CHECK(strstr(y, "{find: 'yes', replace: 'null'}") != NULL);
+	struct rule *r = NULL;
+	const char *nl = strchr(y, '\n');
+	struct nm_err e;
+	err_clear(&e);
+	CHECK_INT(rule_load_mem(nl + 1, strlen(nl + 1), "n.yml", &r, &e), NM_OK);
+	CHECK(r && r->npre == 2 && !strcmp(r->pre[0].find, "200") && !strcmp(r->pre[0].replace, "624"));
+	rule_free(r);
+}
+
 TEST(ftr_report_counts_every_line)
 {
 	struct ftr_conf *c = NULL;
