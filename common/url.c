@@ -181,7 +181,7 @@ static bool is_file(const char *s, size_t n)
 
 /* ---- hosts ---- */
 
-static int hexval(int c)
+int url_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -228,8 +228,8 @@ static int ipv6_parse(const char *s, size_t n, uint16_t a[8])
 			continue;
 		}
 		unsigned value = 0, length = 0;
-		while (length < 4 && p < n && hexval(C6) >= 0) {
-			value = value * 16 + (unsigned)hexval(C6);
+		while (length < 4 && p < n && url_hexval(C6) >= 0) {
+			value = value * 16 + (unsigned)url_hexval(C6);
 			p++;
 			length++;
 		}
@@ -360,7 +360,7 @@ static int ipv4_number(const char *s, size_t n, uint64_t *v)
 	}
 	uint64_t x = 0;
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval((unsigned char)s[i]);
+		int d = url_hexval((unsigned char)s[i]);
 		if (d < 0 || (unsigned)d >= r)
 			return -1;
 		x = x * r + (unsigned)d;
@@ -511,10 +511,10 @@ static int host_parse(const char *s, size_t n, bool special, char *out, size_t c
 	for (size_t i = 0; i < n; i++) {
 		if (dn == sizeof dec)
 			return -1;
-		if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-		    hexval((unsigned char)s[i + 2]) >= 0) {
-			dec[dn++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-					   hexval((unsigned char)s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && url_hexval((unsigned char)s[i + 1]) >= 0 &&
+		    url_hexval((unsigned char)s[i + 2]) >= 0) {
+			dec[dn++] = (char)(url_hexval((unsigned char)s[i + 1]) * 16 +
+					   url_hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else {
 			dec[dn++] = s[i];

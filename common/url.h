@@ -70,6 +70,9 @@ int url_host(const char *url, struct buf *out);
 /* True for strings starting with "http://" or "https://" (any case): use on
  * url_resolve's results, which are serialised. */
 bool url_is_http(const char *url);
+/* The value of the hex digit c (0-9, a-f, A-F), or -1 for any other byte;
+ * for %xx escapes. */
+int url_hexval(int c);
 /* True when s names a URL (has a scheme followed by "://") rather than a
  * local path. */
 bool url_looks_absolute(const char *s);

@@ -115,3 +115,12 @@ bool utf8_is_cjk(uint32_t cp)
 	       (cp >= 0xFF00 && cp <= 0xFFEF) ||  /* full-width forms */
 	       (cp >= 0x20000 && cp <= 0x3FFFF);  /* supplementary ideographs */
 }
+
+bool utf8_is_space(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp == ' ' || (cp >= 0x09 && cp <= 0x0d);
+	return cp == 0x85 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200b) ||
+	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000 ||
+	       cp == 0xfeff;
+}

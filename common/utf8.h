@@ -26,5 +26,13 @@ int utf8_sanitize(struct buf *out, const char *s, size_t n);
 /* True for CJK ideographs, kana, hangul and CJK punctuation: scripts that
  * are written without spaces between words. */
 bool utf8_is_cjk(uint32_t cp);
+/* True for code points that carry no visible text between words: Unicode's
+ * White_Space property (tab..CR, space, NEL, no-break space, ogham space
+ * mark, U+2000..U+200A, line and paragraph separators, narrow no-break,
+ * medium mathematical and ideographic spaces) plus ZERO WIDTH SPACE U+200B
+ * and the BOM / zero width no-break space U+FEFF.  Not the joiners U+200C
+ * and U+200D: they shape the letters around them (Persian, Indic scripts,
+ * emoji sequences) and belong to the word. */
+bool utf8_is_space(uint32_t cp);
 
 #endif

@@ -692,3 +692,40 @@ xmlNodePtr html_body(const struct html_doc *h)
 			return c;
 	return root;
 }
+
+/* ---- small DOM helpers ---- */
+
+const char *html_attr(xmlNodePtr n, const char *name)
+{
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (a->name[0] != (unsigned char)name[0] || strcmp((const char *)a->name, name) != 0)
+			continue;
+		/* the parser gives a value one text node; any other shape (entity
+		 * references from a libxml2 parse) reads as empty, never as a
+		 * fragment of the value */
+		xmlNodePtr t = a->children;
+		return t && t->type == XML_TEXT_NODE && !t->next && t->content
+			       ? (const char *)t->content
+			       : "";
+	}
+	return NULL;
+}
+
+int html_tag_cmp(const void *key, const void *entry)
+{
+	return strcmp(key, *(const char *const *)entry);
+}
+
+xmlNodePtr html_next(xmlNodePtr n, xmlNodePtr root, bool down)
+{
+	if (down && n->children &&
+	    (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
+	     n->type == XML_HTML_DOCUMENT_NODE || n->type == XML_DOCUMENT_FRAG_NODE))
+		return n->children;
+	for (; n && n != root; n = n->parent)
+		if (n->next)
+			return n->next;
+	return NULL;
+}

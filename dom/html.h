@@ -99,4 +99,25 @@ void html_outer_html(xmlNodePtr node, struct buf *out);
  * NULL document (a refused page). */
 xmlNodePtr html_body(const struct html_doc *h);
 
+/* ---- small DOM helpers shared by the selector engine, the extractor and
+ * the Markdown writer ---- */
+
+/* The value of attribute name on element n, borrowed until the attribute
+ * changes.  NULL when n has no such attribute; "" when it is present with an
+ * empty value or none at all (<input disabled>, <a href="">), so a boolean
+ * attribute tests as present.  Names match exactly (case-sensitive): the
+ * parser lower-cases HTML attribute names, so callers pass lower case;
+ * foreign attributes keep their qualified name ("xml:lang", "xlink:href"). */
+const char *html_attr(xmlNodePtr n, const char *name);
+/* bsearch comparator over a table sorted by strcmp whose entries begin with
+ * the tag name (struct { const char *name; ... }); key is the element name
+ * (const char * or const xmlChar *). */
+int html_tag_cmp(const void *key, const void *entry);
+/* The node after n in document order within root's subtree, going into n's
+ * children only when down (the children of an element, document or
+ * fragment); NULL after the last node below root.  root itself is never
+ * returned; n == root with down gives root's first child.  Iterative, by
+ * parent pointers. */
+xmlNodePtr html_next(xmlNodePtr n, xmlNodePtr root, bool down);
+
 #endif

@@ -1124,33 +1124,20 @@ static xmlNodePtr first_el_child(xmlNodePtr n)
 	return NULL;
 }
 
-/* Next element after n in document order, staying below stop. */
+/* Next element after n in document order, staying below stop; a
+ * <template>'s contents are not part of the document. */
 static xmlNodePtr walk_next(xmlNodePtr n, xmlNodePtr stop)
 {
-	xmlNodePtr c = first_el_child(n);
-	if (c)
-		return c;
-	while (n && n != stop) {
-		xmlNodePtr s = next_el(n);
-		if (s)
-			return s;
-		n = n->parent;
-	}
-	return NULL;
+	do
+		n = html_next(n, stop, !is_template(n));
+	while (n && !is_el(n));
+	return n;
 }
 
 static const char *attr_value(xmlAttrPtr a)
 {
 	xmlNodePtr t = a->children;
 	return t && t->content ? (const char *)t->content : "";
-}
-
-static const char *get_attr(xmlNodePtr el, const char *name)
-{
-	for (xmlAttrPtr a = el->properties; a; a = a->next)
-		if (a->name[0] == (unsigned char)name[0] && !strcmp((const char *)a->name, name))
-			return attr_value(a);
-	return NULL;
 }
 
 static bool is_doc(xmlNodePtr n)
@@ -1499,9 +1486,9 @@ static bool match_contains(const struct simple *s, xmlNodePtr el)
 static bool match_lang(const struct simple *s, xmlNodePtr el)
 {
 	for (xmlNodePtr n = el; n && is_el(n); n = n->parent) {
-		const char *v = get_attr(n, "xml:lang");
+		const char *v = html_attr(n, "xml:lang");
 		if (!v)
-			v = get_attr(n, "lang");
+			v = html_attr(n, "lang");
 		if (!v)
 			continue;
 		size_t vn = strlen(v), m = s->vlen;
@@ -1520,17 +1507,17 @@ static bool is_form_control(xmlNodePtr el)
 static bool is_disabled(xmlNodePtr el)
 {
 	if (name_is(el, "option") || name_is(el, "optgroup")) {
-		if (get_attr(el, "disabled"))
+		if (html_attr(el, "disabled"))
 			return true;
 		xmlNodePtr p = parent_el(el);
-		return name_is(el, "option") && p && name_is(p, "optgroup") && get_attr(p, "disabled");
+		return name_is(el, "option") && p && name_is(p, "optgroup") && html_attr(p, "disabled");
 	}
-	if (get_attr(el, "disabled"))
+	if (html_attr(el, "disabled"))
 		return true;
 	/* inside a disabled fieldset, unless inside its first legend child */
 	xmlNodePtr child = el;
 	for (xmlNodePtr p = parent_el(el); p; child = p, p = parent_el(p)) {
-		if (!name_is(p, "fieldset") || !get_attr(p, "disabled"))
+		if (!name_is(p, "fieldset") || !html_attr(p, "disabled"))
 			continue;
 		xmlNodePtr legend = NULL;
 		for (xmlNodePtr c = first_el_child(p); c; c = next_el(c))
@@ -1563,11 +1550,11 @@ static bool option_checked(xmlNodePtr el)
 {
 	xmlNodePtr sel = option_select(el);
 	if (!sel)
-		return get_attr(el, "selected") != NULL;
-	const char *size = get_attr(sel, "size");
-	bool single = !get_attr(sel, "multiple") && (!size || atol(size) <= 1);
+		return html_attr(el, "selected") != NULL;
+	const char *size = html_attr(sel, "size");
+	bool single = !html_attr(sel, "multiple") && (!size || atol(size) <= 1);
 	if (!single)
-		return get_attr(el, "selected") != NULL;
+		return html_attr(el, "selected") != NULL;
 	/* single select: the last option with `selected`, else the first
 	 * non-disabled option */
 	xmlNodePtr last_sel = NULL, first_ok = NULL;
@@ -1579,7 +1566,7 @@ static bool option_checked(xmlNodePtr el)
 		}
 		for (; o; o = end ? next_el(o) : NULL) {
 			if (name_is(o, "option")) {
-				if (get_attr(o, "selected"))
+				if (html_attr(o, "selected"))
 					last_sel = o;
 				if (!first_ok && !is_disabled(o))
 					first_ok = o;
@@ -1601,7 +1588,7 @@ static xmlNodePtr form_owner(xmlNodePtr el)
 
 static bool is_radio(xmlNodePtr el)
 {
-	const char *t = name_is(el, "input") ? get_attr(el, "type") : NULL;
+	const char *t = name_is(el, "input") ? html_attr(el, "type") : NULL;
 	return t && !strcasecmp(t, "radio");
 }
 
@@ -1611,15 +1598,15 @@ static bool is_radio(xmlNodePtr el)
  * the form (or page), for checked named radios only. */
 static bool radio_checked(xmlNodePtr el)
 {
-	const char *name = get_attr(el, "name");
+	const char *name = html_attr(el, "name");
 	if (!name || !*name)
 		return true;
 	xmlNodePtr owner = form_owner(el);
 	xmlNodePtr stop = owner ? owner : (xmlNodePtr)el->doc;
 	for (xmlNodePtr n = walk_next(el, stop); n; n = walk_next(n, stop)) {
-		if (!is_radio(n) || !get_attr(n, "checked"))
+		if (!is_radio(n) || !html_attr(n, "checked"))
 			continue;
-		const char *nn = get_attr(n, "name");
+		const char *nn = html_attr(n, "name");
 		if (nn && !strcmp(nn, name) && form_owner(n) == owner)
 			return false;
 	}
@@ -1629,8 +1616,8 @@ static bool radio_checked(xmlNodePtr el)
 static bool match_checked(xmlNodePtr el)
 {
 	if (name_is(el, "input")) {
-		const char *t = get_attr(el, "type");
-		if (!t || !get_attr(el, "checked"))
+		const char *t = html_attr(el, "type");
+		if (!t || !html_attr(el, "checked"))
 			return false;
 		if (!strcasecmp(t, "checkbox"))
 			return true;
@@ -1698,7 +1685,7 @@ static bool match_simple(const struct mctx *cx, const struct simple *s, xmlNodeP
 	case K_ROOT: return is_doc(el->parent);
 	case K_SCOPE: return cx->scope ? el == cx->scope : is_doc(el->parent);
 	case K_LINK:
-		return (name_is(el, "a") || name_is(el, "area")) && get_attr(el, "href");
+		return (name_is(el, "a") || name_is(el, "area")) && html_attr(el, "href");
 	case K_CHECKED: return match_checked(el);
 	case K_DISABLED: return disabled_kind(el) && is_disabled(el);
 	case K_ENABLED: return disabled_kind(el) && !is_disabled(el);

@@ -37,6 +37,7 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "common/utf8.h"
+#include "dom/html.h"
 #include "extractor/clean.h"
 #include "extractor/meta.h"
 
@@ -225,15 +226,10 @@ static const struct tag_info {
 	{"video", TAG_EMBED},
 };
 
-static int tag_cmp(const void *key, const void *item)
-{
-	return strcmp(key, ((const struct tag_info *)item)->name);
-}
-
 static unsigned tag_flags(const xmlChar *name)
 {
 	const struct tag_info *t = bsearch(name, tag_table, sizeof tag_table / sizeof tag_table[0],
-					   sizeof tag_table[0], tag_cmp);
+					   sizeof tag_table[0], html_tag_cmp);
 	return t ? t->flags : 0;
 }
 
@@ -300,16 +296,6 @@ static const char *const aside_words[] = {"author", "autor", "bio", "byline", "c
 static const char *const nav_roles[] = {"menu", "menubar", "complementary", "navigation",
 					"alert", "alertdialog", "dialog", NULL};
 
-static const char *attr(xmlNodePtr n, const char *name)
-{
-	for (xmlAttrPtr a = n->properties; a; a = a->next)
-		if (!strcasecmp((const char *)a->name, name))
-			return a->children && a->children->content
-				       ? (const char *)a->children->content
-				       : "";
-	return NULL;
-}
-
 static bool is_tag(xmlNodePtr n, const char *name)
 {
 	return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
@@ -319,7 +305,7 @@ static bool is_tag(xmlNodePtr n, const char *name)
  * element has neither. */
 static bool hint_string(xmlNodePtr n, struct buf *out)
 {
-	const char *c = attr(n, "class"), *i = attr(n, "id");
+	const char *c = html_attr(n, "class"), *i = html_attr(n, "id");
 	if ((!c || !*c) && (!i || !*i))
 		return false;
 	buf_clear(out);
@@ -354,7 +340,7 @@ static bool has_hid_word(const char *s)
 static int class_weight(xmlNodePtr n, struct buf *tmp)
 {
 	int w = 0;
-	const char *vals[2] = {attr(n, "class"), attr(n, "id")};
+	const char *vals[2] = {html_attr(n, "class"), html_attr(n, "id")};
 	for (int k = 0; k < 2; k++) {
 		if (!vals[k] || !*vals[k])
 			continue;
@@ -508,12 +494,6 @@ static bool is_comma(uint32_t c)
 	       c == 0xfe10 || c == 0xfe11 || c == 0x2e41 || c == 0x2e34 || c == 0x2e32;
 }
 
-static bool is_space_cp(uint32_t c)
-{
-	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0xa0 || c == 0x3000 ||
-	       (c >= 0x2000 && c <= 0x200b) || c == 0xfeff;
-}
-
 static void tally_text(const char *s, double link_weight, struct tally *t)
 {
 	size_t n = strlen(s), i = 0;
@@ -525,7 +505,7 @@ static void tally_text(const char *s, double link_weight, struct tally *t)
 		if (l == 1)
 			c = (unsigned char)s[i];
 		i += l;
-		if (is_space_cp(c)) {
+		if (utf8_is_space(c)) {
 			if (!space)
 				u += 1;
 			space = true;
@@ -556,7 +536,7 @@ static double link_density(const struct tally *t)
  * swallow whole pages through the parser's formatting-element rules). */
 static double link_weight_of(xmlNodePtr a)
 {
-	const char *href = attr(a, "href");
+	const char *href = html_attr(a, "href");
 	if (!href)
 		return 0;
 	return href[0] == '#' ? AUTO_HASH_LINK_WEIGHT : 1.0;
@@ -949,10 +929,10 @@ static bool furniture(xmlNodePtr n, const struct pframe *f, const struct opts *o
 /* A table with header cells, a caption or a summary holds data. */
 static bool data_table(xmlNodePtr t)
 {
-	const char *role = attr(t, "role");
+	const char *role = html_attr(t, "role");
 	if (role && !strcmp(role, "presentation"))
 		return false;
-	if (attr(t, "summary") && *attr(t, "summary"))
+	if (html_attr(t, "summary") && *html_attr(t, "summary"))
 		return true;
 	unsigned seen = 0;
 	for (xmlNodePtr n = t->children; n && seen < AUTO_TABLE_LOOK;) {
@@ -1212,7 +1192,7 @@ static const struct cand *near_headline(const struct scoring *s, const struct ca
 
 static bool same_kind(xmlNodePtr a, xmlNodePtr b)
 {
-	const char *ca = attr(a, "class"), *cb = attr(b, "class");
+	const char *ca = html_attr(a, "class"), *cb = html_attr(b, "class");
 	return a->type == XML_ELEMENT_NODE && b->type == XML_ELEMENT_NODE &&
 	       xmlStrcmp(a->name, b->name) == 0 && !strcmp(ca ? ca : "", cb ? cb : "");
 }
@@ -1384,7 +1364,7 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 	/* Siblings that belong to the article (the posts after a first post
 	 * do not). */
 	double sib_threshold = fmax(10, top_score * 0.2);
-	const char *top_class = attr(top, "class");
+	const char *top_class = html_attr(top, "class");
 	xmlNodePtr parent = top->parent;
 	if (!parent || parent->type != XML_ELEMENT_NODE || (post && top == post)) {
 		p->parts[p->nparts++] = top;
@@ -1410,7 +1390,7 @@ static void choose(xmlNodePtr body, const struct scoring *s, const struct opts *
 		if (skip)
 			continue;
 		double bonus = 0;
-		const char *cl = attr(sib, "class");
+		const char *cl = html_attr(sib, "class");
 		if (top_class && *top_class && cl && !strcmp(cl, top_class))
 			bonus = top_score * 0.2;
 		const struct cand *c = cand_of(s, sib);

@@ -58,19 +58,6 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-/* The value of attribute name, borrowed until the attribute changes; NULL
- * when absent. */
-static const char *attr(xmlNodePtr n, const char *name)
-{
-	xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
-	if (!a)
-		return NULL;
-	if (a->children && a->children->type == XML_TEXT_NODE && !a->children->next &&
-	    a->children->content)
-		return (const char *)a->children->content;
-	return "";
-}
-
 static void drop(xmlNodePtr n)
 {
 	xmlUnlinkNode(n);
@@ -256,18 +243,13 @@ static const struct tag_info tag_table[] = {
 #undef EBLOCK
 #undef EINLINE
 
-static int tag_cmp(const void *key, const void *el)
-{
-	return strcmp(key, ((const struct tag_info *)el)->name);
-}
-
 /* The table entry of element n, or NULL (unknown tags, non-elements). */
 static const struct tag_info *tag_info(xmlNodePtr n)
 {
 	if (!n || n->type != XML_ELEMENT_NODE || !n->name)
 		return NULL;
 	return bsearch(n->name, tag_table, sizeof tag_table / sizeof tag_table[0],
-		       sizeof tag_table[0], tag_cmp);
+		       sizeof tag_table[0], html_tag_cmp);
 }
 
 static bool has(xmlNodePtr n, unsigned flag)
@@ -277,15 +259,6 @@ static bool has(xmlNodePtr n, unsigned flag)
 }
 
 /* ---- text measures -------------------------------------------------- */
-
-/* Spaces that carry no text: ASCII and Unicode blanks, no-break and
- * ideographic spaces, zero-width characters. */
-static bool is_space_cp(uint32_t c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xA0 ||
-	       c == 0x3000 || (c >= 0x2000 && c <= 0x200D) || c == 0x202F || c == 0x205F ||
-	       c == 0xFEFF;
-}
 
 /* Visible (non-space) code points in s. */
 static size_t visible_len(const char *s)
@@ -300,7 +273,7 @@ static size_t visible_len(const char *s)
 		}
 		uint32_t cp;
 		i += utf8_decode(s + i, len - i, &cp);
-		n += !is_space_cp(cp);
+		n += !utf8_is_space(cp);
 	}
 	return n;
 }
@@ -449,7 +422,7 @@ static void strip_params(struct buf *u, const char *const *names)
 static bool fix_url_attr(xmlNodePtr el, const char *name, const char *base,
 			 const char *const *strip)
 {
-	const char *v = attr(el, name);
+	const char *v = html_attr(el, name);
 	if (!v)
 		return false;
 	struct buf u = BUF_INIT;
@@ -472,7 +445,7 @@ static bool doc_base(xmlNodePtr root, const char *page, struct buf *out)
 		if (!is_tag(h, "head"))
 			continue;
 		for (xmlNodePtr b = h->children; b; b = b->next) {
-			const char *href = is_tag(b, "base") ? attr(b, "href") : NULL;
+			const char *href = is_tag(b, "base") ? html_attr(b, "href") : NULL;
 			if (!href || !*href)
 				continue;
 			struct buf u = BUF_INIT;
@@ -575,7 +548,7 @@ static const char *noscript_src(xmlNodePtr img)
 		xmlNodePtr ns = next_element(at);
 		if (is_tag(ns, "noscript")) {
 			for (xmlNodePtr c = ns->children; c; c = c->next) {
-				const char *v = is_tag(c, "img") ? attr(c, "src") : NULL;
+				const char *v = is_tag(c, "img") ? html_attr(c, "src") : NULL;
 				if (v && !src_unusable(v))
 					return v;
 			}
@@ -606,7 +579,7 @@ static long px_value(const char *v)
 /* Lower-cased style attribute with all blanks removed, into out. */
 static void style_compact(xmlNodePtr el, struct buf *out)
 {
-	const char *s = attr(el, "style");
+	const char *s = html_attr(el, "style");
 	for (; s && *s; s++)
 		if (!isspace((unsigned char)*s))
 			buf_putc(out, tolower((unsigned char)*s));
@@ -633,7 +606,7 @@ static long style_px(const char *st, const char *prop)
 
 static bool is_tiny(xmlNodePtr el)
 {
-	long w = px_value(attr(el, "width")), h = px_value(attr(el, "height"));
+	long w = px_value(html_attr(el, "width")), h = px_value(html_attr(el, "height"));
 	if ((w >= 0 && w <= CLEAN_PIXEL_MAX) || (h >= 0 && h <= CLEAN_PIXEL_MAX))
 		return true;
 	struct buf st = BUF_INIT;
@@ -665,20 +638,20 @@ static bool fix_img(xmlNodePtr el, const struct clean_opts *o, const char *base)
 	bool keep = false;
 
 	for (const char *const *l = o->lazy_attrs; l && *l && !pick.len; l++)
-		if ((v = attr(el, *l)) && !src_unusable(v))
+		if ((v = html_attr(el, *l)) && !src_unusable(v))
 			buf_puts(&pick, v);
 	for (const char *const *l = lazy_builtin; *l && !pick.len; l++)
-		if ((v = attr(el, *l)) && !src_unusable(v))
+		if ((v = html_attr(el, *l)) && !src_unusable(v))
 			buf_puts(&pick, v);
-	const char *src = attr(el, "src");
+	const char *src = html_attr(el, "src");
 	if (!pick.len && src && !src_unusable(src) && !src_placeholder(src))
 		buf_puts(&pick, src);
 	for (const char *const *l = srcset_attrs; *l && !pick.len; l++)
-		if ((v = attr(el, *l)))
+		if ((v = html_attr(el, *l)))
 			srcset_best(v, &pick);
 	if (!pick.len && is_tag(el->parent, "picture"))
 		for (xmlNodePtr s = el->parent->children; s && !pick.len; s = s->next)
-			if (is_tag(s, "source") && (v = attr(s, "srcset")))
+			if (is_tag(s, "source") && (v = html_attr(s, "srcset")))
 				srcset_best(v, &pick);
 	if (!pick.len && (v = noscript_src(el)))
 		buf_puts(&pick, v);
@@ -755,7 +728,7 @@ static bool boiler_name(const char *v)
 static bool boiler_attrs(xmlNodePtr el)
 {
 	return !has(el, T_TABLE_PART | T_INLINE_TEXT) &&
-	       (boiler_name(attr(el, "class")) || boiler_name(attr(el, "id")));
+	       (boiler_name(html_attr(el, "class")) || boiler_name(html_attr(el, "id")));
 }
 
 /* What only a platform's disclaimer or a pager says: a small block whose
@@ -780,9 +753,9 @@ static bool hidden(xmlNodePtr el)
 	const char *v;
 	if (xmlHasProp(el, (const xmlChar *)"hidden"))
 		return true;
-	if ((v = attr(el, "aria-hidden")) && !strcasecmp(v, "true"))
+	if ((v = html_attr(el, "aria-hidden")) && !strcasecmp(v, "true"))
 		return true;
-	if ((v = attr(el, "class"))) {
+	if ((v = html_attr(el, "class"))) {
 		char tok[32];
 		while (*v) {
 			while (isspace((unsigned char)*v))
@@ -798,7 +771,7 @@ static bool hidden(xmlNodePtr el)
 				return true;
 		}
 	}
-	if (!attr(el, "style"))
+	if (!html_attr(el, "style"))
 		return false;
 	struct buf st = BUF_INIT;
 	style_compact(el, &st);
@@ -956,8 +929,8 @@ static enum pre_act pre_visit(struct walk *w, xmlNodePtr el, xmlNodePtr *next)
 		return PRE_DESCEND;
 	}
 	if (is_tag(el, "iframe")) {
-		const char *src = attr(el, "src");
-		if (!src || !fix_url_attr(el, "src", w->base, NULL) || !url_is_http(attr(el, "src")) ||
+		const char *src = html_attr(el, "src");
+		if (!src || !fix_url_attr(el, "src", w->base, NULL) || !url_is_http(html_attr(el, "src")) ||
 		    is_tiny(el)) {
 			drop(el);
 			return PRE_GONE;
@@ -1373,7 +1346,7 @@ static enum html_act html_action(xmlNodePtr n)
 		return H_UNWRAP;
 	const char *tag = r->name, *v;
 	if (!strcmp(tag, "img") || !strcmp(tag, "iframe") || !strcmp(tag, "source")) {
-		v = attr(n, "src");
+		v = html_attr(n, "src");
 		if (!v || !url_safe(v, false))
 			return H_DROP;
 		if (!strcmp(tag, "iframe") && !url_is_http(v))
@@ -1381,7 +1354,7 @@ static enum html_act html_action(xmlNodePtr n)
 		if (!strcmp(tag, "source") && !is_tag(n->parent, "video") && !is_tag(n->parent, "audio"))
 			return H_DROP;
 	}
-	if (!strcmp(tag, "a") && (!(v = attr(n, "href")) || !url_safe(v, true)))
+	if (!strcmp(tag, "a") && (!(v = html_attr(n, "href")) || !url_safe(v, true)))
 		return H_UNWRAP;
 	return H_KEEP;
 }
@@ -1420,7 +1393,7 @@ static void open_tag(xmlNodePtr n, const struct tag_info *r, const char *const *
 		p += l;
 		while (*p == ' ')
 			p++;
-		const char *v = attr(n, name);
+		const char *v = html_attr(n, name);
 		if (!v || !attr_ok(r->name, name, v))
 			continue;
 		if (in_list(name, bool_attrs)) {
@@ -1433,7 +1406,7 @@ static void open_tag(xmlNodePtr n, const struct tag_info *r, const char *const *
 	}
 	/* a rule's keep_attrs (never URLs or event handlers: those stay checked) */
 	for (size_t i = 0; extra && extra[i]; i++) {
-		const char *v = attr(n, extra[i]);
+		const char *v = html_attr(n, extra[i]);
 		size_t l = strlen(extra[i]);
 		bool listed = false;
 		for (const char *q = r->keep; *q && !listed; q += strcspn(q, " "), q += *q == ' ')
@@ -1570,7 +1543,7 @@ static void text_run(struct text_state *t, const char *s)
 			/* zero-width: nothing */
 		} else if (cp == 0xFEFF) {
 			/* BOM / zero-width no-break space: nothing */
-		} else if (is_space_cp(cp)) {
+		} else if (utf8_is_space(cp)) {
 			int kind = (cp == '\n' || cp == '\r') ? 2 : 1;
 			if (kind > t->space)
 				t->space = kind;

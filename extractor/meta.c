@@ -15,6 +15,7 @@
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "common/url.h"
+#include "dom/html.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -95,15 +96,6 @@ struct ld {
 	json_t *art; /* the article object, or NULL */
 };
 
-/* ---- small text helpers ---- */
-
-static bool is_space_cp(uint32_t c)
-{
-	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0xa0 || c == 0x1680 ||
-	       (c >= 0x2000 && c <= 0x200b) || c == 0x2028 || c == 0x2029 ||
-	       c == 0x202f || c == 0x205f || c == 0x3000 || c == 0xfeff;
-}
-
 static bool is_punct_cp(uint32_t c)
 {
 	if (c < 0x80)
@@ -123,7 +115,7 @@ static void put_collapsed(struct buf *out, const char *s, size_t n)
 	while (i < n) {
 		uint32_t c;
 		size_t l = utf8_decode(s + i, n - i, &c);
-		if (is_space_cp(c)) {
+		if (utf8_is_space(c)) {
 			pend = any;
 		} else {
 			if (pend)
@@ -162,7 +154,7 @@ static void loose_key(struct buf *out, const char *s, size_t n)
 	while (i < n) {
 		uint32_t c;
 		size_t l = utf8_decode(s + i, n - i, &c);
-		if (!is_space_cp(c) && !is_punct_cp(c)) {
+		if (!utf8_is_space(c) && !is_punct_cp(c)) {
 			if (c < 0x80)
 				buf_putc(out, tolower((int)c));
 			else
@@ -179,7 +171,7 @@ static uint32_t loose_next(const char *s, size_t n, size_t *i)
 	while (*i < n) {
 		uint32_t c;
 		*i += utf8_decode(s + *i, n - *i, &c);
-		if (!is_space_cp(c) && !is_punct_cp(c))
+		if (!utf8_is_space(c) && !is_punct_cp(c))
 			return c < 0x80 ? (uint32_t)tolower((int)c) : c;
 	}
 	return 0;
@@ -216,7 +208,7 @@ static void measure(const char *s, size_t n, size_t *cjk, size_t *words)
 		if (utf8_is_cjk(c) && !is_punct_cp(c)) {
 			(*cjk)++;
 			inword = false;
-		} else if (is_space_cp(c) || is_punct_cp(c)) {
+		} else if (utf8_is_space(c) || is_punct_cp(c)) {
 			inword = false;
 		} else if (!inword) {
 			(*words)++;
@@ -231,16 +223,6 @@ static size_t title_weight(const char *s, size_t n)
 	size_t cjk, words;
 	measure(s, n, &cjk, &words);
 	return words + (cjk + 1) / 2;
-}
-
-static const char *attr(xmlNodePtr n, const char *name)
-{
-	for (xmlAttrPtr a = n->properties; a; a = a->next)
-		if (!strcasecmp((const char *)a->name, name))
-			return a->children && a->children->content
-				       ? (const char *)a->children->content
-				       : "";
-	return NULL;
 }
 
 static bool is_el(xmlNodePtr n, const char *name)
@@ -297,9 +279,9 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 {
 	const char *nm = (const char *)n->name;
 	if (!strcmp(nm, "meta")) {
-		const char *val = attr(n, "content");
-		const char *keys[] = {attr(n, "property"), attr(n, "name"), attr(n, "itemprop"),
-				      attr(n, "http-equiv")};
+		const char *val = html_attr(n, "content");
+		const char *keys[] = {html_attr(n, "property"), html_attr(n, "name"), html_attr(n, "itemprop"),
+				      html_attr(n, "http-equiv")};
 		if (!val || sc->ntags + 4 > META_MAX_TAGS)
 			return;
 		for (size_t i = 0; i < 4; i++)
@@ -310,7 +292,7 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 		return;
 	}
 	if (!strcmp(nm, "script")) {
-		const char *type = attr(n, "type");
+		const char *type = html_attr(n, "type");
 		if (type && strcasestr(type, "ld+json") && n->children &&
 		    n->children->content && sc->njsonld < META_MAX_JSONLD)
 			sc->jsonld[sc->njsonld++] = (const char *)n->children->content;
@@ -322,35 +304,35 @@ static void scan_element(struct scan *sc, xmlNodePtr n, bool in_head)
 		return;
 	}
 	if (!strcmp(nm, "html")) {
-		const char *l = attr(n, "lang");
+		const char *l = html_attr(n, "lang");
 		if (!l || !*l)
-			l = attr(n, "xml:lang");
+			l = html_attr(n, "xml:lang");
 		if (l && *l)
 			sc->lang = l;
 	} else if (!strcmp(nm, "base")) {
 		if (!sc->base_href)
-			sc->base_href = attr(n, "href");
+			sc->base_href = html_attr(n, "href");
 	} else if (!strcmp(nm, "link")) {
-		const char *rel = attr(n, "rel");
+		const char *rel = html_attr(n, "rel");
 		if (rel && !strcasecmp(rel, "image_src") && !sc->image_src)
-			sc->image_src = attr(n, "href");
+			sc->image_src = html_attr(n, "href");
 	} else if ((!strcmp(nm, "h1") || !strcmp(nm, "h2") || !strcmp(nm, "h3")) &&
 		   sc->nheads < META_MAX_HEADINGS) {
 		sc->heads[sc->nheads++] = n;
 	} else if (!strcmp(nm, "time") && sc->ntimes < META_MAX_ELEMS) {
-		const char *dt = attr(n, "datetime");
+		const char *dt = html_attr(n, "datetime");
 		if (dt && *dt)
 			sc->times[sc->ntimes++] = n;
 	}
 	if (!n->properties)
 		return;
-	const char *ip = attr(n, "itemprop");
+	const char *ip = html_attr(n, "itemprop");
 	if (ip && *ip && sc->nprops < META_MAX_ELEMS)
 		sc->props[sc->nprops++] = n;
 	/* Marked-up bylines; class and id hints are looked for later, only
 	 * when nothing better names the author. */
 	if (sc->nbylines < META_MAX_ELEMS && !in_head) {
-		const char *rel = attr(n, "rel");
+		const char *rel = html_attr(n, "rel");
 		if ((rel && !strcasecmp(rel, "author")) || (ip && strcasestr(ip, "author")))
 			sc->bylines[sc->nbylines++] = n;
 	}
@@ -421,7 +403,7 @@ static const char *meta_first(const struct scan *sc, const char *const *keys)
 static xmlNodePtr prop_el(const struct scan *sc, const char *name)
 {
 	for (size_t i = 0; i < sc->nprops; i++) {
-		const char *ip = attr(sc->props[i], "itemprop");
+		const char *ip = html_attr(sc->props[i], "itemprop");
 		if (ip && strcasestr(ip, name))
 			return sc->props[i];
 	}
@@ -1145,7 +1127,7 @@ static void skip_spaces(const char *s, size_t n, size_t *i)
 	while (*i < n) {
 		uint32_t c;
 		size_t l = utf8_decode(s + *i, n - *i, &c);
-		if (!is_space_cp(c))
+		if (!utf8_is_space(c))
 			break;
 		*i += l;
 	}
@@ -1401,7 +1383,7 @@ static xmlNodePtr text_after(xmlNodePtr node, size_t max, struct buf *out)
 			line = b;
 			buf_puts(out, (const char *)n->content);
 		} else if (!time && out->len < META_HEADER_BYTES && is_el(n, "time") &&
-			   attr(n, "datetime")) {
+			   html_attr(n, "datetime")) {
 			time = n;
 		}
 		n = next_node(n, root, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
@@ -1497,7 +1479,7 @@ static bool label_value(const char *s, const char *const *labels, struct buf *ou
 					    c == 0xff1a || c == ':' || c == '(' || c == 0xff08 ||
 					    c == 0x3002 || c == 0xff0c)
 						break;
-					if (is_space_cp(c)) {
+					if (utf8_is_space(c)) {
 						/* One space may sit inside a name ("新华社 北京"),
 						 * two or a label end it. */
 						size_t k = i;
@@ -1731,16 +1713,16 @@ static void fill_dates(const struct scan *sc, const struct ld *ld, const struct 
 	 * publication time. */
 	xmlNodePtr p = prop_el(sc, "datePublished");
 	if (!a->date.set && p) {
-		const char *v = attr(p, "datetime");
+		const char *v = html_attr(p, "datetime");
 		if (!v)
-			v = attr(p, "content");
+			v = html_attr(p, "content");
 		char *t = v ? NULL : node_text(p);
 		parse_date(v ? v : t, z, &a->date);
 		free(t);
 	}
 	for (size_t i = 0; i < sc->ntimes && !a->date.set; i++)
-		if (attr(sc->times[i], "pubdate"))
-			parse_date(attr(sc->times[i], "datetime"), z, &a->date);
+		if (html_attr(sc->times[i], "pubdate"))
+			parse_date(html_attr(sc->times[i], "datetime"), z, &a->date);
 }
 
 /* Where s (n bytes) holds word with white space allowed between its
@@ -1755,7 +1737,7 @@ static size_t find_spaced(const char *s, size_t n, const char *word)
 		while (k < wl && i < n) {
 			uint32_t c;
 			size_t l = utf8_decode(s + i, n - i, &c);
-			if (k && is_space_cp(c)) {
+			if (k && utf8_is_space(c)) {
 				i += l;
 				continue;
 			}
@@ -1802,7 +1784,7 @@ static void fill_doc_date(const struct html_doc *h, const struct tz *z, struct a
 				while (j < t.len) {
 					uint32_t cp;
 					size_t l = utf8_decode(t.ptr + j, t.len - j, &cp);
-					if (!is_space_cp(cp) && cp != ':' && cp != 0xff1a)
+					if (!utf8_is_space(cp) && cp != ':' && cp != 0xff1a)
 						break;
 					j += l;
 				}
@@ -1822,7 +1804,7 @@ static void fill_near(xmlNodePtr anchor, const struct tz *z, struct article *a)
 	struct buf t = BUF_INIT;
 	xmlNodePtr time = text_after(anchor, META_NEAR_BYTES, &t);
 	if (!a->date.set && time)
-		parse_date(attr(time, "datetime"), z, &a->date);
+		parse_date(html_attr(time, "datetime"), z, &a->date);
 	read_header_text(buf_cstr(&t), false, a, z);
 	buf_clear(&t);
 	text_before(anchor, META_NEAR_BYTES / 3, &t);
@@ -1836,8 +1818,8 @@ static void find_byline_classes(const struct html_doc *h, struct scan *sc)
 {
 	xmlNodePtr body = html_body(h);
 	for (xmlNodePtr n = body ? body->children : NULL; n && sc->nbylines < META_MAX_ELEMS;) {
-		if (n->type == XML_ELEMENT_NODE && (contains_word_ci(attr(n, "class"), byline_hints) ||
-						    contains_word_ci(attr(n, "id"), byline_hints)))
+		if (n->type == XML_ELEMENT_NODE && (contains_word_ci(html_attr(n, "class"), byline_hints) ||
+						    contains_word_ci(html_attr(n, "id"), byline_hints)))
 			sc->bylines[sc->nbylines++] = n;
 		n = next_node(n, body, n->type == XML_ELEMENT_NODE && !skip_subtree(n));
 	}
@@ -1853,14 +1835,14 @@ static void fill_byline(const struct scan *sc, struct article *a)
 		char *t = node_text(n);
 		size_t cjk, words;
 		measure(t, strlen(t), &cjk, &words);
-		const char *ip = attr(n, "itemprop");
+		const char *ip = html_attr(n, "itemprop");
 		bool prop = ip && strcasestr(ip, "author");
 		if (*t && strlen(t) <= META_BYLINE_MAX && (words <= 8 || prop) && cjk <= 24) {
 			if (prop) {
 				xmlNodePtr nm = NULL;
 				for (xmlNodePtr c = n->children; c && !nm; c = c->next)
 					if (c->type == XML_ELEMENT_NODE) {
-						const char *cp = attr(c, "itemprop");
+						const char *cp = html_attr(c, "itemprop");
 						if (cp && !strcmp(cp, "name"))
 							nm = c;
 					}

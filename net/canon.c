@@ -31,16 +31,6 @@ bool canon_is_tracking_param(const char *name, size_t n)
 	return false;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool unreserved(int c)
 {
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
@@ -54,9 +44,10 @@ static void put_norm(struct buf *out, const char *s, size_t n)
 	static const char hex[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-		    hexval((unsigned char)s[i + 2]) >= 0) {
-			int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+		if (c == '%' && i + 2 < n && url_hexval((unsigned char)s[i + 1]) >= 0 &&
+		    url_hexval((unsigned char)s[i + 2]) >= 0) {
+			int v = url_hexval((unsigned char)s[i + 1]) * 16 +
+				url_hexval((unsigned char)s[i + 2]);
 			/* "%2E" stays: decoding it could make a dot segment that a
 			 * second pass would remove (canon_url must be idempotent) */
 			if (unreserved(v) && v != '.') {

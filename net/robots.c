@@ -7,6 +7,7 @@
 #include "net/robots.h"
 #include "common/buf.h"
 #include "common/mem.h"
+#include "common/url.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -39,14 +40,6 @@ struct robots {
 	size_t nsitemaps;
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Both patterns and paths are compared in one form: %xx upper-case,
  * escaped unreserved characters decoded, raw non-ASCII bytes escaped. */
 static void norm(struct buf *out, const char *s, size_t n)
@@ -54,9 +47,10 @@ static void norm(struct buf *out, const char *s, size_t n)
 	static const char hex[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-		    hexval((unsigned char)s[i + 2]) >= 0) {
-			int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+		if (c == '%' && i + 2 < n && url_hexval((unsigned char)s[i + 1]) >= 0 &&
+		    url_hexval((unsigned char)s[i + 2]) >= 0) {
+			int v = url_hexval((unsigned char)s[i + 1]) * 16 +
+				url_hexval((unsigned char)s[i + 2]);
 			if (isalnum(v) || v == '-' || v == '.' || v == '_' || v == '~') {
 				buf_putc(out, v);
 			} else {

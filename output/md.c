@@ -27,6 +27,7 @@
 #include "common/mem.h"
 #include "common/utf8.h"
 #include "common/url.h"
+#include "dom/html.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -146,11 +147,6 @@ static const struct tagdef TAGS[] = {
 	{"track", K_VOID, 0}, {"tt", K_CODE, 0}, {"ul", K_UL, 0},
 	{"wbr", K_VOID, 0}, {"xmp", K_PRE, 0},
 };
-
-static int tag_cmp(const void *k, const void *e)
-{
-	return strcmp(k, ((const struct tagdef *)e)->name);
-}
 
 /* ---- characters ---------------------------------------------------------- */
 
@@ -370,29 +366,10 @@ static const struct tagdef *tag_of(struct md *m, xmlNodePtr n)
 	if (m->cache[h].name == n->name && m->cache[h].def)
 		return m->cache[h].def;
 	const struct tagdef *d = bsearch(n->name, TAGS, sizeof TAGS / sizeof TAGS[0],
-					 sizeof TAGS[0], tag_cmp);
+					 sizeof TAGS[0], html_tag_cmp);
 	m->cache[h].name = n->name;
 	m->cache[h].def = d ? d : &other;
 	return m->cache[h].def;
-}
-
-static const char *attr(xmlNodePtr n, const char *name)
-{
-	for (xmlAttrPtr a = n->properties; a; a = a->next)
-		if (a->children && a->children->content && !strcmp((const char *)a->name, name))
-			return (const char *)a->children->content;
-	return NULL;
-}
-
-/* The node after n in a pre-order walk of root's subtree, going into n's
- * children when down; NULL at the end.  Iterative by parent pointers. */
-static xmlNodePtr walk_next(xmlNodePtr n, xmlNodePtr root, bool down)
-{
-	if (down && n->children)
-		return n->children;
-	while (n != root && !n->next)
-		n = n->parent;
-	return n == root ? NULL : n->next;
 }
 
 /* ---- lines and containers ---------------------------------------------- */
@@ -1235,8 +1212,8 @@ static void put_title(struct md *m, struct buf *b, const char *title)
  * descriptors follow white space). */
 static const char *img_src(xmlNodePtr el, struct buf *b)
 {
-	const char *src = attr(el, "src");
-	const char *set = attr(el, "srcset");
+	const char *src = html_attr(el, "src");
+	const char *set = html_attr(el, "srcset");
 	for (const char *v = src; v && *v; v++)
 		if (!html_space((unsigned char)*v)) {
 			if (!dangerous_url(src))
@@ -1278,7 +1255,7 @@ static const char *img_src(xmlNodePtr el, struct buf *b)
 static void add_image(struct md *m, xmlNodePtr el)
 {
 	const char *src = img_src(el, &m->src);
-	const char *alt = attr(el, "alt");
+	const char *alt = html_attr(el, "alt");
 	if (src && *src) {
 		if (!get_url(m, src))
 			return;
@@ -1294,7 +1271,7 @@ static void add_image(struct md *m, xmlNodePtr el)
 		put_alt(m, t, alt);
 	bputs(t, "](");
 	put_dest(t, m->url.ptr, m->url.len);
-	put_title(m, t, attr(el, "title"));
+	put_title(m, t, html_attr(el, "title"));
 	bputc(t, ')');
 }
 
@@ -1302,7 +1279,7 @@ static void add_image(struct md *m, xmlNodePtr el)
 static bool try_autolink(struct md *m, xmlNodePtr el)
 {
 	xmlNodePtr c = el->children;
-	if (!c || c->next || c->type != XML_TEXT_NODE || !c->content || attr(el, "title"))
+	if (!c || c->next || c->type != XML_TEXT_NODE || !c->content || html_attr(el, "title"))
 		return false;
 	const char *u = m->url.ptr;
 	size_t n = m->url.len;
@@ -1446,10 +1423,10 @@ static void add_code_span(struct md *m, xmlNodePtr el)
 /* The language of a code block from class="language-x" / "lang-x". */
 static void code_lang(xmlNodePtr el, struct buf *b)
 {
-	const char *c = attr(el, "class");
+	const char *c = html_attr(el, "class");
 	if (!c && el->children && el->children->type == XML_ELEMENT_NODE && !el->children->next &&
 	    !strcmp((const char *)el->children->name, "code"))
-		c = attr(el->children, "class");
+		c = html_attr(el->children, "class");
 	if (!c)
 		return;
 	for (const char *p = c; *p;) {
@@ -1477,10 +1454,10 @@ static bool has_link(struct md *m, xmlNodePtr el)
 {
 	for (xmlNodePtr n = el->children; n;) {
 		uint8_t k = n->type == XML_ELEMENT_NODE ? tag_of(m, n)->kind : K_SKIP;
-		const char *href = k == K_A ? attr(n, "href") : NULL;
+		const char *href = k == K_A ? html_attr(n, "href") : NULL;
 		if (href && !dangerous_url(href))
 			return true;
-		n = walk_next(n, el, k != K_SKIP);
+		n = html_next(n, el, k != K_SKIP);
 	}
 	return false;
 }
@@ -1650,7 +1627,7 @@ static bool table_is_simple(struct md *m, xmlNodePtr table)
 			case K_DT:
 				return false;
 			case K_CELL: {
-				const char *cs = attr(n, "colspan"), *rs = attr(n, "rowspan");
+				const char *cs = html_attr(n, "colspan"), *rs = html_attr(n, "rowspan");
 				if ((cs && atoi(cs) > 1) || (rs && atoi(rs) > 1))
 					return false;
 				down = true;
@@ -1662,7 +1639,7 @@ static bool table_is_simple(struct md *m, xmlNodePtr table)
 				down = true;
 			}
 		}
-		n = walk_next(n, table, down);
+		n = html_next(n, table, down);
 	}
 	return true;
 }
@@ -1877,7 +1854,7 @@ static void pop_inline(struct md *m)
 
 static long num_attr(xmlNodePtr el, const char *name, long dflt)
 {
-	const char *s = el ? attr(el, name) : NULL;
+	const char *s = el ? html_attr(el, name) : NULL;
 	if (!s)
 		return dflt;
 	char *end;
@@ -2008,7 +1985,7 @@ static bool link_flattens(struct md *m, xmlNodePtr el)
 				down = true;
 			}
 		}
-		n = walk_next(n, el, down);
+		n = html_next(n, el, down);
 	}
 	return blocks;
 }
@@ -2080,7 +2057,7 @@ static bool enter(struct md *m, struct frame *f)
 		f->inl = push_inline(m, I_SUB);
 		return true;
 	case K_A:
-		if (m->link || !get_url(m, attr(el, "href")))
+		if (m->link || !get_url(m, html_attr(el, "href")))
 			return true;
 		if (try_autolink(m, el))
 			return false;
@@ -2094,7 +2071,7 @@ static bool enter(struct md *m, struct frame *f)
 		buf_clear(&m->ldest);
 		bputs(&m->ldest, "](");
 		put_dest(&m->ldest, m->url.ptr, m->url.len);
-		put_title(m, &m->ldest, attr(el, "title"));
+		put_title(m, &m->ldest, html_attr(el, "title"));
 		bputc(&m->ldest, ')');
 		return true;
 	case K_HEADING:

@@ -112,3 +112,99 @@ TEST(html_prescan_follows_the_tokenizer_on_stray_quotes)
 	CHECK_INT(html_prescan(b.ptr, b.len, &e), NM_ELIMIT);
 	buf_free(&b);
 }
+
+/* ---- shared DOM helpers ---- */
+
+static xmlNodePtr find_el(xmlNodePtr root, const char *name)
+{
+	for (xmlNodePtr n = root; n; n = html_next(n, root, true))
+		if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
+			return n;
+	return NULL;
+}
+
+TEST(html_attr_absent_empty_and_valued)
+{
+	const char *src = "<body><input ID=x disabled value=\"\" data-k='v'>"
+			  "<svg><a xlink:href=\"#t\" viewBox=\"0 0 1 1\"></a></svg></body>";
+	struct html_doc *h = NULL;
+	CHECK_INT(html_parse(src, strlen(src), &h, NULL), NM_OK);
+	xmlNodePtr in = find_el(html_body(h), "input");
+	CHECK(in != NULL);
+	CHECK_STR(html_attr(in, "id"), "x"); /* the parser lower-cased ID */
+	CHECK(html_attr(in, "ID") == NULL);   /* names match exactly */
+	CHECK_STR(html_attr(in, "disabled"), "");
+	CHECK_STR(html_attr(in, "value"), "");
+	CHECK_STR(html_attr(in, "data-k"), "v");
+	CHECK(html_attr(in, "class") == NULL);
+	CHECK(html_attr(in, "d") == NULL); /* a prefix of data-k is not a match */
+	xmlNodePtr a = find_el(html_body(h), "a");
+	CHECK(a != NULL);
+	CHECK_STR(html_attr(a, "xlink:href"), "#t");
+	CHECK(html_attr(a, "href") == NULL);
+	CHECK_STR(html_attr(a, "viewBox"), "0 0 1 1"); /* SVG keeps its case */
+	CHECK(html_attr(NULL, "id") == NULL);
+	html_free(h);
+}
+
+TEST(html_attr_without_value_node_reads_empty)
+{
+	xmlDocPtr d = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr el = xmlNewDocNode(d, NULL, (const xmlChar *)"p", NULL);
+	xmlDocSetRootElement(d, el);
+	xmlAttrPtr a = xmlNewProp(el, (const xmlChar *)"title", NULL);
+	CHECK(a != NULL);
+	CHECK_STR(html_attr(el, "title"), ""); /* no value node at all */
+	xmlSetProp(el, (const xmlChar *)"title", (const xmlChar *)"t");
+	CHECK_STR(html_attr(el, "title"), "t");
+	CHECK(html_attr((xmlNodePtr)d, "title") == NULL); /* not an element */
+	xmlFreeDoc(d);
+}
+
+struct tag_row {
+	const char *name;
+	int v;
+};
+
+TEST(html_tag_cmp_finds_by_name)
+{
+	static const struct tag_row rows[] = {{"a", 1}, {"div", 2}, {"p", 3}, {"table", 4}};
+	size_t n = sizeof rows / sizeof rows[0];
+	const struct tag_row *r = bsearch("p", rows, n, sizeof rows[0], html_tag_cmp);
+	CHECK(r && r->v == 3);
+	r = bsearch((const xmlChar *)"a", rows, n, sizeof rows[0], html_tag_cmp);
+	CHECK(r && r->v == 1);
+	CHECK(bsearch("span", rows, n, sizeof rows[0], html_tag_cmp) == NULL);
+	CHECK(bsearch("", rows, n, sizeof rows[0], html_tag_cmp) == NULL);
+}
+
+TEST(html_next_walks_document_order)
+{
+	const char *src = "<body><div id=r><p>a<b>b</b></p><i>c</i></div><span>after</span></body>";
+	struct html_doc *h = NULL;
+	CHECK_INT(html_parse(src, strlen(src), &h, NULL), NM_OK);
+	xmlNodePtr root = find_el(html_body(h), "div");
+	CHECK(root != NULL);
+	struct buf seq = BUF_INIT;
+	for (xmlNodePtr n = html_next(root, root, true); n; n = html_next(n, root, true)) {
+		buf_puts(&seq, n->type == XML_TEXT_NODE ? (const char *)n->content
+							 : (const char *)n->name);
+		buf_putc(&seq, ' ');
+	}
+	/* pre-order, never leaving root (no "span", no "after") */
+	CHECK_STR(buf_cstr(&seq), "p a b b i c ");
+	/* down = false skips a subtree: from <p> straight to <i> */
+	xmlNodePtr p = root->children;
+	CHECK_STR((const char *)html_next(p, root, false)->name, "i");
+	/* the last node of the subtree ends the walk, down or not */
+	xmlNodePtr c = root->children->next->children;
+	CHECK(html_next(c, root, true) == NULL);
+	CHECK(html_next(root, root, false) == NULL);
+	/* the walk over the whole document reaches everything once */
+	size_t count = 0;
+	for (xmlNodePtr n = (xmlNodePtr)h->doc; n; n = html_next(n, (xmlNodePtr)h->doc, true))
+		count += n->type == XML_ELEMENT_NODE;
+	CHECK_INT(count, 8); /* html head body div p b i span */
+	buf_free(&seq);
+	html_free(h);
+}

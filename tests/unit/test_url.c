@@ -431,3 +431,20 @@ TEST(url_wpt)
 	CHECK(pass >= WPT_URL_FLOOR);
 	CHECK(total > 0);
 }
+
+TEST(url_hexval_digits)
+{
+	CHECK_INT(url_hexval('0'), 0);
+	CHECK_INT(url_hexval('9'), 9);
+	CHECK_INT(url_hexval('a'), 10);
+	CHECK_INT(url_hexval('F'), 15);
+	CHECK_INT(url_hexval('g'), -1);
+	CHECK_INT(url_hexval('G'), -1);
+	CHECK_INT(url_hexval('%'), -1);
+	CHECK_INT(url_hexval(0), -1);
+	CHECK_INT(url_hexval(0xc3), -1); /* a UTF-8 lead byte, as unsigned char */
+	CHECK_INT(url_hexval('/'), -1);  /* the bytes either side of the ranges */
+	CHECK_INT(url_hexval(':'), -1);
+	CHECK_INT(url_hexval('`'), -1);
+	CHECK_INT(url_hexval('@'), -1);
+}
