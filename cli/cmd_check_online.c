@@ -8,6 +8,7 @@
  * maintainer learns which sites changed.
  */
 #include "cli/cmd.h"
+#include "extractor/ruletest.h"
 #include "common/date.h"
 #include "common/mem.h"
 #include "crawler/pipeline.h"
@@ -48,39 +49,6 @@ static void fail(const struct rule *r, size_t i, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* A field's value as `rules check` compares it. */
-static void value_of(const struct article *a, const char *k, struct buf *out)
-{
-	if (!strcmp(k, "date") || !strcmp(k, "updated")) {
-		const struct when *w = k[0] == 'd' ? &a->date : &a->updated;
-		if (w->set)
-			date_format(out, "%Y-%m-%d %H:%M:%S %z", w);
-		return;
-	}
-	const struct strv *l = !strcmp(k, "author") ? &a->author : !strcmp(k, "tags") ? &a->tags : NULL;
-	for (size_t i = 0; l && i < l->n; i++)
-		buf_printf(out, "%s%s", i ? ", " : "", l->v[i]);
-	if (l)
-		return;
-	const char *v = !strcmp(k, "title")	 ? a->title
-			: !strcmp(k, "source")	 ? a->source
-			: !strcmp(k, "category")   ? a->category
-			: !strcmp(k, "excerpt")	? a->excerpt
-			: !strcmp(k, "lead_image") ? a->lead_image
-			: !strcmp(k, "slug")	   ? a->slug
-						   : article_get_field(a, k);
-	if (v)
-		buf_puts(out, v);
-}
-
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-	for (; s && *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Checks one extracted article; returns the number of failed expectations. */
 static int expect(const struct rule *r, size_t i, const struct article *a)
 {
@@ -96,13 +64,13 @@ static int expect(const struct rule *r, size_t i, const struct article *a)
 			if (strstr(body, want) && ++bad)
 				fail(r, i, "body: expected not to contain \"%s\"", want);
 		} else if (!strcmp(key, "body_min_chars")) {
-			size_t n = chars(body);
+			size_t n = ruletest_chars(body);
 			if (n < (size_t)atol(want) && ++bad)
 				fail(r, i, "body: %zu characters, expected at least %s", n, want);
 		} else {
 			struct buf got = BUF_INIT;
-			value_of(a, key, &got);
-			if (strcmp(buf_cstr(&got), want) && ++bad)
+			ruletest_field_text(a, key, &got);
+			if (!ruletest_equal(a, key, want, buf_cstr(&got)) && ++bad)
 				fail(r, i, "%s: expected \"%s\", got \"%s\"", key, want, buf_cstr(&got));
 			buf_free(&got);
 		}

@@ -11,6 +11,7 @@
  * not structure, in every shipped rule).
  */
 #include "studio/api.h"
+#include "extractor/ruletest.h"
 #include "studio/pick.h"
 #include "studio/view.h"
 #include "common/date.h"
@@ -101,33 +102,6 @@ static size_t utf8_chars(const char *s)
 	for (; s && *s; s++)
 		n += ((unsigned char)*s & 0xC0) != 0x80;
 	return n;
-}
-
-/* A field's value as `rules check` compares it (cmd_rules.c field_text). */
-static void field_text(const struct article *a, const char *k, struct buf *out)
-{
-	if (!strcmp(k, "date") || !strcmp(k, "updated")) {
-		const struct when *w = k[0] == 'd' ? &a->date : &a->updated;
-		if (w->set)
-			date_format(out, "%Y-%m-%d %H:%M:%S %z", w);
-		return;
-	}
-	const struct strv *lst = !strcmp(k, "author") ? &a->author : !strcmp(k, "tags") ? &a->tags : NULL;
-	if (lst) {
-		for (size_t i = 0; i < lst->n; i++)
-			buf_printf(out, "%s%s", i ? ", " : "", lst->v[i]);
-		return;
-	}
-	const char *v = !strcmp(k, "title")	 ? a->title
-			: !strcmp(k, "source")	 ? a->source
-			: !strcmp(k, "category")   ? a->category
-			: !strcmp(k, "excerpt")	? a->excerpt
-			: !strcmp(k, "lead_image") ? a->lead_image
-			: !strcmp(k, "slug")	   ? a->slug
-			: !strcmp(k, "body")	   ? a->body_text
-						   : article_get_field(a, k);
-	if (v)
-		buf_puts(out, v);
 }
 
 /* YAML single-quoted scalar on one line (line breaks become spaces). */
@@ -660,7 +634,7 @@ int api_run(struct api *a, const char *body, size_t n, struct buf *out)
 			if (pass == 1 && rule_field(r, name))
 				continue;
 			struct buf v = BUF_INIT;
-			field_text(&art, name, &v);
+			ruletest_field_text(&art, name, &v);
 			if (pass == 1 && !v.len) {
 				buf_free(&v);
 				continue;
@@ -859,7 +833,7 @@ static void test_entry(const struct rule *r, const struct article *art, const ch
 	buf_printf(y, "\n%s  now: '%s'\n%s  expect:\n", indent, iso, indent);
 	for (int i = 0; shown_fields[i]; i++) {
 		struct buf v = BUF_INIT;
-		field_text(art, shown_fields[i], &v);
+		ruletest_field_text(art, shown_fields[i], &v);
 		if (v.len) {
 			buf_printf(y, "%s    %s: ", indent, shown_fields[i]);
 			ydq(y, buf_cstr(&v));
