@@ -14,7 +14,6 @@
 #include "crawler/pipeline.h"
 #include "net/multi.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,14 +116,27 @@ struct rlist {
 	int files, bad;
 };
 
-static int cmp_str(const void *a, const void *b)
+/* Loads one rule file into l, printing it when it does not load. */
+static void load_one(const char *path, struct rlist *l)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct rule *r = NULL;
+	struct nm_err e;
+	err_clear(&e);
+	l->files++;
+	if (rule_load(path, &r, &e) != NM_OK) {
+		char line[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 64];
+		err_format(&e, line, sizeof line);
+		printf("%s\n", line);
+		l->bad++;
+		return;
+	}
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = r;
 }
 
 /* Loads the rule files under path (a file, or a folder and its direct
- * subfolders), printing the ones that do not load. */
-static void collect(const char *path, int depth, struct rlist *l)
+ * subfolders, rules_files), printing the ones that do not load. */
+static void collect(const char *path, struct rlist *l)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -133,50 +145,24 @@ static void collect(const char *path, int depth, struct rlist *l)
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		struct rule *r = NULL;
-		struct nm_err e;
-		err_clear(&e);
-		l->files++;
-		if (rule_load(path, &r, &e) != NM_OK) {
-			char line[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 64];
-			err_format(&e, line, sizeof line);
-			printf("%s\n", line);
-			l->bad++;
-			return;
-		}
-		l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-		l->v[l->n++] = r;
+		load_one(path, l);
 		return;
 	}
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	char **names = NULL;
+	char **files = NULL;
 	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) && n < RULES_MAX_FILES) {
-		size_t k = strlen(de->d_name);
-		if (de->d_name[0] == '.')
-			continue;
-		struct buf full = BUF_INIT;
-		buf_printf(&full, "%s/%s", path, de->d_name);
-		struct stat s2;
-		bool dir = stat(buf_cstr(&full), &s2) == 0 && S_ISDIR(s2.st_mode);
-		if ((dir && depth == 0) || (k > 4 && !strcmp(de->d_name + k - 4, ".yml")) ||
-		    (k > 5 && !strcmp(de->d_name + k - 5, ".yaml"))) {
-			names = xrealloc(names, (n + 1) * sizeof *names);
-			names[n++] = buf_detach(&full);
-		}
-		buf_free(&full);
+	struct nm_err e;
+	err_clear(&e);
+	if (rules_files(path, &files, &n, &e) != NM_OK) {
+		char line[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 64];
+		err_format(&e, line, sizeof line);
+		printf("%s\n", line);
+		l->bad++;
 	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		collect(names[i], depth + 1, l);
-		free(names[i]);
+		load_one(files[i], l);
+		free(files[i]);
 	}
-	free(names);
+	free(files);
 }
 
 int rules_check_online(struct pipeline *p, char **paths, int npaths,
@@ -184,9 +170,9 @@ int rules_check_online(struct pipeline *p, char **paths, int npaths,
 {
 	struct rlist l = {0};
 	if (!npaths)
-		collect(p->cfg.rules_dir, 0, &l);
+		collect(p->cfg.rules_dir, &l);
 	for (int i = 0; i < npaths; i++)
-		collect(paths[i], 0, &l);
+		collect(paths[i], &l);
 	const struct crawl_cfg *cc = &p->cfg.crawl;
 	/* the hosts --connect-to maps may resolve to loopback (tests) */
 	const char **trusted = xcalloc(CLI_MAX_CONNECT_TO + 1, sizeof *trusted);

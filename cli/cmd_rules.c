@@ -13,7 +13,6 @@
 #include "dom/sel.h"
 #include "extractor/ruletest.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,12 +169,9 @@ static void check_file(struct pipeline *p, const char *path, struct tally *t)
 	rule_free(r);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void check_path(struct pipeline *p, const char *path, int depth, struct tally *t)
+/* Checks path: a rule file, or every rule file of a folder and its direct
+ * subfolders (rules_files), in path order. */
+static void check_path(struct pipeline *p, const char *path, struct tally *t)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -187,35 +183,21 @@ static void check_path(struct pipeline *p, const char *path, int depth, struct t
 		check_file(p, path, t);
 		return;
 	}
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	char **names = NULL;
+	char **files = NULL;
 	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) && n < RULES_MAX_FILES) {
-		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.')
-			continue;
-		struct buf full = BUF_INIT;
-		buf_printf(&full, "%s/%s", path, de->d_name);
-		struct stat s2;
-		bool dir = stat(buf_cstr(&full), &s2) == 0 && S_ISDIR(s2.st_mode);
-		if ((dir && depth == 0) || (l > 4 && !strcmp(de->d_name + l - 4, ".yml")) ||
-		    (l > 5 && !strcmp(de->d_name + l - 5, ".yaml"))) {
-			names = xrealloc(names, (n + 1) * sizeof *names);
-			names[n++] = buf_detach(&full);
-		}
-		buf_free(&full);
+	struct nm_err e;
+	err_clear(&e);
+	if (rules_files(path, &files, &n, &e) != NM_OK) {
+		char line[NM_ERR_WHERE_MAX + NM_ERR_MSG_MAX + 64];
+		err_format(&e, line, sizeof line);
+		printf("%s\n", line);
+		t->bad_files++;
 	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		check_path(p, names[i], depth + 1, t);
-		free(names[i]);
+		check_file(p, files[i], t);
+		free(files[i]);
 	}
-	free(names);
+	free(files);
 }
 
 static int rules_check(int argc, char **argv)
@@ -264,9 +246,9 @@ static int rules_check(int argc, char **argv)
 	}
 	struct tally t = {0};
 	if (optind >= argc)
-		check_path(&p, p.cfg.rules_dir, 0, &t);
+		check_path(&p, p.cfg.rules_dir, &t);
 	for (int i = optind; i < argc; i++)
-		check_path(&p, argv[i], 0, &t);
+		check_path(&p, argv[i], &t);
 	printf("rules check: %d files, %d not loaded, %d tests, %d failed\n", t.files, t.bad_files,
 	       t.tests, t.failed);
 	pipeline_close(&p);

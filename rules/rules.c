@@ -1662,6 +1662,21 @@ static enum nm_code collect(const char *dir, int depth, char ***paths, size_t *n
 	return rc;
 }
 
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum nm_code rules_files(const char *dir, char ***paths, size_t *n, struct nm_err *e)
+{
+	*paths = NULL;
+	*n = 0;
+	enum nm_code rc = collect(dir, 0, paths, n, e);
+	if (*n)
+		qsort(*paths, *n, sizeof **paths, path_cmp);
+	return rc;
+}
+
 static void index_build(struct ruleset *rs);
 static void index_free(struct rule_index *ix);
 

@@ -218,6 +218,12 @@ enum nm_code rule_load_mem(const char *text, size_t n, const char *name, struct 
 void rule_free(struct rule *r);
 /* Loads every *.yml / *.yaml file in dir and its direct subfolders, sorted
  * by path.  A missing dir is an empty set when missing_ok. */
+/* The rule files (*.yml, *.yaml, not hidden) of folder dir and its direct
+ * subfolders, sorted by path, into *paths (caller frees each and the
+ * array; *n gets the count).  NM_ERULE naming dir when it cannot be read or
+ * holds more than RULES_MAX_FILES. */
+enum nm_code rules_files(const char *dir, char ***paths, size_t *n, struct nm_err *e);
+
 enum nm_code ruleset_load(const char *dir, bool missing_ok, struct ruleset *rs,
 			  struct nm_err *e);
 void ruleset_free(struct ruleset *rs);
