@@ -12,7 +12,11 @@
  * canonically, forbidden host code points, and IDNA hosts through ICU's
  * UTS #46.  Not covered: setters, state overrides, encodings other than
  * UTF-8 for the query.  Checked against the WPT URL test data
- * (tests/unit/test_url_wpt.c).
+ * (url_wpt in tests/unit/test_url.c).
+ *
+ * Nothing here allocates (ICU's UTS #46 object is opened once per process):
+ * a struct url is about 8 KB, and url_parse/url_resolve use about 25/42 KB
+ * of stack, so call them from threads with ordinary (MB-sized) stacks.
  */
 #ifndef NM_COMMON_URL_H
 #define NM_COMMON_URL_H
