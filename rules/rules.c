@@ -192,6 +192,19 @@ static enum nm_code parse_post(struct ctx *c, const struct ynode *n, struct step
 static enum nm_code parse_validate(struct ctx *c, const struct ynode *n, struct validate *va,
 				   bool is_date);
 
+
+/* `pick:` (in a step or in defaults:): first, last, all or only. */
+static enum nm_code parse_pick(struct ctx *c, const struct ynode *v, const char *key,
+			       enum step_pick *out)
+{
+	static const char *const picks[] = {"first", "last", "all", "only", NULL};
+	for (int i = 0; v->type == Y_SCALAR && picks[i]; i++)
+		if (!strcmp(v->str, picks[i])) {
+			*out = (enum step_pick)i;
+			return NM_OK;
+		}
+	return rerr(c, v, "%s: expected first, last, all or only", key);
+}
 static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step *s,
 			       bool is_date)
 {
@@ -265,14 +278,8 @@ static enum nm_code parse_step(struct ctx *c, const struct ynode *n, struct step
 	if ((v = ymap_get(n, "html")) && (rc = wrap(c, ybool(c->d, v, "html", &s->html, c->e))))
 		return rc;
 	if ((v = ymap_get(n, "pick"))) {
-		static const char *const picks[] = {"first", "last", "all", "only", NULL};
-		int k = -1;
-		for (int i = 0; v->type == Y_SCALAR && picks[i]; i++)
-			if (!strcmp(v->str, picks[i]))
-				k = i;
-		if (k < 0)
-			return rerr(c, v, "pick: expected first, last, all or only");
-		s->pick = (enum step_pick)k;
+		if ((rc = parse_pick(c, v, "pick", &s->pick)))
+			return rc;
 		s->pick_set = true;
 	} else if (c->def.has_pick && !c->in_list_field) {
 		s->pick = c->def.pick;
@@ -1202,15 +1209,9 @@ static enum nm_code parse_defaults(struct ctx *c, const struct ynode *n)
 		return wrap(c, rc);
 	struct ynode *v;
 	if ((v = ymap_get(n, "pick"))) {
-		static const char *const picks[] = {"first", "last", "all", "only", NULL};
-		int k = -1;
-		for (int i = 0; v->type == Y_SCALAR && picks[i]; i++)
-			if (!strcmp(v->str, picks[i]))
-				k = i;
-		if (k < 0)
-			return rerr(c, v, "defaults.pick: expected first, last, all or only");
+		if ((rc = parse_pick(c, v, "defaults.pick", &c->def.pick)))
+			return rc;
 		c->def.has_pick = true;
-		c->def.pick = (enum step_pick)k;
 	}
 	if ((v = ymap_get(n, "timezone"))) {
 		struct tz *z = NULL;
